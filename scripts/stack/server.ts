@@ -1,0 +1,36 @@
+/** One real server of the local stack. Each lives in its own file under servers/. */
+export interface StackServer {
+  /** Short name used for logs, pid files and the command line. */
+  readonly name: string
+  /** TCP ports it listens on (all on 127.0.0.1); `up` refuses to start when one is taken. */
+  readonly ports: readonly number[]
+  /** Downloads or builds what is missing into the cache; fast when already there. */
+  install(): Promise<void>
+  /** Prepares data directories and config files, then returns the command to run in the background. */
+  prepare(): Promise<LaunchSpec>
+  /** Resolves when the server answers like a healthy one; throws a message saying what is wrong. */
+  ready(): Promise<void>
+  /** Runs once after the first successful readiness (create the bucket, ...). Idempotent. */
+  afterStart?(): Promise<void>
+  /** Endpoints as KEY=value pairs for services and tests. */
+  env(): Record<string, string>
+}
+
+export interface LaunchSpec {
+  readonly command: string
+  readonly args: readonly string[]
+  readonly env?: Record<string, string>
+  readonly cwd?: string
+}
+
+/** Fixed loopback ports, chosen away from the usual defaults so a developer's own servers do not clash. */
+export const PORTS = {
+  kafka: 19092,
+  kafkaController: 19093,
+  registry: 18080,
+  redis: 16379,
+  s3: 17070,
+  icebergRest: 18181,
+} as const
+
+export const HOST = '127.0.0.1'

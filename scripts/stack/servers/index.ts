@@ -1,0 +1,9 @@
+import type { StackServer } from '../server.ts'
+import { icebergRest } from './iceberg-rest.ts'
+import { kafka } from './kafka.ts'
+import { redis } from './redis.ts'
+import { registry } from './registry.ts'
+import { s3 } from './s3.ts'
+
+/** Start order: Kafka first (the registry and services need it least, but tests need it most). */
+export const allServers: readonly StackServer[] = [kafka, registry, redis, s3, icebergRest]
