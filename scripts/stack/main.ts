@@ -3,18 +3,19 @@
  *   npm run stack -- up [name...] | down [name...] | status | env
  */
 import { mkdirSync } from 'node:fs'
-import { launch, portOpen, runningPid, stop, waitFor } from './process.ts'
 import { stackDir } from './paths.ts'
+import { launch, portOpen, runningPid, stop, waitFor } from './process.ts'
 import type { StackServer } from './server.ts'
 import { allServers } from './servers/index.ts'
 
 const READY_TIMEOUT_MS = Number(process.env.STACK_READY_TIMEOUT_MS ?? 180_000)
 
-function select(names: readonly string[]): StackServer[] {
+function select(names: readonly string[]): readonly StackServer[] {
   if (names.length === 0) return allServers
   return names.map((name) => {
     const server = allServers.find((s) => s.name === name)
-    if (!server) throw new Error(`unknown server '${name}'; known: ${allServers.map((s) => s.name).join(', ')}`)
+    if (!server)
+      throw new Error(`unknown server '${name}'; known: ${allServers.map((s) => s.name).join(', ')}`)
     return server
   })
 }
@@ -31,7 +32,9 @@ export async function up(servers: readonly StackServer[]): Promise<string[]> {
     }
     for (const port of server.ports) {
       if (await portOpen(port)) {
-        throw new Error(`${server.name}: port 127.0.0.1:${port} is taken by another process (not started by this stack)`)
+        throw new Error(
+          `${server.name}: port 127.0.0.1:${port} is taken by another process (not started by this stack)`,
+        )
       }
     }
     const t0 = Date.now()

@@ -11,9 +11,17 @@ export function requireTool(command: string, hint: string): string {
 }
 
 /** Runs a command in the foreground, inheriting output; throws with the command line on failure. */
-export function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): void {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): void {
   try {
-    execFileSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options, env: { ...process.env, ...options.env } })
+    execFileSync(command, args, {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      ...options,
+      env: { ...process.env, ...options.env },
+    })
   } catch (error) {
     throw new Error(`failed: ${command} ${args.join(' ')}`, { cause: error })
   }

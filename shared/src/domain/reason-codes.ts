@@ -1,0 +1,30 @@
+/**
+ * Why a record went to `health-data-errors`. Stable strings: dashboards, replay tools and the
+ * simulator's ground truth use them.
+ */
+export const ReasonCode = {
+  // ingest: the raw message could not be decoded
+  BAD_MAGIC: 'BAD_MAGIC',
+  UNKNOWN_SCHEMA_ID: 'UNKNOWN_SCHEMA_ID',
+  DECODE_FAILED: 'DECODE_FAILED',
+  TOO_LARGE: 'TOO_LARGE',
+  // ingest: a sample's time could not be read (not ISO 8601 with an offset)
+  BAD_TIMESTAMP: 'BAD_TIMESTAMP',
+  // validator: one code per rule
+  MISSING_FIELD: 'MISSING_FIELD',
+  MISSING_VALUE: 'MISSING_VALUE',
+  NOT_FINITE: 'NOT_FINITE',
+  NEGATIVE_VALUE: 'NEGATIVE_VALUE',
+  OUT_OF_RANGE: 'OUT_OF_RANGE',
+  UNKNOWN_UNIT: 'UNKNOWN_UNIT',
+  END_BEFORE_START: 'END_BEFORE_START',
+  IN_FUTURE: 'IN_FUTURE',
+  BEFORE_FLOOR: 'BEFORE_FLOOR',
+  // aggregator: later than the allowed lateness of every window it belongs to
+  TOO_LATE: 'TOO_LATE',
+} as const
+
+export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode]
+
+/** Processing stage that produced an error record. */
+export type Stage = 'ingest' | 'validator' | 'aggregator' | 'lake-writer'

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import {
+  bool,
+  ConfigError,
+  duration,
+  int,
+  list,
+  loadConfig,
+  oneOf,
+  secret,
+  str,
+  url,
+} from '../../src/platform/config.ts'
+
+const spec = {
+  PORT: int('port', 8080, 0, 65535),
+  LINGER: duration('linger', 50),
+  BROKERS: list('brokers', ['127.0.0.1:9092']),
+  MODE: oneOf('mode', ['a', 'b'] as const, 'a'),
+  DEBUG: bool('debug', false),
+  NAME: str('name', 'x'),
+  REGISTRY: url('registry', 'http://localhost'),
+  TOKEN: secret('admin token', 16),
+}
+
+describe('loadConfig', () => {
+  it('applies defaults for every unset key and parses the set ones', () => {
+    const config = loadConfig(spec, {
+      TOKEN: 'a'.repeat(16),
+      LINGER: '2s',
+      BROKERS: 'a:1, b:2',
+      DEBUG: 'yes',
+    })
+    assert.deepEqual(
+      { ...config },
+      {
+        PORT: 8080,
+        LINGER: 2000,
+        BROKERS: ['a:1', 'b:2'],
+        MODE: 'a',
+        DEBUG: true,
+        NAME: 'x',
+        REGISTRY: 'http://localhost',
+        TOKEN: 'a'.repeat(16),
+      },
+    )
+  })
+
+  it('returns a frozen object', () => {
+    const config = loadConfig(spec, { TOKEN: 'a'.repeat(16) })
+    assert.ok(Object.isFrozen(config))
+  })
+
+  const bad: [string, Record<string, string>, RegExp][] = [
+    ['a port out of range', { PORT: '70000' }, /PORT="70000" is invalid: expected 0..65535/],
+    ['a port that is not a number', { PORT: '80a' }, /PORT="80a" is invalid: expected an integer/],
+    ['a duration without unit', { LINGER: '10' }, /LINGER="10" is invalid: expected a duration/],
+    ['an unknown mode', { MODE: 'c' }, /MODE="c" is invalid: expected one of a, b/],
+    ['a non-boolean', { DEBUG: 'maybe' }, /DEBUG="maybe" is invalid: expected true or false/],
+    ['a malformed URL', { REGISTRY: 'not a url' }, /REGISTRY="not a url" is invalid/],
+    ['a short token', { TOKEN: 'short' }, /TOKEN="short" is invalid: expected at least 16 characters/],
+  ]
+  for (const [what, env, message] of bad) {
+    it(`stops start-up on ${what}, naming the variable`, () => {
+      assert.throws(() => loadConfig(spec, { TOKEN: 'a'.repeat(16), ...env }), message)
+    })
+  }
+
+  it('names a missing required variable', () => {
+    assert.throws(
+      () => loadConfig(spec, {}),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError)
+        assert.equal(error.code, 'CONFIG_INVALID')
+        assert.match(error.message, /TOKEN is required: admin token/)
+        return true
+      },
+    )
+  })
+
+  it('reports every problem at once', () => {
+    assert.throws(
+      () => loadConfig(spec, { PORT: 'x', LINGER: 'y' }),
+      (error: ConfigError) => error.problems.length === 3,
+    )
+  })
+})

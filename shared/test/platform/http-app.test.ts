@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { createServiceApp, type Readiness } from '../../src/platform/http-app.ts'
+import { createHopMetrics } from '../../src/platform/metrics.ts'
+
+const TOKEN = 'test-token-0123456789'
+
+function makeApp(state: Partial<Readiness> = {}) {
+  const metrics = createHopMetrics('test')
+  let paused = false
+  const readiness = (): Readiness => ({
+    connected: true,
+    assignedPartitions: 2,
+    lastProgressAt: 1_000_000,
+    paused,
+    ...state,
+  })
+  const app = createServiceApp({
+    service: 'test',
+    adminToken: TOKEN,
+    metrics: metrics.registry,
+    readiness,
+    stallTimeoutMs: 60_000,
+    now: () => 1_010_000,
+    admin: {
+      status: () => ({ paused }),
+      pause: () => {
+        paused = true
+      },
+      resume: () => {
+        paused = false
+      },
+      extra: { flush: async () => ({ flushed: 3 }) },
+    },
+  })
+  return { app, metrics }
+}
+const auth = { authorization: `Bearer ${TOKEN}` }
+
+describe('service app', () => {
+  it('answers /healthz with ok', async () => {
+    const res = await makeApp().app.request('/healthz')
+    assert.equal(res.status, 200)
+    assert.deepEqual(await res.json(), { status: 'ok', service: 'test' })
+  })
+
+  it('is ready when connected, assigned and making progress', async () => {
+    const res = await makeApp().app.request('/readyz')
+    assert.equal(res.status, 200)
+  })
+
+  const notReady: [string, Partial<Readiness>, RegExp][] = [
+    ['disconnected', { connected: false }, /not connected/],
+    ['without partitions', { assignedPartitions: 0 }, /no partitions assigned/],
+    ['stalled for longer than the timeout', { lastProgressAt: 900_000 }, /no progress for 110s/],
+  ]
+  for (const [what, state, problem] of notReady) {
+    it(`is not ready when ${what}`, async () => {
+      const res = await makeApp(state).app.request('/readyz')
+      assert.equal(res.status, 503)
+      const body = (await res.json()) as { problems: string[] }
+      assert.match(body.problems.join(';'), problem)
+    })
+  }
+
+  it('serves Prometheus metrics including the hop counters', async () => {
+    const { app, metrics } = makeApp()
+    metrics.recordsIn.inc({ topic: 'health-data-raw' }, 7)
+    const res = await app.request('/metrics')
+    assert.equal(res.status, 200)
+    assert.match(
+      await res.text(),
+      /healthstream_records_in_total\{topic="health-data-raw",service="test"\} 7/,
+    )
+  })
+
+  it('rejects /admin without the token and with a wrong one', async () => {
+    const { app } = makeApp()
+    assert.equal((await app.request('/admin/status')).status, 401)
+    const wrong = await app.request('/admin/status', { headers: { authorization: 'Bearer nope' } })
+    assert.equal(wrong.status, 401)
+    const post = await app.request('/admin/pause', { method: 'POST' })
+    assert.equal(post.status, 401)
+  })
+
+  it('pauses and resumes through /admin with the token', async () => {
+    const { app } = makeApp()
+    assert.equal((await app.request('/admin/pause', { method: 'POST', headers: auth })).status, 200)
+    assert.deepEqual(await (await app.request('/admin/status', { headers: auth })).json(), { paused: true })
+    await app.request('/admin/resume', { method: 'POST', headers: auth })
+    assert.deepEqual(await (await app.request('/admin/status', { headers: auth })).json(), { paused: false })
+  })
+
+  it('routes service-specific admin actions', async () => {
+    const res = await makeApp().app.request('/admin/flush', { method: 'POST', headers: auth })
+    assert.deepEqual(await res.json(), { flushed: 3 })
+  })
+})
