@@ -1,0 +1,60 @@
+import type { Redis } from 'ioredis'
+import type { DedupStore } from '../domain/dedup.ts'
+
+// Checks and marks every key in one atomic step; a key marked by the same owner is a replay of the
+// same input (after an aborted transaction), not a duplicate.
+const SEEN_SCRIPT = `
+local horizon = ARGV[1]
+local out = {}
+for i, key in ipairs(KEYS) do
+  local owner = ARGV[i + 1]
+  local current = redis.call('GET', key)
+  if not current then
+    redis.call('SET', key, owner, 'PX', horizon)
+    out[i] = 0
+  elseif owner ~= '' and current == owner then
+    out[i] = 0
+  else
+    out[i] = 1
+  end
+end
+return out
+`
+
+/**
+ * Duplicate detection on Redis. All keys of one store share a hash tag (one per input partition),
+ * so a whole batch is checked by one script call, also on Redis Cluster where a script may only touch
+ * keys of one slot. A user's samples always arrive on the same partition (the topic is keyed by user).
+ */
+export class RedisDedupStore implements DedupStore {
+  readonly #redis: Redis
+  readonly #prefix: string
+
+  constructor(redis: Redis, namespace: string, partition: number) {
+    this.#redis = redis
+    this.#prefix = `${namespace}:dedup:{p${partition}}:`
+    defineScript(redis)
+  }
+
+  async seen(keys: readonly string[], horizonMs: number, owners?: readonly string[]): Promise<boolean[]> {
+    if (keys.length === 0) return []
+    if (owners !== undefined && owners.length !== keys.length) {
+      throw new RangeError(`owners has ${owners.length} entries, keys has ${keys.length}`)
+    }
+    const redisKeys = keys.map((k) => this.#prefix + k)
+    const args = [String(Math.max(1, Math.round(horizonMs))), ...(owners ?? keys.map(() => ''))]
+    const answers = (await (this.#redis as RedisWithSeen).healthstreamSeen(
+      redisKeys.length,
+      ...redisKeys,
+      ...args,
+    )) as number[]
+    return answers.map((a) => a === 1)
+  }
+}
+
+type RedisWithSeen = Redis & { healthstreamSeen(...args: (string | number)[]): Promise<unknown> }
+
+function defineScript(redis: Redis): void {
+  if (typeof (redis as Partial<RedisWithSeen>).healthstreamSeen === 'function') return
+  redis.defineCommand('healthstreamSeen', { lua: SEEN_SCRIPT })
+}

@@ -1,0 +1,1 @@
+export { RedisDedupStore } from './dedup-store.ts'
