@@ -55,6 +55,6 @@ export class RedisDedupStore implements DedupStore {
 type RedisWithSeen = Redis & { healthstreamSeen(...args: (string | number)[]): Promise<unknown> }
 
 function defineScript(redis: Redis): void {
-  if (typeof (redis as Partial<RedisWithSeen>).healthstreamSeen === 'function') return
+  if ('healthstreamSeen' in redis) return
   redis.defineCommand('healthstreamSeen', { lua: SEEN_SCRIPT })
 }
