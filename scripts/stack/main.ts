@@ -8,6 +8,12 @@ import { launch, portOpen, runningPid, stop, waitFor } from './process.ts'
 import type { StackServer } from './server.ts'
 import { allServers } from './servers/index.ts'
 
+/** Resolves true when the server's readiness probe passes (throws otherwise). */
+const probe = (server: StackServer) => async (): Promise<boolean> => {
+  await server.ready()
+  return true
+}
+
 const READY_TIMEOUT_MS = Number(process.env.STACK_READY_TIMEOUT_MS ?? 180_000)
 
 function select(names: readonly string[]): readonly StackServer[] {
@@ -26,7 +32,7 @@ export async function up(servers: readonly StackServer[]): Promise<string[]> {
   const started: string[] = []
   for (const server of servers) {
     if (runningPid(server.name) !== undefined) {
-      await waitFor(server.name, async () => (await server.ready(), true), READY_TIMEOUT_MS)
+      await waitFor(server.name, probe(server), READY_TIMEOUT_MS)
       console.error(`${server.name}: already running`)
       continue
     }
@@ -41,7 +47,7 @@ export async function up(servers: readonly StackServer[]): Promise<string[]> {
     await server.install()
     const spec = await server.prepare()
     const pid = launch(server.name, spec)
-    await waitFor(server.name, async () => (await server.ready(), true), READY_TIMEOUT_MS, pid)
+    await waitFor(server.name, probe(server), READY_TIMEOUT_MS, pid)
     await server.afterStart?.()
     started.push(server.name)
     console.error(`${server.name}: up (pid ${pid}, ${((Date.now() - t0) / 1000).toFixed(1)}s)`)
