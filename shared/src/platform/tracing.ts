@@ -59,3 +59,18 @@ export function injectSpan(span: Span, headers: HeaderCarrier): HeaderCarrier {
 export function startBatchSpan(service: string, name: string, parent: Context): Span {
   return trace.getTracer(service).startSpan(name, { kind: SpanKind.CONSUMER }, parent)
 }
+
+const TRACE_HEADERS = ['traceparent', 'tracestate'] as const
+
+/**
+ * The trace headers of an input record, for its outputs: the trace id travels unchanged, so one trace
+ * follows a batch from the phone's upload through every hop, without a span per sample.
+ */
+export function forwardTrace(headers: ReadonlyMap<string, Buffer>): ReadonlyMap<string, Buffer> | undefined {
+  let out: Map<string, Buffer> | undefined
+  for (const name of TRACE_HEADERS) {
+    const value = headers.get(name)
+    if (value !== undefined) (out ??= new Map()).set(name, value)
+  }
+  return out
+}

@@ -1,0 +1,36 @@
+/** Service shell: configuration, logs, metrics, tracing, the health/admin app and serving. */
+
+export { commonConfig } from './common-config.ts'
+export {
+  bool,
+  ConfigError,
+  type ConfigKey,
+  type ConfigOf,
+  duration,
+  int,
+  list,
+  loadConfig,
+  oneOf,
+  secret,
+  str,
+  url,
+} from './config.ts'
+export {
+  type AdminActions,
+  createServiceApp,
+  type Readiness,
+  readinessProblems,
+  type ServiceAppOptions,
+} from './http-app.ts'
+export { createLogger, type Logger } from './logger.ts'
+export { createHopMetrics, type HopMetrics } from './metrics.ts'
+export { type RunningServer, serve } from './serve.ts'
+export {
+  contextFromHeaders,
+  forwardTrace,
+  type HeaderCarrier,
+  injectSpan,
+  setupTracing,
+  shutdownTracing,
+  startBatchSpan,
+} from './tracing.ts'

@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+/** The pipeline's Kafka topics (all keyed by userId). */
+export const Topics = {
+  raw: 'health-data-raw',
+  samples: 'health-data-samples',
+  validated: 'health-data-validated',
+  errors: 'health-data-errors',
+  aggregates: 'health-data-aggregates',
+} as const
+
+const schemaDir = join(import.meta.dirname, '..', 'schemas')
+const load = (file: string): object => JSON.parse(readFileSync(join(schemaDir, file), 'utf8')) as object
+
+/** Avro value schemas of our own topics (`shared/schemas/`), registered on start as `<topic>-value`. */
+export const TopicSchemas = {
+  samples: load('health-sample.avsc'),
+  validated: load('validated-sample.avsc'),
+  errors: load('error-record.avsc'),
+} as const
