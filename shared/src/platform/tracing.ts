@@ -70,7 +70,9 @@ export function forwardTrace(headers: ReadonlyMap<string, Buffer>): ReadonlyMap<
   let out: Map<string, Buffer> | undefined
   for (const name of TRACE_HEADERS) {
     const value = headers.get(name)
-    if (value !== undefined) (out ??= new Map()).set(name, value)
+    if (value === undefined) continue
+    out ??= new Map()
+    out.set(name, value)
   }
   return out
 }
