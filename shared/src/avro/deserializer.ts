@@ -1,0 +1,164 @@
+import type { Resolver, Type } from 'avsc'
+import type { ReasonCode } from '../domain/reason-codes.ts'
+import { compileWalker, type Walker } from './bounds.ts'
+import { parseSchema } from './compatibility.ts'
+import { isRegistryError, RegistryErrorCode } from './errors.ts'
+import { type SchemaInput, type SchemaRegistry, schemaText } from './registry.ts'
+import { parseHeader } from './wire-format.ts'
+
+/** Why a message could not be decoded; the same strings as the pipeline's reason codes. */
+export type DecodeFailureReason = Extract<ReasonCode, 'BAD_MAGIC' | 'UNKNOWN_SCHEMA_ID' | 'DECODE_FAILED'>
+
+/** A decoded message, or why it is bad data (for the dead-letter queue, not for an exception). */
+export type DecodeResult<T> =
+  | { readonly ok: true; readonly value: T; readonly schemaId: number }
+  | {
+      readonly ok: false
+      readonly reason: DecodeFailureReason
+      readonly detail: string
+      readonly schemaId?: number
+    }
+
+/** Settings of {@link AvroDeserializer}. */
+export interface AvroDeserializerOptions {
+  readonly registry: SchemaRegistry
+  /** The schema the calling code was built for; every writer version is resolved to it. */
+  readonly readerSchema: SchemaInput
+  /**
+   * How long an id the registry does not know stays "unknown" before it is asked again. Ids are
+   * immutable, but an id may be registered moments after a producer used it elsewhere. Default 10 s.
+   */
+  readonly unknownIdRetryMs?: number
+  /** Injected for tests. */
+  readonly now?: () => number
+}
+
+type WriterEntry =
+  | { readonly ok: true; readonly resolver: Resolver; readonly walker: Walker }
+  | {
+      readonly ok: false
+      readonly reason: DecodeFailureReason
+      readonly detail: string
+      readonly until: number
+    }
+
+/**
+ * Decodes Confluent-framed Avro with the writer schema named by the message (fetched once per id)
+ * resolved to the reader schema, so older and newer writer versions decode without a deploy.
+ * Bad bytes come back as `{ ok: false, reason }`; a registry outage is thrown as a
+ * {@link RegistryError} with `canRetry`, so the caller retries instead of dead-lettering good data.
+ */
+export class AvroDeserializer<T = unknown> {
+  /** The reader type (avsc), e.g. for building records in tests. */
+  readonly readerType: Type
+  readonly #registry: SchemaRegistry
+  readonly #writers = new Map<number, WriterEntry>()
+  readonly #loading = new Map<number, Promise<WriterEntry>>()
+  readonly #retryMs: number
+  readonly #now: () => number
+
+  constructor(options: AvroDeserializerOptions) {
+    this.readerType = parseSchema(schemaText(options.readerSchema))
+    this.#registry = options.registry
+    this.#retryMs = options.unknownIdRetryMs ?? 10_000
+    this.#now = options.now ?? Date.now
+  }
+
+  /** Decodes one message; awaits the registry only for a writer id not seen before. */
+  async decode(message: Buffer): Promise<DecodeResult<T>> {
+    const header = parseHeader(message)
+    if (!header.ok) return badHeader(header.reason)
+    const entry = this.#cached(header.schemaId) ?? (await this.#load(header.schemaId))
+    return this.#decodeWith(entry, message, header.schemaId)
+  }
+
+  /** Decodes many messages, loading all unseen writer ids first and then decoding synchronously. */
+  async decodeAll(messages: readonly Buffer[]): Promise<DecodeResult<T>[]> {
+    const missing = new Set<number>()
+    for (const message of messages) {
+      const header = parseHeader(message)
+      if (header.ok && this.#cached(header.schemaId) === undefined) missing.add(header.schemaId)
+    }
+    await Promise.all([...missing].map((id) => this.#load(id)))
+    return messages.map((message) => this.decodeLoaded(message)!)
+  }
+
+  /** Decodes synchronously when the writer id is already loaded; `undefined` when it is not. */
+  decodeLoaded(message: Buffer): DecodeResult<T> | undefined {
+    const header = parseHeader(message)
+    if (!header.ok) return badHeader(header.reason)
+    const entry = this.#cached(header.schemaId)
+    return entry && this.#decodeWith(entry, message, header.schemaId)
+  }
+
+  #decodeWith(entry: WriterEntry, message: Buffer, schemaId: number): DecodeResult<T> {
+    if (!entry.ok) return { ok: false, reason: entry.reason, detail: entry.detail, schemaId }
+    // The walk rejects truncated bodies and absurd block counts before avsc allocates anything.
+    const end = entry.walker(message, 5)
+    if (end !== message.length) {
+      const detail = end < 0 ? 'Avro body is truncated or malformed' : 'trailing bytes after the Avro body'
+      return { ok: false, reason: 'DECODE_FAILED', detail, schemaId }
+    }
+    try {
+      const { value, offset } = this.readerType.decode(message, 5, entry.resolver)
+      if (offset !== message.length) throw new Error(`decoded ${offset} of ${message.length} bytes`)
+      return { ok: true, value: value as T, schemaId }
+    } catch (error) {
+      return { ok: false, reason: 'DECODE_FAILED', detail: (error as Error).message, schemaId }
+    }
+  }
+
+  #cached(id: number): WriterEntry | undefined {
+    const entry = this.#writers.get(id)
+    if (entry && !entry.ok && entry.reason === 'UNKNOWN_SCHEMA_ID' && entry.until <= this.#now()) {
+      this.#writers.delete(id)
+      return undefined
+    }
+    return entry
+  }
+
+  #load(id: number): Promise<WriterEntry> {
+    let pending = this.#loading.get(id)
+    if (pending === undefined) {
+      pending = this.#fetchWriter(id).finally(() => this.#loading.delete(id))
+      this.#loading.set(id, pending)
+    }
+    return pending
+  }
+
+  async #fetchWriter(id: number): Promise<WriterEntry> {
+    let schema: string
+    try {
+      schema = (await this.#registry.getSchemaById(id)).schema
+    } catch (error) {
+      // Only "no such id" is the message's fault; anything else is an outage the caller must retry.
+      if (!isRegistryError(error, RegistryErrorCode.SCHEMA_NOT_FOUND)) throw error
+      const until = this.#now() + this.#retryMs
+      return this.#remember(id, { ok: false, reason: 'UNKNOWN_SCHEMA_ID', detail: `no schema ${id}`, until })
+    }
+    return this.#remember(id, this.#resolve(id, schema))
+  }
+
+  #resolve(id: number, schema: string): WriterEntry {
+    // Ids are immutable, so a writer schema that cannot be read stays unreadable: cache that too.
+    try {
+      const writer = parseSchema(schema)
+      return { ok: true, resolver: this.readerType.createResolver(writer), walker: compileWalker(writer) }
+    } catch (error) {
+      const detail = `writer schema ${id} cannot be read with the reader schema: ${(error as Error).message}`
+      return { ok: false, reason: 'DECODE_FAILED', detail, until: Number.POSITIVE_INFINITY }
+    }
+  }
+
+  #remember(id: number, entry: WriterEntry): WriterEntry {
+    this.#writers.set(id, entry)
+    return entry
+  }
+}
+
+function badHeader(reason: 'BAD_MAGIC' | 'TOO_SHORT'): DecodeResult<never> {
+  // Fewer than 5 bytes cannot be the Confluent format either, so both are BAD_MAGIC for the DLQ.
+  const detail =
+    reason === 'TOO_SHORT' ? 'shorter than the 5-byte header' : 'first byte is not the magic byte 0'
+  return { ok: false, reason: 'BAD_MAGIC', detail }
+}

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs'
+
+/**
+ * The upstream `HealthDataBatch` contract (topic `health-data-raw`) as schemas and TypeScript types.
+ * The schema files in `shared/contracts/` are the source of truth; they are read, not copied.
+ */
+
+function contract(file: string): object {
+  return JSON.parse(readFileSync(new URL(`../../contracts/${file}`, import.meta.url), 'utf8')) as object
+}
+
+/** `HealthDataBatch` v1 (no time zone, no confidence). */
+export const healthDataBatchV1: object = contract('health-data-batch.v1.avsc')
+/** `HealthDataBatch` v2: adds `timeZone` and per-sample `confidence`, both optional. */
+export const healthDataBatchV2: object = contract('health-data-batch.v2.avsc')
+
+/** The devices' platforms; a newer writer may add symbols, which a reader sees as `OTHER`. */
+export type Platform = 'IOS' | 'ANDROID' | 'WEAR_OS' | 'WATCH_OS' | 'OTHER'
+
+/** One sample as read with the v2 schema (v1 data reads with `confidence: null`). */
+export interface HealthSample {
+  sampleId: string
+  dataType: string
+  value: number | null
+  unit: string
+  /** ISO 8601 with offset, as the device sent it (may be malformed: that is the ingest's job). */
+  startTime: string
+  endTime: string | null
+  sourceApp: string | null
+  confidence?: number | null
+  metadata: Record<string, string>
+}
+
+/** One upload as read with the v2 schema (v1 data reads with `timeZone: null`). */
+export interface HealthDataBatch {
+  batchId: string
+  userId: string
+  deviceId: string
+  platform: Platform
+  appVersion: string | null
+  uploadedAt: string
+  timeZone?: string | null
+  samples: HealthSample[]
+  metadata: Record<string, string>
+}
