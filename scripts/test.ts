@@ -11,6 +11,7 @@ import { allServers } from './stack/servers/index.ts'
 
 const TEST_GLOBS = [
   'shared/test/**/*.test.ts',
+  'iceberg/test/**/*.test.ts',
   'services/*/test/**/*.test.ts',
   'scripts/**/test/**/*.test.ts',
 ]
