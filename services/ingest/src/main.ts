@@ -1,0 +1,44 @@
+/** ingest: health-data-raw (Avro batches) → health-data-samples (one record per sample) + dead letters. */
+import { AvroDeserializer, AvroSerializer, healthDataBatchV2 } from '@healthstream/shared/avro'
+import type { ErrorRecord, HealthSample, RawBatch } from '@healthstream/shared/domain'
+import { runHop } from '@healthstream/shared/service'
+import { TopicSchemas, Topics } from '@healthstream/shared/topics'
+import { ingestConfig } from './config.ts'
+import { ingestTransform } from './pipeline.ts'
+
+await runHop({
+  name: 'ingest',
+  config: ingestConfig,
+  async build({ config, registry, deadLetter }) {
+    const partitions = config.TOPIC_PARTITIONS
+    // The raw topic accepts messages above our limit, so that oversized uploads reach the DLQ.
+    const rawLimit = String(Math.max(16 * 1024 * 1024, config.MAX_MESSAGE_BYTES * 2))
+    return {
+      inputTopics: [Topics.raw],
+      topics: [
+        { topic: Topics.raw, partitions, configs: { 'max.message.bytes': rawLimit } },
+        { topic: Topics.samples, partitions },
+        { topic: Topics.errors, partitions },
+      ],
+      transform: ingestTransform({
+        decoder: new AvroDeserializer<RawBatch>({ registry, readerSchema: healthDataBatchV2 }),
+        samples: await AvroSerializer.create<HealthSample>({
+          registry,
+          topic: Topics.samples,
+          schema: TopicSchemas.samples,
+        }),
+        errors: await AvroSerializer.create<ErrorRecord>({
+          registry,
+          topic: Topics.errors,
+          schema: TopicSchemas.errors,
+        }),
+        samplesTopic: Topics.samples,
+        errorsTopic: Topics.errors,
+        maxMessageBytes: config.MAX_MESSAGE_BYTES,
+        maxErrorPayloadBytes: config.MAX_ERROR_PAYLOAD_BYTES,
+        nowMicros: () => Date.now() * 1000,
+        onDeadLetter: deadLetter,
+      }),
+    }
+  },
+})

@@ -1,0 +1,11 @@
+import { duration, int, str, url } from '@healthstream/shared/platform'
+
+/** Keys only the validator reads (beside the common ones). */
+export const validatorConfig = {
+  REDIS_URL: url('Redis for duplicate detection state', 'redis://127.0.0.1:16379'),
+  REDIS_NAMESPACE: str('prefix of the validator keys in Redis', 'healthstream'),
+  DEDUP_HORIZON: duration('a sample id seen again within this time is a duplicate', 7 * 86_400_000),
+  FUTURE_SKEW: duration('samples further in the future than this are rejected (IN_FUTURE)', 5 * 60_000),
+  FLOOR_DATE: str('samples before this ISO date are rejected (BEFORE_FLOOR)', '2000-01-01T00:00:00Z'),
+  TOPIC_PARTITIONS: int('partitions of the topics the validator creates when missing', 4, 1, 10_000),
+} as const

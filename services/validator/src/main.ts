@@ -1,0 +1,73 @@
+/** validator: health-data-samples → health-data-validated (rules passed, duplicates dropped) + dead letters. */
+import { AvroDeserializer, AvroSerializer } from '@healthstream/shared/avro'
+import {
+  builtinDataTypes,
+  type ErrorRecord,
+  type HealthSample,
+  type ValidatedSample,
+  validationConfig,
+} from '@healthstream/shared/domain'
+import { RedisDedupStore } from '@healthstream/shared/redis'
+import { runHop } from '@healthstream/shared/service'
+import { TopicSchemas, Topics } from '@healthstream/shared/topics'
+import { Redis } from 'ioredis'
+import { Counter } from 'prom-client'
+import { validatorConfig } from './config.ts'
+import { validatorTransform } from './pipeline.ts'
+
+await runHop({
+  name: 'validator',
+  config: validatorConfig,
+  async build({ config, registry, deadLetter, metrics, logger }) {
+    const floor = Date.parse(config.FLOOR_DATE)
+    if (Number.isNaN(floor)) {
+      process.stderr.write(`validator: FLOOR_DATE=${JSON.stringify(config.FLOOR_DATE)} is not an ISO date\n`)
+      process.exit(78)
+    }
+    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 })
+    redis.on('error', (err) => logger.warn({ err }, 'redis error'))
+    const stores = new Map<number, RedisDedupStore>()
+    const dedup = (p: number) =>
+      stores.get(p) ?? stores.set(p, new RedisDedupStore(redis, config.REDIS_NAMESPACE, p)).get(p)!
+    const duplicates = new Counter({
+      name: 'healthstream_duplicates_dropped_total',
+      help: 'samples dropped as duplicates (same user and sample id within the horizon)',
+      registers: [metrics.registry],
+    })
+    const partitions = config.TOPIC_PARTITIONS
+    return {
+      inputTopics: [Topics.samples],
+      topics: [
+        { topic: Topics.samples, partitions },
+        { topic: Topics.validated, partitions },
+        { topic: Topics.errors, partitions },
+      ],
+      transform: validatorTransform({
+        decoder: new AvroDeserializer<HealthSample>({ registry, readerSchema: TopicSchemas.samples }),
+        validated: await AvroSerializer.create<ValidatedSample>({
+          registry,
+          topic: Topics.validated,
+          schema: TopicSchemas.validated,
+        }),
+        errors: await AvroSerializer.create<ErrorRecord>({
+          registry,
+          topic: Topics.errors,
+          schema: TopicSchemas.errors,
+        }),
+        validatedTopic: Topics.validated,
+        errorsTopic: Topics.errors,
+        rules: validationConfig({
+          dataTypes: builtinDataTypes(),
+          futureSkewMicros: config.FUTURE_SKEW * 1000,
+          floorMicros: floor * 1000,
+        }),
+        dedup,
+        dedupHorizonMs: config.DEDUP_HORIZON,
+        nowMicros: () => Date.now() * 1000,
+        onDeadLetter: deadLetter,
+        onDuplicates: (n) => duplicates.inc(n),
+      }),
+      close: async () => void (await redis.quit()),
+    }
+  },
+})
