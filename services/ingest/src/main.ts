@@ -2,38 +2,38 @@
 import { AvroDeserializer, AvroSerializer, healthDataBatchV2 } from '@healthstream/shared/avro'
 import type { ErrorRecord, HealthSample, RawBatch } from '@healthstream/shared/domain'
 import { runHop } from '@healthstream/shared/service'
-import { TopicSchemas, Topics } from '@healthstream/shared/topics'
+import { TopicSchemas } from '@healthstream/shared/topics'
 import { ingestConfig } from './config.ts'
 import { ingestTransform } from './pipeline.ts'
 
 await runHop({
   name: 'ingest',
   config: ingestConfig,
-  async build({ config, registry, deadLetter }) {
+  async build({ config, registry, topics, deadLetter }) {
     const partitions = config.TOPIC_PARTITIONS
     // The raw topic accepts messages above our limit, so that oversized uploads reach the DLQ.
     const rawLimit = String(Math.max(16 * 1024 * 1024, config.MAX_MESSAGE_BYTES * 2))
     return {
-      inputTopics: [Topics.raw],
+      inputTopics: [topics.raw],
       topics: [
-        { topic: Topics.raw, partitions, configs: { 'max.message.bytes': rawLimit } },
-        { topic: Topics.samples, partitions },
-        { topic: Topics.errors, partitions },
+        { topic: topics.raw, partitions, configs: { 'max.message.bytes': rawLimit } },
+        { topic: topics.samples, partitions },
+        { topic: topics.errors, partitions },
       ],
       transform: ingestTransform({
         decoder: new AvroDeserializer<RawBatch>({ registry, readerSchema: healthDataBatchV2 }),
         samples: await AvroSerializer.create<HealthSample>({
           registry,
-          topic: Topics.samples,
+          topic: topics.samples,
           schema: TopicSchemas.samples,
         }),
         errors: await AvroSerializer.create<ErrorRecord>({
           registry,
-          topic: Topics.errors,
+          topic: topics.errors,
           schema: TopicSchemas.errors,
         }),
-        samplesTopic: Topics.samples,
-        errorsTopic: Topics.errors,
+        samplesTopic: topics.samples,
+        errorsTopic: topics.errors,
         maxMessageBytes: config.MAX_MESSAGE_BYTES,
         maxErrorPayloadBytes: config.MAX_ERROR_PAYLOAD_BYTES,
         nowMicros: () => Date.now() * 1000,

@@ -9,7 +9,7 @@ import {
 } from '@healthstream/shared/domain'
 import { RedisDedupStore } from '@healthstream/shared/redis'
 import { runHop } from '@healthstream/shared/service'
-import { TopicSchemas, Topics } from '@healthstream/shared/topics'
+import { TopicSchemas } from '@healthstream/shared/topics'
 import { Redis } from 'ioredis'
 import { Counter } from 'prom-client'
 import { validatorConfig } from './config.ts'
@@ -18,7 +18,7 @@ import { validatorTransform } from './pipeline.ts'
 await runHop({
   name: 'validator',
   config: validatorConfig,
-  async build({ config, registry, deadLetter, metrics, logger }) {
+  async build({ config, registry, topics, deadLetter, metrics, logger }) {
     const floor = Date.parse(config.FLOOR_DATE)
     if (Number.isNaN(floor)) {
       process.stderr.write(`validator: FLOOR_DATE=${JSON.stringify(config.FLOOR_DATE)} is not an ISO date\n`)
@@ -36,26 +36,26 @@ await runHop({
     })
     const partitions = config.TOPIC_PARTITIONS
     return {
-      inputTopics: [Topics.samples],
+      inputTopics: [topics.samples],
       topics: [
-        { topic: Topics.samples, partitions },
-        { topic: Topics.validated, partitions },
-        { topic: Topics.errors, partitions },
+        { topic: topics.samples, partitions },
+        { topic: topics.validated, partitions },
+        { topic: topics.errors, partitions },
       ],
       transform: validatorTransform({
         decoder: new AvroDeserializer<HealthSample>({ registry, readerSchema: TopicSchemas.samples }),
         validated: await AvroSerializer.create<ValidatedSample>({
           registry,
-          topic: Topics.validated,
+          topic: topics.validated,
           schema: TopicSchemas.validated,
         }),
         errors: await AvroSerializer.create<ErrorRecord>({
           registry,
-          topic: Topics.errors,
+          topic: topics.errors,
           schema: TopicSchemas.errors,
         }),
-        validatedTopic: Topics.validated,
-        errorsTopic: Topics.errors,
+        validatedTopic: topics.validated,
+        errorsTopic: topics.errors,
         rules: validationConfig({
           dataTypes: builtinDataTypes(),
           futureSkewMicros: config.FUTURE_SKEW * 1000,

@@ -12,6 +12,11 @@ export const commonConfig = {
   HTTP_HOST: str('address the HTTP server binds', '0.0.0.0'),
   ADMIN_TOKEN: secret('bearer token required by /admin/* endpoints (at least 16 characters)', 16),
   LOG_LEVEL: oneOf('pino log level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, 'info'),
+  TOPIC_PREFIX: str('prefix of every topic, consumer group and transactional id (isolates pipelines)', ''),
+  KAFKA_SESSION_TIMEOUT: duration(
+    'a consumer silent this long leaves the group (broker allows 6s..30m)',
+    30_000,
+  ),
   INSTANCE_ID: str('stable id of this instance (pod name); part of the transactional id', ''),
   BATCH_MAX_RECORDS: int('most records consumed per transaction', 5000, 1, 1_000_000),
   BATCH_LINGER: duration('longest wait to fill a batch', 50),

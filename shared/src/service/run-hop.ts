@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '../platform/logger.ts'
 import { createHopMetrics, type HopMetrics } from '../platform/metrics.ts'
 import { serve } from '../platform/serve.ts'
 import { contextFromHeaders, setupTracing, shutdownTracing, startBatchSpan } from '../platform/tracing.ts'
+import { type TopicNames, topicNames } from '../topics.ts'
 import { CommittedTally } from './hop-metrics.ts'
 
 type Spec = Record<string, ConfigKey<unknown>>
@@ -27,6 +28,8 @@ export interface HopContext<S extends Spec> {
   readonly logger: Logger
   readonly metrics: HopMetrics
   readonly registry: HttpSchemaRegistry
+  /** The pipeline's topic names, with TOPIC_PREFIX applied. */
+  readonly topics: TopicNames
   /** Count a dead letter (counted in metrics once its transaction commits). */
   readonly deadLetter: (reason: string) => void
 }
@@ -80,6 +83,7 @@ export async function runHop<S extends Spec>(definition: HopDefinition<S>, env =
     logger,
     metrics,
     registry,
+    topics: topicNames(config.TOPIC_PREFIX),
     deadLetter: (r) => tally.deadLetter(r),
   })
   const kafka = { bootstrapBrokers: config.KAFKA_BROKERS, clientId: `healthstream-${name}` }
@@ -89,8 +93,10 @@ export async function runHop<S extends Spec>(definition: HopDefinition<S>, env =
   const instance = config.INSTANCE_ID || hostname()
   const ports = createTransactionalPorts({
     ...kafka,
-    groupId: `healthstream-${name}`,
-    transactionalId: `healthstream-${name}-${instance}`,
+    groupId: `${config.TOPIC_PREFIX}healthstream-${name}`,
+    transactionalId: `${config.TOPIC_PREFIX}healthstream-${name}-${instance}`,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT,
+    heartbeatIntervalMs: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)),
   })
   tally.inputLabel = parts.inputTopics.join(',')
   const loop = new TransactionalLoop({
