@@ -10,6 +10,22 @@ export const Topics = {
   aggregates: 'health-data-aggregates',
 } as const
 
+export type TopicNames = { readonly [K in keyof typeof Topics]: string }
+
+/**
+ * The topic names with a prefix (`TOPIC_PREFIX`), so several pipelines (tests, tenants, blue/green)
+ * can share one cluster without seeing each other's data.
+ */
+export function topicNames(prefix: string): TopicNames {
+  return {
+    raw: prefix + Topics.raw,
+    samples: prefix + Topics.samples,
+    validated: prefix + Topics.validated,
+    errors: prefix + Topics.errors,
+    aggregates: prefix + Topics.aggregates,
+  }
+}
+
 const schemaDir = join(import.meta.dirname, '..', 'schemas')
 const load = (file: string): object => JSON.parse(readFileSync(join(schemaDir, file), 'utf8')) as object
 
@@ -18,4 +34,5 @@ export const TopicSchemas = {
   samples: load('health-sample.avsc'),
   validated: load('validated-sample.avsc'),
   errors: load('error-record.avsc'),
+  aggregates: load('aggregate-record.avsc'),
 } as const
