@@ -31,6 +31,10 @@ export async function up(servers: readonly StackServer[]): Promise<string[]> {
   mkdirSync(stackDir, { recursive: true })
   const started: string[] = []
   for (const server of servers) {
+    if (server.kind === 'tool') {
+      await server.install()
+      continue
+    }
     if (runningPid(server.name) !== undefined) {
       await waitFor(server.name, probe(server), READY_TIMEOUT_MS)
       console.error(`${server.name}: already running`)
@@ -58,6 +62,7 @@ export async function up(servers: readonly StackServer[]): Promise<string[]> {
 /** Stops, in reverse order, exactly the processes whose pid files `up` wrote. */
 export async function down(servers: readonly StackServer[]): Promise<void> {
   for (const server of [...servers].reverse()) {
+    if (server.kind === 'tool') continue
     const stopped = await stop(server.name)
     console.error(`${server.name}: ${stopped ? 'stopped' : 'not running'}`)
   }
@@ -69,7 +74,13 @@ export async function status(servers: readonly StackServer[]): Promise<boolean> 
   for (const server of servers) {
     const pid = runningPid(server.name)
     let state = 'stopped'
-    if (pid !== undefined) {
+    if (server.kind === 'tool') {
+      state = await server.ready().then(
+        () => 'installed',
+        (error: Error) => `not installed: ${error.message}`,
+      )
+      healthy &&= state === 'installed'
+    } else if (pid !== undefined) {
       try {
         await server.ready()
         state = `healthy (pid ${pid})`

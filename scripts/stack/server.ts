@@ -2,6 +2,11 @@
 export interface StackServer {
   /** Short name used for logs, pid files and the command line. */
   readonly name: string
+  /**
+   * 'tool': something `up` installs but never runs (no process, pid file or ports; `prepare` is
+   * not called, `down` leaves it alone, `ready` says whether it is installed). Default 'process'.
+   */
+  readonly kind?: 'process' | 'tool'
   /** TCP ports it listens on (all on 127.0.0.1); `up` refuses to start when one is taken. */
   readonly ports: readonly number[]
   /** Downloads or builds what is missing into the cache; fast when already there. */

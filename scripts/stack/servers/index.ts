@@ -1,9 +1,13 @@
 import type { StackServer } from '../server.ts'
 import { icebergRest } from './iceberg-rest.ts'
 import { kafka } from './kafka.ts'
+import { pythonReaders } from './python.ts'
 import { redis } from './redis.ts'
 import { registry } from './registry.ts'
 import { s3 } from './s3.ts'
 
-/** Start order: Kafka first (the registry and services need it least, but tests need it most). */
-export const allServers: readonly StackServer[] = [kafka, registry, redis, s3, icebergRest]
+/**
+ * Start order: Kafka first (the registry and services need it least, but tests need it most);
+ * the Python lake readers (a tool, not a process) last.
+ */
+export const allServers: readonly StackServer[] = [kafka, registry, redis, s3, icebergRest, pythonReaders]
