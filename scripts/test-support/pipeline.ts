@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs'
+import { AvroDeserializer, HttpSchemaRegistry } from '@healthstream/shared/avro'
+import type { ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
+import { readCommittedTopic } from '@healthstream/shared/kafka'
+import { type TopicNames, TopicSchemas, topicNames } from '@healthstream/shared/topics'
+import { endpoint, uniqueName } from './endpoints.ts'
+import { ServiceProcess } from './services.ts'
+
+/** One line of the simulator's ground truth. */
+export interface TruthLine {
+  readonly userId: string
+  readonly sampleId: string
+  readonly outcome: string
+  readonly duplicate: boolean
+}
+
+export const readTruth = (path: string): TruthLine[] =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as TruthLine)
+
+/** An isolated pipeline on the shared stack: its own topic prefix, groups and transactional ids. */
+export interface TestPipeline {
+  readonly prefix: string
+  readonly topics: TopicNames
+  readonly env: Record<string, string>
+  service(name: string, extra?: Record<string, string>): ServiceProcess
+}
+
+export function testPipeline(label: string): TestPipeline {
+  const prefix = `${uniqueName(label)}.`
+  const env = {
+    TOPIC_PREFIX: prefix,
+    KAFKA_BROKERS: endpoint('KAFKA_BROKERS'),
+    SCHEMA_REGISTRY_URL: endpoint('SCHEMA_REGISTRY_URL'),
+    REDIS_URL: endpoint('REDIS_URL'),
+    REDIS_NAMESPACE: prefix,
+    KAFKA_SESSION_TIMEOUT: '6s',
+    LOG_LEVEL: 'info',
+  }
+  return {
+    prefix,
+    topics: topicNames(prefix),
+    env,
+    service: (name, extra = {}) => new ServiceProcess(name, { ...env, INSTANCE_ID: `${name}-1`, ...extra }),
+  }
+}
+
+const kafka = () => ({ bootstrapBrokers: [endpoint('KAFKA_BROKERS')], clientId: 'test-reader' })
+const registry = () => new HttpSchemaRegistry({ url: endpoint('SCHEMA_REGISTRY_URL') })
+
+/** Every validated sample a read_committed reader sees, decoded. */
+export async function readValidated(topic: string): Promise<ValidatedSample[]> {
+  const decoder = new AvroDeserializer<ValidatedSample>({
+    registry: registry(),
+    readerSchema: TopicSchemas.validated,
+  })
+  return decodeAll(decoder, await readCommittedTopic(kafka(), topic))
+}
+
+/** Every error record a read_committed reader sees, decoded. */
+export async function readErrors(topic: string): Promise<ErrorRecord[]> {
+  const decoder = new AvroDeserializer<ErrorRecord>({
+    registry: registry(),
+    readerSchema: TopicSchemas.errors,
+  })
+  return decodeAll(decoder, await readCommittedTopic(kafka(), topic))
+}
+
+async function decodeAll<T>(
+  decoder: AvroDeserializer<T>,
+  records: readonly { value: Buffer | null; topic: string; offset: bigint }[],
+): Promise<T[]> {
+  const out: T[] = []
+  for (const record of records) {
+    const decoded = await decoder.decode(record.value ?? Buffer.alloc(0))
+    if (!decoded.ok)
+      throw new Error(`undecodable record at ${record.topic}@${record.offset}: ${decoded.detail}`)
+    out.push(decoded.value)
+  }
+  return out
+}
+
+/** Counts per key, to tell "exactly once" from "at least once". */
+export function multiplicity<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1)
+  return counts
+}

@@ -1,0 +1,36 @@
+import type { ConsumedRecord, PartitionOffset, TopicPartition } from './ports.ts'
+import { partitionKey } from './ports.ts'
+
+/**
+ * The offsets to commit after processing `records`: per partition, one past the highest offset seen
+ * (Kafka commits the position of the next record to read, not the last one read).
+ */
+export function nextOffsets(records: readonly ConsumedRecord[]): PartitionOffset[] {
+  const next = new Map<string, PartitionOffset>()
+  for (const { topic, partition, offset } of records) {
+    const key = partitionKey(topic, partition)
+    const current = next.get(key)
+    if (current === undefined || offset >= current.offset)
+      next.set(key, { topic, partition, offset: offset + 1n })
+  }
+  return [...next.values()].sort(byTopicPartition)
+}
+
+/** Orders partitions by topic, then partition number, so logs and commits are deterministic. */
+export function byTopicPartition(a: TopicPartition, b: TopicPartition): number {
+  return a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1
+}
+
+/** Partitions present in `records` that are not in `assignment` (a batch must never have any). */
+export function foreignPartitions(
+  records: readonly ConsumedRecord[],
+  assignment: readonly TopicPartition[],
+): TopicPartition[] {
+  const owned = new Set(assignment.map((tp) => partitionKey(tp.topic, tp.partition)))
+  const foreign = new Map<string, TopicPartition>()
+  for (const { topic, partition } of records) {
+    const key = partitionKey(topic, partition)
+    if (!owned.has(key)) foreign.set(key, { topic, partition })
+  }
+  return [...foreign.values()]
+}

@@ -1,0 +1,42 @@
+export type { BackoffOptions } from './backoff.ts'
+export { backoffDelay } from './backoff.ts'
+export { nextOffsets } from './batch.ts'
+export { isKafkaLoopError, KafkaErrorCode, KafkaLoopError, transformError } from './errors.ts'
+export type { TransactionalLoopOptions, Transform, TransformContext } from './loop-options.ts'
+export type { LoopEvent, LoopState, LoopStats } from './loop-stats.ts'
+export { isLoopReady } from './loop-stats.ts'
+export type { FaultPoint } from './memory.ts'
+export { Faults, MemoryBroker, MemoryConsumer, MemoryProducer } from './memory.ts'
+export type {
+  KafkaConnectionConfig,
+  TopicSpec,
+  TransactionalConfig,
+  TransactionalPorts,
+} from './platformatic.ts'
+export {
+  createAdmin,
+  createConsumer,
+  createTransactionalPorts,
+  createTransactionalProducer,
+  ensureTopics,
+} from './platformatic.ts'
+export { PlatformaticConsumer } from './platformatic-consumer.ts'
+export { classifyKafkaError } from './platformatic-errors.ts'
+export { PlatformaticProducer } from './platformatic-producer.ts'
+export type {
+  ConsumedRecord,
+  ConsumerPort,
+  FetchOptions,
+  FetchResult,
+  GroupSession,
+  OutputRecord,
+  PartitionOffset,
+  RecordHeaders,
+  TopicPartition,
+  TransactionalProducerPort,
+  TransactionPort,
+} from './ports.ts'
+export { partitionKey } from './ports.ts'
+export { decodeCommitted } from './read-committed.ts'
+export { readCommittedTopic } from './read-topic.ts'
+export { TransactionalLoop } from './transactional-loop.ts'

@@ -1,0 +1,182 @@
+import type { Consumer, Message, MessageToProduce, Producer } from '@platformatic/kafka'
+import { classifyKafkaError } from './platformatic-errors.ts'
+import type {
+  GroupSession,
+  OutputRecord,
+  PartitionOffset,
+  TransactionalProducerPort,
+  TransactionPort,
+} from './ports.ts'
+
+/**
+ * `TransactionalProducerPort` over a @platformatic/kafka `Producer` with a fixed transactional id.
+ * `reset` replaces the client: the fresh one registers the same transactional id on its first
+ * transaction (InitProducerId), which bumps the epoch and makes the coordinator abort anything the old
+ * one left open.
+ */
+export class PlatformaticProducer implements TransactionalProducerPort {
+  readonly #create: () => Producer
+  readonly #consumer: Consumer
+  #producer: Producer
+
+  /** `create` makes a transactional producer; `consumer` is the group whose offsets go into transactions. */
+  constructor(create: () => Producer, consumer: Consumer) {
+    this.#create = create
+    this.#consumer = consumer
+    this.#producer = create()
+  }
+
+  /** The current underlying client (replaced by `reset`). */
+  get client(): Producer {
+    return this.#producer
+  }
+
+  async begin(): Promise<TransactionPort> {
+    // The client still tracks a transaction (an abort failed): register again rather than reuse it
+    if (this.#producer.transaction !== undefined) await this.reset()
+    try {
+      const transaction = await this.#producer.beginTransaction()
+      return new PlatformaticTransaction(transaction, this.#consumer)
+    } catch (error) {
+      throw classifyKafkaError(error, 'begin transaction')
+    }
+  }
+
+  /**
+   * `beginTransaction` on a fresh client runs InitProducerId (the epoch bump that fences and aborts
+   * what an older producer left open); `cancel` then drops the empty local transaction without a
+   * request, leaving the client registered for the next `begin`.
+   */
+  async init(): Promise<void> {
+    try {
+      const transaction = await this.#producer.beginTransaction()
+      await transaction.cancel()
+    } catch (error) {
+      throw classifyKafkaError(error, 'register transactional id')
+    }
+  }
+
+  /** A fresh client, registered at once (see `init`). */
+  async reset(): Promise<void> {
+    const old = this.#producer
+    this.#producer = this.#create()
+    await old.close(true).catch(() => undefined)
+    await this.init()
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#producer.close(true)
+    } catch (error) {
+      throw classifyKafkaError(error, 'close producer')
+    }
+  }
+}
+
+type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>
+
+class PlatformaticTransaction implements TransactionPort {
+  readonly #transaction: Transaction
+  readonly #consumer: Consumer
+
+  constructor(transaction: Transaction, consumer: Consumer) {
+    this.#transaction = transaction
+    this.#consumer = consumer
+  }
+
+  /**
+   * Sends in chunks of at most SEND_CHUNK_BYTES: the client puts one call's records for a partition
+   * into one record batch, and the broker rejects batches above `message.max.bytes` (1 MiB default).
+   */
+  async send(records: readonly OutputRecord[]): Promise<void> {
+    try {
+      for (const chunk of chunksBySize(records, SEND_CHUNK_BYTES)) {
+        await this.#transaction.send({ messages: chunk.map(toMessage) })
+      }
+    } catch (error) {
+      throw classifyKafkaError(error, 'produce in transaction')
+    }
+  }
+
+  /**
+   * AddOffsetsToTxn, then one TxnOffsetCommit per partition carrying the session's generation and
+   * member id (KIP-447): the group coordinator rejects them once the group has a newer generation.
+   * Sequential on purpose: the client merges concurrent commits of one transaction into one request.
+   */
+  async sendOffsets(offsets: readonly PartitionOffset[], session: GroupSession): Promise<void> {
+    try {
+      await this.#transaction.addConsumer(this.#consumer)
+      const coordinatorId = this.#consumer.coordinatorId
+      for (const offset of offsets) {
+        await this.#transaction.addOffset(offsetMessage(offset, session, coordinatorId ?? -1))
+      }
+    } catch (error) {
+      throw classifyKafkaError(error, 'send offsets to transaction')
+    }
+  }
+
+  async commit(): Promise<void> {
+    try {
+      await this.#transaction.commit()
+    } catch (error) {
+      throw classifyKafkaError(error, 'commit transaction')
+    }
+  }
+
+  async abort(): Promise<void> {
+    try {
+      await this.#transaction.abort()
+    } catch (error) {
+      throw classifyKafkaError(error, 'abort transaction')
+    }
+  }
+}
+
+function toMessage(record: OutputRecord): MessageToProduce {
+  const headers = new Map<Buffer, Buffer>()
+  for (const [name, value] of record.headers ?? []) headers.set(Buffer.from(name), value)
+  const message: MessageToProduce = { topic: record.topic, headers }
+  if (record.key != null) message.key = record.key
+  if (record.value !== null) message.value = record.value
+  if (record.partition !== undefined) message.partition = record.partition
+  if (record.timestamp !== undefined) message.timestamp = BigInt(record.timestamp)
+  return message
+}
+
+/**
+ * The client commits `message.offset + 1` with the group metadata found on a consumed message; this
+ * builds that message for "next offset to read" `offset.offset`.
+ */
+function offsetMessage(offset: PartitionOffset, session: GroupSession, coordinatorId: number): Message {
+  const consumer = {
+    groupId: session.groupId,
+    generationId: session.generationId,
+    memberId: session.memberId,
+    coordinatorId,
+  }
+  return {
+    topic: offset.topic,
+    partition: offset.partition,
+    offset: offset.offset - 1n,
+    metadata: { consumer },
+  } as unknown as Message
+}
+
+const SEND_CHUNK_BYTES = 512 * 1024
+
+/** Consecutive slices whose key + value bytes stay under `limit` (a larger record goes alone). */
+export function* chunksBySize(records: readonly OutputRecord[], limit: number): Generator<OutputRecord[]> {
+  let chunk: OutputRecord[] = []
+  let size = 0
+  for (const record of records) {
+    const bytes = (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64
+    if (chunk.length > 0 && size + bytes > limit) {
+      yield chunk
+      chunk = []
+      size = 0
+    }
+    chunk.push(record)
+    size += bytes
+  }
+  if (chunk.length > 0) yield chunk
+}

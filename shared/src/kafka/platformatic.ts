@@ -1,0 +1,182 @@
+import type { ConnectionOptions } from '@platformatic/kafka'
+import { Admin, Consumer, FetchIsolationLevels, Producer } from '@platformatic/kafka'
+import { sleep } from './backoff.ts'
+import { KafkaErrorCode, KafkaLoopError } from './errors.ts'
+import { PlatformaticConsumer } from './platformatic-consumer.ts'
+import { classifyKafkaError, hasKafkaError } from './platformatic-errors.ts'
+import { PlatformaticProducer } from './platformatic-producer.ts'
+
+/** How to reach the cluster. */
+export interface KafkaConnectionConfig {
+  /** `host:port` of one or more brokers. */
+  readonly bootstrapBrokers: readonly string[]
+  readonly clientId: string
+  /** TLS and SASL settings, passed to the client as they are. */
+  readonly connection?: Pick<ConnectionOptions, 'tls' | 'sasl' | 'connectTimeout' | 'requestTimeout'>
+}
+
+/** Everything one exactly-once hop needs: its group and its transactional id. */
+export interface TransactionalConfig extends KafkaConnectionConfig {
+  readonly groupId: string
+  /**
+   * Stable per instance (e.g. `<service>-<INSTANCE_ID>`), so a restarted instance fences its own zombie
+   * at once. Two live instances must never share it: the newer one fences the older.
+   */
+  readonly transactionalId: string
+  /** The coordinator aborts a transaction open longer than this. Default 60 s. */
+  readonly transactionTimeoutMs?: number
+  /** A member silent this long is removed from the group. Default 30 s. */
+  readonly sessionTimeoutMs?: number
+  /** Default 3 s. */
+  readonly heartbeatIntervalMs?: number
+  /** Default 60 s. */
+  readonly rebalanceTimeoutMs?: number
+  /** Where a group without committed offsets starts. Default earliest (process everything). */
+  readonly startFrom?: 'earliest' | 'latest'
+}
+
+/** The clients behind one `TransactionalLoop`. */
+export interface TransactionalPorts {
+  readonly consumer: PlatformaticConsumer
+  readonly producer: PlatformaticProducer
+}
+
+function baseOptions(config: KafkaConnectionConfig, suffix: string) {
+  if (config.bootstrapBrokers.length === 0) {
+    throw new KafkaLoopError(KafkaErrorCode.INVALID_OPTIONS, 'bootstrapBrokers must list at least one broker')
+  }
+  return {
+    ...config.connection,
+    clientId: `${config.clientId}-${suffix}`,
+    bootstrapBrokers: [...config.bootstrapBrokers],
+  }
+}
+
+/** An admin client (topics, offsets). */
+export function createAdmin(config: KafkaConnectionConfig): Admin {
+  return new Admin(baseOptions(config, 'admin'))
+}
+
+/** A transactional producer: idempotent, acks=all, `timeout` doubling as the transaction timeout. */
+export function createTransactionalProducer(
+  config: KafkaConnectionConfig & {
+    readonly transactionalId: string
+    readonly transactionTimeoutMs?: number
+  },
+): Producer {
+  return new Producer({
+    ...baseOptions(config, 'producer'),
+    idempotent: true,
+    transactionalId: config.transactionalId,
+    // The client sends `timeout` as the transaction timeout of InitProducerId (and as the produce timeout)
+    timeout: config.transactionTimeoutMs ?? 60_000,
+    // InitProducerId must say "no current producer" (-1/-1). The client's default (0/0) reads as a
+    // stale epoch once the transactional id exists, so a restarted instance would be refused
+    // (PRODUCER_FENCED) instead of fencing its zombie.
+    producerId: -1n,
+    producerEpoch: -1,
+  })
+}
+
+/** A group consumer reading committed data only, committing nothing by itself. */
+export function createConsumer(config: KafkaConnectionConfig & { readonly groupId: string }): Consumer {
+  return new Consumer({
+    ...baseOptions(config, 'consumer'),
+    groupId: config.groupId,
+    autocommit: false,
+    isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+  })
+}
+
+/**
+ * The consumer and producer ports of one hop, sharing the group (the producer adds the consumer's group
+ * metadata to every transaction). Hand them to `TransactionalLoop`; it closes them when it ends.
+ */
+export function createTransactionalPorts(config: TransactionalConfig): TransactionalPorts {
+  const consumer = createConsumer(config)
+  const settings = {
+    sessionTimeoutMs: config.sessionTimeoutMs ?? 30_000,
+    heartbeatIntervalMs: config.heartbeatIntervalMs ?? 3_000,
+    rebalanceTimeoutMs: config.rebalanceTimeoutMs ?? 60_000,
+    startFrom: config.startFrom ?? 'earliest',
+    rejoinDelayMs: 1_000,
+  } as const
+  const consumerPort = new PlatformaticConsumer(consumer, createAdmin(config), settings, config.connection)
+  const producerPort = new PlatformaticProducer(() => createTransactionalProducer(config), consumer)
+  return { consumer: consumerPort, producer: producerPort }
+}
+
+/** A topic the application needs. */
+export interface TopicSpec {
+  readonly topic: string
+  readonly partitions: number
+  /** Default 1 (the local stack has one broker). */
+  readonly replicas?: number
+  /** Topic configs, e.g. `{ 'cleanup.policy': 'compact' }`. */
+  readonly configs?: Readonly<Record<string, string>>
+}
+
+/**
+ * Creates the topics that do not exist and waits until every partition has a leader. An existing topic
+ * with fewer partitions than asked stops start-up: keyed ordering depends on the partition count.
+ */
+export async function ensureTopics(
+  admin: Admin,
+  topics: readonly TopicSpec[],
+  timeoutMs = 30_000,
+): Promise<void> {
+  const existing = new Set(
+    await admin.listTopics().catch((e) => Promise.reject(classifyKafkaError(e, 'list topics'))),
+  )
+  for (const spec of topics.filter((t) => !existing.has(t.topic))) await createTopic(admin, spec)
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const pending = await topicsNotReady(admin, topics)
+    if (pending.length === 0) return
+    if (Date.now() > deadline) {
+      throw new KafkaLoopError(
+        KafkaErrorCode.TRANSIENT,
+        `topics without leaders after ${timeoutMs} ms: ${pending.join(', ')}`,
+      )
+    }
+    await sleep(200)
+  }
+}
+
+async function createTopic(admin: Admin, spec: TopicSpec): Promise<void> {
+  const configs = Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value }))
+  try {
+    await admin.createTopics({
+      topics: [spec.topic],
+      partitions: spec.partitions,
+      replicas: spec.replicas ?? 1,
+      configs,
+    })
+  } catch (error) {
+    // Another instance created it in the meantime: fine
+    if (!hasKafkaError(error, 'TOPIC_ALREADY_EXISTS'))
+      throw classifyKafkaError(error, `create topic ${spec.topic}`)
+  }
+}
+
+async function topicsNotReady(admin: Admin, topics: readonly TopicSpec[]): Promise<string[]> {
+  let metadata: Awaited<ReturnType<Admin['metadata']>>
+  try {
+    metadata = await admin.metadata({ topics: topics.map((t) => t.topic), forceUpdate: true })
+  } catch {
+    return topics.map((t) => t.topic) // not visible yet right after creation
+  }
+  const pending: string[] = []
+  for (const spec of topics) {
+    const topic = metadata.topics.get(spec.topic)
+    if (topic !== undefined && topic.partitionsCount < spec.partitions) {
+      throw new KafkaLoopError(
+        KafkaErrorCode.FATAL,
+        `topic ${spec.topic} has ${topic.partitionsCount} partitions, ${spec.partitions} are required`,
+      )
+    }
+    if (topic === undefined || topic.partitions.some((p) => p === undefined || p.leader < 0))
+      pending.push(spec.topic)
+  }
+  return pending
+}

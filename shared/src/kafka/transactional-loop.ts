@@ -1,0 +1,301 @@
+import { backoffDelay, sleep } from './backoff.ts'
+import { foreignPartitions, nextOffsets } from './batch.ts'
+import { isKafkaLoopError, KafkaErrorCode, KafkaLoopError, transformError } from './errors.ts'
+import type { ResolvedLoopOptions, TransactionalLoopOptions } from './loop-options.ts'
+import { resolveLoopOptions } from './loop-options.ts'
+import type { LoopEvent, LoopState, LoopStats } from './loop-stats.ts'
+import { emptyCounters } from './loop-stats.ts'
+import { Notifier } from './notifier.ts'
+import type { ConsumedRecord, GroupSession, PartitionOffset, TransactionPort } from './ports.ts'
+import { Prefetcher } from './prefetcher.ts'
+
+/**
+ * The exactly-once hop every service runs: read a batch (read_committed) → transform → in one Kafka
+ * transaction write the outputs and the consumed offsets, fenced by the group generation (KIP-447) →
+ * commit. The commit order is fixed: outputs, then offsets, then EndTxn; nothing is visible to
+ * read_committed readers before EndTxn, and on any failure the transaction is aborted and the loop
+ * resumes from the offsets the group has committed, read with `require_stable`.
+ *
+ * @example
+ * const loop = new TransactionalLoop({ consumer, producer, inputTopics: ['health-data-raw'],
+ *   transform: async (records) => records.map((r) => ({ topic: 'out', key: r.key, value: r.value })) })
+ * const done = loop.run() // resolves after stop(), rejects on a fatal error (e.g. fenced)
+ * process.once('SIGTERM', () => void loop.stop())
+ */
+export class TransactionalLoop {
+  readonly #options: ResolvedLoopOptions
+  readonly #prefetcher: Prefetcher
+  readonly #counters = emptyCounters()
+  readonly #wake = new Notifier()
+  #state: LoopState = 'created'
+  #synced: GroupSession | undefined
+  #batch = new AbortController()
+  readonly #stop = new AbortController()
+  #pause = new AbortController()
+  #stopTimer: NodeJS.Timeout | undefined
+  #paused = false
+  #syncedAt = 0
+  #producerStuck = false
+  #running: Promise<void> | undefined
+
+  constructor(options: TransactionalLoopOptions) {
+    this.#options = resolveLoopOptions(options)
+    this.#prefetcher = new Prefetcher(options.consumer, this.#options)
+  }
+
+  /** Runs until `stop()` (or the signal) and closes the clients; rejects with a fatal `KafkaLoopError`. */
+  run(): Promise<void> {
+    this.#running ??= this.#run()
+    return this.#running
+  }
+
+  /** Finishes the open batch (aborting it after `shutdownTimeoutMs`), leaves the group, closes clients. */
+  async stop(): Promise<void> {
+    this.#requestStop()
+    await this.#running?.catch(() => undefined)
+  }
+
+  /** Stops taking new batches (the group membership is kept). */
+  pause(): void {
+    this.#paused = true
+    this.#pause.abort()
+    this.#prefetcher.pause()
+    if (this.#state === 'running') this.#setState('paused')
+  }
+
+  resume(): void {
+    this.#paused = false
+    this.#pause = new AbortController()
+    this.#prefetcher.resume()
+    if (this.#state === 'paused') this.#setState('running')
+    this.#wake.notify()
+  }
+
+  get stats(): LoopStats {
+    const lastProgressAt = Math.max(this.#counters.lastCommitAt, this.#prefetcher.caughtUpAt, this.#syncedAt)
+    return {
+      ...this.#counters,
+      state: this.#state,
+      session: this.#synced,
+      bufferedRecords: this.#prefetcher.buffered,
+      throttled: this.#prefetcher.throttled,
+      lastProgressAt,
+    }
+  }
+
+  async #run(): Promise<void> {
+    const { consumer, signal } = this.#options
+    const unsubscribe = consumer.onSession((session) => this.#onSession(session))
+    const onAbort = (): void => this.#requestStop()
+    signal?.addEventListener('abort', onAbort, { once: true })
+    if (signal?.aborted) this.#requestStop()
+    try {
+      this.#setState('starting')
+      await this.#options.producer.init()
+      await consumer.subscribe(this.#options.inputTopics)
+      this.#prefetcher.start()
+      if (!this.#stopping) this.#setState(this.#paused ? 'paused' : 'running')
+      await this.#loop()
+      this.#setState('stopping')
+    } catch (error) {
+      const failure = isKafkaLoopError(error) ? error : unexpected(error)
+      this.#fail(failure)
+      throw failure
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+      unsubscribe()
+      await this.#close()
+    }
+    this.#setState('stopped')
+  }
+
+  async #loop(): Promise<void> {
+    let attempt = 0
+    while (!this.#stopping) {
+      try {
+        await this.#step()
+        attempt = 0
+      } catch (error) {
+        const failure = isKafkaLoopError(error) ? error : unexpected(error, true)
+        this.#counters.lastError = { code: failure.code, message: failure.message, at: Date.now() }
+        if (!failure.canRetry) throw failure
+        this.#synced = undefined
+        if (failure.code === KafkaErrorCode.REBALANCED || this.#stopping) continue
+        attempt++
+        await this.#backoff(attempt, failure)
+      }
+    }
+  }
+
+  /** One iteration: make sure positions match the current session, then process one batch. */
+  async #step(): Promise<void> {
+    if (this.#paused) return this.#wake.wait()
+    if (this.#producerStuck) {
+      // Before anything else: a transaction left open would hold the group's offsets unstable
+      await this.#options.producer.reset()
+      this.#producerStuck = false
+    }
+    const session = await this.#sync()
+    if (session === undefined) return this.#wake.wait(undefined, 1000)
+    const { maxBatchRecords, lingerMs } = this.#options
+    const wakeUp = AbortSignal.any([this.#batch.signal, this.#stop.signal, this.#pause.signal])
+    const records = await this.#prefetcher.take(maxBatchRecords, lingerMs, wakeUp)
+    if (records.length > 0) await this.#process(records, session)
+  }
+
+  /** Re-reads start positions when the session changed (or after an error); undefined while joining. */
+  async #sync(): Promise<GroupSession | undefined> {
+    const { consumer } = this.#options
+    if (this.#synced !== undefined && consumer.isCurrent(this.#synced)) return this.#synced
+    this.#synced = undefined
+    const session = consumer.session()
+    if (session === undefined || !consumer.isCurrent(session)) return undefined
+    this.#batch.abort()
+    this.#batch = new AbortController()
+    const positions = await consumer.startOffsets(session.assignment)
+    if (!consumer.isCurrent(session)) return undefined
+    this.#prefetcher.reset(positions)
+    this.#synced = session
+    this.#syncedAt = Date.now()
+    this.#emit({ type: 'assigned', session, positions })
+    return session
+  }
+
+  async #process(records: readonly ConsumedRecord[], session: GroupSession): Promise<void> {
+    const started = Date.now()
+    const signal = this.#batch.signal
+    this.#assertOwned(records, session)
+    const outputs = await this.#options.transform(records, { session, signal }).catch((error: unknown) => {
+      throw transformError(error)
+    })
+    this.#assertCurrent(session, signal)
+    const transaction = await this.#options.producer.begin()
+    try {
+      if (outputs.length > 0) await transaction.send(outputs)
+      this.#emit({ type: 'produced', records: records.length, outputs: outputs.length })
+      this.#assertCurrent(session, signal)
+      const offsets = nextOffsets(records)
+      // MUTATION await transaction.sendOffsets(offsets, session)
+      await transaction.commit()
+      this.#committed(records.length, outputs.length, offsets, started)
+    } catch (error) {
+      const failure = isKafkaLoopError(error) ? error : unexpected(error, true)
+      await this.#abort(transaction, records.length, failure)
+      throw failure
+    }
+  }
+
+  #committed(records: number, outputs: number, offsets: readonly PartitionOffset[], started: number): void {
+    const c = this.#counters
+    c.recordsIn += records
+    c.recordsOut += outputs
+    c.transactionsCommitted++
+    c.lastCommitAt = Date.now()
+    this.#emit({ type: 'committed', records, outputs, offsets, durationMs: c.lastCommitAt - started })
+  }
+
+  /**
+   * Aborts; when even that fails the broker may still hold the transaction open, so the next step
+   * resets the producer: re-registering the transactional id aborts whatever is left.
+   */
+  async #abort(transaction: TransactionPort, records: number, error: KafkaLoopError): Promise<void> {
+    this.#counters.transactionsAborted++
+    this.#emit({ type: 'aborted', records, error })
+    try {
+      await transaction.abort()
+    } catch (abortError) {
+      if (error.code === KafkaErrorCode.PRODUCER_FENCED) return
+      if (isKafkaLoopError(abortError) && abortError.code === KafkaErrorCode.PRODUCER_FENCED) throw abortError
+      this.#producerStuck = true
+    }
+  }
+
+  /** Records of a partition not assigned under the session must never reach a transaction. */
+  #assertOwned(records: readonly ConsumedRecord[], session: GroupSession): void {
+    const foreign = foreignPartitions(records, session.assignment)
+    if (foreign.length === 0) return
+    const names = foreign.map((tp) => `${tp.topic}[${tp.partition}]`).join(', ')
+    throw new KafkaLoopError(KafkaErrorCode.REBALANCED, `batch holds unassigned partitions ${names}`)
+  }
+
+  #assertCurrent(session: GroupSession, signal: AbortSignal): void {
+    if (this.#stopping && signal.aborted) {
+      throw new KafkaLoopError(KafkaErrorCode.STOPPED, 'stopping: the open batch is aborted', {
+        canRetry: true,
+      })
+    }
+    if (signal.aborted || !this.#options.consumer.isCurrent(session)) {
+      throw new KafkaLoopError(KafkaErrorCode.REBALANCED, `group generation ${session.generationId} is over`)
+    }
+  }
+
+  async #backoff(attempt: number, error: KafkaLoopError): Promise<void> {
+    const delayMs = backoffDelay(attempt, this.#options.retryBackoff)
+    this.#counters.retries++
+    this.#emit({ type: 'retrying', attempt, delayMs, error })
+    await sleep(delayMs, this.#stop.signal)
+  }
+
+  #onSession(session: GroupSession): void {
+    if (this.#synced !== undefined && this.#synced.generationId !== session.generationId) {
+      this.#counters.rebalances++
+    }
+    // The batch in hand belongs to the old generation: let the transform give up early
+    if (this.#synced?.generationId !== session.generationId) this.#batch.abort()
+    this.#wake.notify()
+  }
+
+  get #stopping(): boolean {
+    return this.#stop.signal.aborted
+  }
+
+  /** An idle loop wakes up at once; a busy one has until the shutdown timeout to commit its batch. */
+  #requestStop(): void {
+    if (this.#stopping) return
+    this.#stop.abort()
+    if (this.#state === 'running' || this.#state === 'paused') this.#setState('stopping')
+    this.#wake.notify()
+    this.#stopTimer = setTimeout(() => this.#batch.abort(), this.#options.shutdownTimeoutMs)
+    this.#stopTimer.unref()
+  }
+
+  async #close(): Promise<void> {
+    clearTimeout(this.#stopTimer)
+    await this.#prefetcher.stop()
+    const results = await Promise.allSettled([this.#options.consumer.close(), this.#options.producer.close()])
+    for (const result of results) {
+      if (result.status === 'rejected') this.#counters.lastError = describe(result.reason)
+    }
+  }
+
+  #fail(error: KafkaLoopError): void {
+    this.#counters.lastError = { code: error.code, message: error.message, at: Date.now() }
+    this.#setState('failed')
+    this.#emit({ type: 'failed', error })
+  }
+
+  #setState(state: LoopState): void {
+    if (this.#state === state) return
+    this.#state = state
+    this.#emit({ type: 'state', state })
+  }
+
+  #emit(event: LoopEvent): void {
+    try {
+      this.#options.onEvent?.(event)
+    } catch {
+      // A broken listener must not break exactly-once processing
+    }
+  }
+}
+
+function unexpected(error: unknown, canRetry = false): KafkaLoopError {
+  const message = error instanceof Error ? error.message : String(error)
+  const code = canRetry ? KafkaErrorCode.TRANSIENT : KafkaErrorCode.FATAL
+  return new KafkaLoopError(code, `unexpected error: ${message}`, { cause: error, canRetry })
+}
+
+function describe(error: unknown): LoopStats['lastError'] {
+  const code = isKafkaLoopError(error) ? error.code : KafkaErrorCode.TRANSIENT
+  return { code, message: error instanceof Error ? error.message : String(error), at: Date.now() }
+}
