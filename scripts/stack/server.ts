@@ -29,13 +29,16 @@ export interface LaunchSpec {
 }
 
 /** Fixed loopback ports, chosen away from the usual defaults so a developer's own servers do not clash. */
+// STACK_PORT_OFFSET shifts every port, so a second stack (a CI dry run beside a developer's) can run.
+const OFFSET = Number(process.env.STACK_PORT_OFFSET ?? 0)
+
 export const PORTS = {
-  kafka: 19092,
-  kafkaController: 19093,
-  registry: 18080,
-  redis: 16379,
-  s3: 17070,
-  icebergRest: 18181,
+  kafka: 19092 + OFFSET,
+  kafkaController: 19093 + OFFSET,
+  registry: 18080 + OFFSET,
+  redis: 16379 + OFFSET,
+  s3: 17070 + OFFSET,
+  icebergRest: 18181 + OFFSET,
 } as const
 
 export const HOST = '127.0.0.1'

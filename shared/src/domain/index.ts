@@ -1,6 +1,7 @@
 // The pure domain of Healthstream: records, time parsing, flattening, validation rules.
 // No Kafka, Redis or HTTP in here; the services wire these functions to their ports.
 
+export * from './aggregate/index.ts'
 export type { DataTypeKind, DataTypeSpec, DataTypeTable, UnitConversion } from './data-types.ts'
 export { parseDataTypesCsv, UNIT_CONVERSIONS } from './data-types.ts'
 export { BUILTIN_DATA_TYPES_PATH, builtinDataTypes } from './data-types-file.ts'

@@ -1,4 +1,5 @@
-import type { ConsumedRecord, PartitionOffset, TopicPartition } from './ports.ts'
+import { KafkaErrorCode, KafkaLoopError } from './errors.ts'
+import type { ConsumedRecord, GroupSession, PartitionOffset, TopicPartition } from './ports.ts'
 import { partitionKey } from './ports.ts'
 
 /**
@@ -33,4 +34,12 @@ export function foreignPartitions(
     if (!owned.has(key)) foreign.set(key, { topic, partition })
   }
   return [...foreign.values()]
+}
+
+/** Records of a partition not assigned under the session must never reach a transaction. */
+export function assertOwned(records: readonly ConsumedRecord[], session: GroupSession): void {
+  const foreign = foreignPartitions(records, session.assignment)
+  if (foreign.length === 0) return
+  const names = foreign.map((tp) => `${tp.topic}[${tp.partition}]`).join(', ')
+  throw new KafkaLoopError(KafkaErrorCode.REBALANCED, `batch holds unassigned partitions ${names}`)
 }

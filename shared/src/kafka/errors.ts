@@ -66,3 +66,30 @@ export function transformError(error: unknown): KafkaLoopError {
     canRetry,
   })
 }
+
+/** Any error as a `KafkaLoopError`: this layer's own pass through, others become TRANSIENT or FATAL. */
+export function asKafkaLoopError(error: unknown, canRetry: boolean): KafkaLoopError {
+  if (isKafkaLoopError(error)) return error
+  const message = error instanceof Error ? error.message : String(error)
+  const code = canRetry ? KafkaErrorCode.TRANSIENT : KafkaErrorCode.FATAL
+  return new KafkaLoopError(code, `unexpected error: ${message}`, { cause: error, canRetry })
+}
+
+/**
+ * Settles like `promise`, or rejects with STOPPED as soon as `signal` aborts: a client call that never
+ * answers (the client hangs on a deleted topic, for one) must not keep a stopping process alive.
+ */
+export function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  if (signal.aborted) return Promise.reject(stopped(what))
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(stopped(what))
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
+function stopped(what: string): KafkaLoopError {
+  return new KafkaLoopError(KafkaErrorCode.STOPPED, `stopping: gave up waiting for ${what}`, {
+    canRetry: true,
+  })
+}

@@ -1,4 +1,5 @@
 import type { KafkaLoopError } from './errors.ts'
+import { isKafkaLoopError, KafkaErrorCode } from './errors.ts'
 import type { GroupSession, PartitionOffset } from './ports.ts'
 
 /** Where a loop is in its life. */
@@ -89,4 +90,10 @@ export function emptyCounters(): LoopCounters {
     lastCommitAt: 0,
     lastError: undefined,
   }
+}
+
+/** The `lastError` entry for any error. */
+export function errorSummary(error: unknown): LoopStats['lastError'] {
+  const code = isKafkaLoopError(error) ? error.code : KafkaErrorCode.TRANSIENT
+  return { code, message: error instanceof Error ? error.message : String(error), at: Date.now() }
 }

@@ -1,10 +1,17 @@
 import { backoffDelay, sleep } from './backoff.ts'
-import { foreignPartitions, nextOffsets } from './batch.ts'
-import { isKafkaLoopError, KafkaErrorCode, KafkaLoopError, transformError } from './errors.ts'
+import { assertOwned, nextOffsets } from './batch.ts'
+import {
+  asKafkaLoopError,
+  isKafkaLoopError,
+  KafkaErrorCode,
+  KafkaLoopError,
+  transformError,
+  unlessAborted,
+} from './errors.ts'
 import type { ResolvedLoopOptions, TransactionalLoopOptions } from './loop-options.ts'
 import { resolveLoopOptions } from './loop-options.ts'
 import type { LoopEvent, LoopState, LoopStats } from './loop-stats.ts'
-import { emptyCounters } from './loop-stats.ts'
+import { emptyCounters, errorSummary } from './loop-stats.ts'
 import { Notifier } from './notifier.ts'
 import type { ConsumedRecord, GroupSession, PartitionOffset, TransactionPort } from './ports.ts'
 import { Prefetcher } from './prefetcher.ts'
@@ -31,6 +38,8 @@ export class TransactionalLoop {
   #synced: GroupSession | undefined
   #batch = new AbortController()
   readonly #stop = new AbortController()
+  /** Aborted `shutdownTimeoutMs` after a stop request: from then on nothing is waited for. */
+  readonly #deadline = new AbortController()
   #pause = new AbortController()
   #stopTimer: NodeJS.Timeout | undefined
   #paused = false
@@ -98,7 +107,7 @@ export class TransactionalLoop {
       await this.#loop()
       this.#setState('stopping')
     } catch (error) {
-      const failure = isKafkaLoopError(error) ? error : unexpected(error)
+      const failure = asKafkaLoopError(error, false)
       this.#fail(failure)
       throw failure
     } finally {
@@ -113,11 +122,11 @@ export class TransactionalLoop {
     let attempt = 0
     while (!this.#stopping) {
       try {
-        await this.#step()
+        await unlessAborted(this.#step(), this.#deadline.signal, 'the open batch')
         attempt = 0
       } catch (error) {
-        const failure = isKafkaLoopError(error) ? error : unexpected(error, true)
-        this.#counters.lastError = { code: failure.code, message: failure.message, at: Date.now() }
+        const failure = asKafkaLoopError(error, true)
+        this.#counters.lastError = errorSummary(failure)
         if (!failure.canRetry) throw failure
         this.#synced = undefined
         if (failure.code === KafkaErrorCode.REBALANCED || this.#stopping) continue
@@ -164,7 +173,7 @@ export class TransactionalLoop {
   async #process(records: readonly ConsumedRecord[], session: GroupSession): Promise<void> {
     const started = Date.now()
     const signal = this.#batch.signal
-    this.#assertOwned(records, session)
+    assertOwned(records, session)
     const outputs = await this.#options.transform(records, { session, signal }).catch((error: unknown) => {
       throw transformError(error)
     })
@@ -175,11 +184,11 @@ export class TransactionalLoop {
       this.#emit({ type: 'produced', records: records.length, outputs: outputs.length })
       this.#assertCurrent(session, signal)
       const offsets = nextOffsets(records)
-      // MUTATION await transaction.sendOffsets(offsets, session)
+      await transaction.sendOffsets(offsets, session)
       await transaction.commit()
       this.#committed(records.length, outputs.length, offsets, started)
     } catch (error) {
-      const failure = isKafkaLoopError(error) ? error : unexpected(error, true)
+      const failure = asKafkaLoopError(error, true)
       await this.#abort(transaction, records.length, failure)
       throw failure
     }
@@ -208,14 +217,6 @@ export class TransactionalLoop {
       if (isKafkaLoopError(abortError) && abortError.code === KafkaErrorCode.PRODUCER_FENCED) throw abortError
       this.#producerStuck = true
     }
-  }
-
-  /** Records of a partition not assigned under the session must never reach a transaction. */
-  #assertOwned(records: readonly ConsumedRecord[], session: GroupSession): void {
-    const foreign = foreignPartitions(records, session.assignment)
-    if (foreign.length === 0) return
-    const names = foreign.map((tp) => `${tp.topic}[${tp.partition}]`).join(', ')
-    throw new KafkaLoopError(KafkaErrorCode.REBALANCED, `batch holds unassigned partitions ${names}`)
   }
 
   #assertCurrent(session: GroupSession, signal: AbortSignal): void {
@@ -255,21 +256,33 @@ export class TransactionalLoop {
     this.#stop.abort()
     if (this.#state === 'running' || this.#state === 'paused') this.#setState('stopping')
     this.#wake.notify()
-    this.#stopTimer = setTimeout(() => this.#batch.abort(), this.#options.shutdownTimeoutMs)
+    this.#stopTimer = setTimeout(() => {
+      this.#batch.abort()
+      this.#deadline.abort()
+    }, this.#options.shutdownTimeoutMs)
     this.#stopTimer.unref()
   }
 
+  /** Stops reading ahead, leaves the group and closes the producer, giving each a bounded time. */
   async #close(): Promise<void> {
     clearTimeout(this.#stopTimer)
-    await this.#prefetcher.stop()
-    const results = await Promise.allSettled([this.#options.consumer.close(), this.#options.producer.close()])
-    for (const result of results) {
-      if (result.status === 'rejected') this.#counters.lastError = describe(result.reason)
+    const closing = async (): Promise<PromiseSettledResult<void>[]> => {
+      await this.#prefetcher.stop()
+      return Promise.allSettled([this.#options.consumer.close(), this.#options.producer.close()])
+    }
+    try {
+      const timeout = AbortSignal.timeout(this.#options.shutdownTimeoutMs + 5_000)
+      const results = await unlessAborted(closing(), timeout, 'the clients to close')
+      for (const result of results) {
+        if (result.status === 'rejected') this.#counters.lastError = errorSummary(result.reason)
+      }
+    } catch (error) {
+      this.#counters.lastError = errorSummary(error)
     }
   }
 
   #fail(error: KafkaLoopError): void {
-    this.#counters.lastError = { code: error.code, message: error.message, at: Date.now() }
+    this.#counters.lastError = errorSummary(error)
     this.#setState('failed')
     this.#emit({ type: 'failed', error })
   }
@@ -287,15 +300,4 @@ export class TransactionalLoop {
       // A broken listener must not break exactly-once processing
     }
   }
-}
-
-function unexpected(error: unknown, canRetry = false): KafkaLoopError {
-  const message = error instanceof Error ? error.message : String(error)
-  const code = canRetry ? KafkaErrorCode.TRANSIENT : KafkaErrorCode.FATAL
-  return new KafkaLoopError(code, `unexpected error: ${message}`, { cause: error, canRetry })
-}
-
-function describe(error: unknown): LoopStats['lastError'] {
-  const code = isKafkaLoopError(error) ? error.code : KafkaErrorCode.TRANSIENT
-  return { code, message: error instanceof Error ? error.message : String(error), at: Date.now() }
 }

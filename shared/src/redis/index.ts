@@ -1,1 +1,2 @@
+export { RedisAggregateStore, type RedisAggregateStoreOptions } from './aggregate-store.ts'
 export { RedisDedupStore } from './dedup-store.ts'
