@@ -1,0 +1,47 @@
+/**
+ * Compression codecs for Parquet pages. ZSTD comes from `node:zlib` (Node ≥ 22.15, Bun, and Deno
+ * where their node:zlib has it): no native addon, no WASM. Callers on other runtimes pass their own.
+ */
+import * as zlib from 'node:zlib'
+import { IcebergError } from '../errors.ts'
+
+/** A page compressor. */
+export type Compress = (input: Uint8Array) => Uint8Array
+/** A page decompressor (`outputLength` is the uncompressed size from the page header). */
+export type Decompress = (input: Uint8Array, outputLength: number) => Uint8Array
+
+type ZstdZlib = {
+  zstdCompressSync?: (buf: Uint8Array, opts?: object) => Buffer
+  zstdDecompressSync?: (buf: Uint8Array) => Buffer
+  constants: Record<string, number>
+}
+
+const z = zlib as unknown as ZstdZlib
+
+function unsupported(): never {
+  throw new IcebergError(
+    'UNSUPPORTED',
+    'this runtime has no zstd in node:zlib; pass a ZSTD codec or use SNAPPY',
+  )
+}
+
+/** ZSTD compression at a level (3 is zstd's own default). */
+export function zstdCompressor(level = 3): Compress {
+  const compress = z.zstdCompressSync ?? unsupported
+  const params = { [z.constants.ZSTD_c_compressionLevel ?? 100]: level }
+  return (input) => new Uint8Array(compress(input, { params }))
+}
+
+/** ZSTD decompression. */
+export function zstdDecompressor(): Decompress {
+  const decompress = z.zstdDecompressSync ?? unsupported
+  return (input) => new Uint8Array(decompress(input))
+}
+
+/** Decompressors for reading Parquet files written by this library or by others (gzip too). */
+export function defaultDecompressors(): Record<string, Decompress> {
+  return {
+    ZSTD: (input, n) => zstdDecompressor()(input, n),
+    GZIP: (input) => new Uint8Array(zlib.gunzipSync(input)),
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Compaction: per partition, small data files are read and rewritten into files near a target
+ * size, committed as one `replace` snapshot (same rows, fewer files).
+ */
+import type { LoadedTable } from '../catalog/catalog.ts'
+import type { DataFile } from '../manifest/types.ts'
+import { readParquet } from '../parquet/reader.ts'
+import { commitSnapshot, type TableContext } from './commit.ts'
+import { liveEntries } from './scan.ts'
+import { currentSchema, defaultSpec, writeDataFiles } from './write.ts'
+
+/** Options of `compact`. */
+export interface CompactOptions {
+  /** Size the rewritten files aim at (default 128 MiB). */
+  readonly targetFileSizeBytes?: number
+  /** Files below this size are rewritten (default 75% of the target). */
+  readonly smallFileSizeBytes?: number
+  /** A partition is rewritten only when it has at least this many small files (default 2). */
+  readonly minInputFiles?: number
+}
+
+/** What a compaction did. */
+export interface CompactResult {
+  readonly table: LoadedTable
+  readonly rewrittenFiles: number
+  readonly addedFiles: number
+}
+
+function groupKey(f: DataFile): string {
+  return `${f.specId}:${JSON.stringify(f.partition, (_k, v) => (typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? [...v] : v))}`
+}
+
+/** Rewrites small files of the current snapshot; files of older partition specs are left alone. */
+export async function compact(ctx: TableContext, options: CompactOptions = {}): Promise<CompactResult> {
+  const m = ctx.loaded.metadata
+  const target = options.targetFileSizeBytes ?? 128 * 1024 * 1024
+  const small = options.smallFileSizeBytes ?? target * 0.75
+  const spec = defaultSpec(m)
+  const groups = new Map<string, DataFile[]>()
+  for (const { dataFile } of await liveEntries(ctx.store, m)) {
+    if (dataFile.specId !== spec.specId || dataFile.fileSizeInBytes >= small || dataFile.content !== 0)
+      continue
+    groups.set(groupKey(dataFile), [...(groups.get(groupKey(dataFile)) ?? []), dataFile])
+  }
+  const inputs = [...groups.values()].filter((g) => g.length >= (options.minInputFiles ?? 2))
+  if (inputs.length === 0) return { table: ctx.loaded, rewrittenFiles: 0, addedFiles: 0 }
+  const schema = currentSchema(m)
+  const added: DataFile[] = []
+  for (const files of inputs) {
+    const rows = (
+      await Promise.all(files.map(async (f) => readParquet(await ctx.store.get(f.filePath), schema)))
+    ).flat()
+    const bytesPerRow = files.reduce((n, f) => n + f.fileSizeInBytes, 0) / Math.max(1, rows.length)
+    const maxRowsPerFile = Math.max(1, Math.floor(target / Math.max(bytesPerRow, 1)))
+    added.push(...(await writeDataFiles(ctx.store, m, rows, { schema, spec, maxRowsPerFile })))
+  }
+  const deleted = inputs.flat().map((f) => f.filePath)
+  const table = await commitSnapshot(ctx, { operation: 'replace', added, deleted })
+  return { table, rewrittenFiles: deleted.length, addedFiles: added.length }
+}

@@ -1,0 +1,98 @@
+/**
+ * Turning rows into data files: rows are split by the partition spec, each partition goes to
+ * Parquet files of at most `maxRowsPerFile` rows, and each file becomes a `DataFile` with its
+ * partition tuple and metrics, ready for an append or an overwrite.
+ */
+import type { ObjectStore } from '../io/object-store.ts'
+import type { DataFile } from '../manifest/types.ts'
+import { type ParquetWriteOptions, writeParquet } from '../parquet/writer.ts'
+import { bindPartitionSpec, type PartitionValues, partitionOf, partitionPath } from '../spec/partition.ts'
+import type { PartitionSpec, Schema, TableMetadata } from '../spec/types.ts'
+import { newDataFileLocation } from './locations.ts'
+
+type Row = Readonly<Record<string, unknown>>
+
+/** Options of `writeDataFiles`. */
+export interface WriteDataFilesOptions extends ParquetWriteOptions {
+  /** Rows per file before another file is started (default 1 000 000). */
+  readonly maxRowsPerFile?: number
+  /** The schema to write with (default: the table's current schema). */
+  readonly schema?: Schema
+  /** The spec to partition by (default: the table's default spec). */
+  readonly spec?: PartitionSpec
+}
+
+/** The current schema of table metadata. */
+export function currentSchema(m: TableMetadata): Schema {
+  return m.schemas.find((s) => s.schemaId === m.currentSchemaId) ?? m.schemas[m.schemas.length - 1]!
+}
+
+/** The default partition spec of table metadata. */
+export function defaultSpec(m: TableMetadata): PartitionSpec {
+  return m.partitionSpecs.find((s) => s.specId === m.defaultSpecId) ?? { specId: m.defaultSpecId, fields: [] }
+}
+
+function tupleKey(values: PartitionValues): string {
+  return JSON.stringify(values, (_k, v) =>
+    typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Array.from(v) : v,
+  )
+}
+
+/** Groups rows by partition tuple, keeping the first-seen order of partitions and of rows. */
+export function groupByPartition(
+  spec: PartitionSpec,
+  schema: Schema,
+  rows: readonly Row[],
+): { partition: PartitionValues; path: string; rows: Row[] }[] {
+  const bound = bindPartitionSpec(spec, schema)
+  const groups = new Map<string, { partition: PartitionValues; path: string; rows: Row[] }>()
+  for (const row of rows) {
+    const partition = partitionOf(bound, row)
+    const key = tupleKey(partition)
+    let g = groups.get(key)
+    if (!g) {
+      g = { partition, path: partitionPath(bound, partition), rows: [] }
+      groups.set(key, g)
+    }
+    g.rows.push(row)
+  }
+  return [...groups.values()]
+}
+
+/** Writes rows as Parquet data files under the table's data location; returns their descriptions. */
+export async function writeDataFiles(
+  store: ObjectStore,
+  m: TableMetadata,
+  rows: readonly Row[],
+  options: WriteDataFilesOptions = {},
+): Promise<DataFile[]> {
+  const schema = options.schema ?? currentSchema(m)
+  const spec = options.spec ?? defaultSpec(m)
+  const max = options.maxRowsPerFile ?? 1_000_000
+  const files: DataFile[] = []
+  for (const group of groupByPartition(spec, schema, rows)) {
+    for (let i = 0; i < group.rows.length; i += max) {
+      const written = writeParquet(schema, group.rows.slice(i, i + max), options)
+      const filePath = newDataFileLocation(m, group.path)
+      await store.put(filePath, written.bytes)
+      files.push({
+        content: 0,
+        filePath,
+        fileFormat: 'PARQUET',
+        specId: spec.specId,
+        partition: group.partition,
+        recordCount: written.recordCount,
+        fileSizeInBytes: written.bytes.length,
+        columnSizes: written.columnSizes,
+        valueCounts: written.metrics.valueCounts,
+        nullValueCounts: written.metrics.nullValueCounts,
+        nanValueCounts: written.metrics.nanValueCounts,
+        lowerBounds: written.metrics.lowerBounds,
+        upperBounds: written.metrics.upperBounds,
+        splitOffsets: written.splitOffsets,
+        sortOrderId: 0,
+      })
+    }
+  }
+  return files
+}
