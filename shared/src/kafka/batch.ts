@@ -43,3 +43,23 @@ export function assertOwned(records: readonly ConsumedRecord[], session: GroupSe
   const names = foreign.map((tp) => `${tp.topic}[${tp.partition}]`).join(', ')
   throw new KafkaLoopError(KafkaErrorCode.REBALANCED, `batch holds unassigned partitions ${names}`)
 }
+
+/**
+ * Throws when the batch read under `session` may no longer be committed: STOPPED when a stop ran out
+ * of time (`signal` aborted while stopping), REBALANCED when the generation is over.
+ */
+export function assertCommittable(
+  session: GroupSession,
+  signal: AbortSignal,
+  stopping: boolean,
+  current: boolean,
+): void {
+  if (stopping && signal.aborted) {
+    throw new KafkaLoopError(KafkaErrorCode.STOPPED, 'stopping: the open batch is aborted', {
+      canRetry: true,
+    })
+  }
+  if (signal.aborted || !current) {
+    throw new KafkaLoopError(KafkaErrorCode.REBALANCED, `group generation ${session.generationId} is over`)
+  }
+}

@@ -25,6 +25,7 @@ export const KafkaErrorCode = {
   STOPPED: 'KAFKA_LOOP_STOPPED',
 } as const
 
+/** One of the `KafkaErrorCode` values. */
 export type KafkaErrorCode = (typeof KafkaErrorCode)[keyof typeof KafkaErrorCode]
 
 /** An infrastructure error of the Kafka layer. */

@@ -79,6 +79,7 @@ export interface LoopCounters {
   lastError: LoopStats['lastError']
 }
 
+/** Counters of a loop that has done nothing yet. */
 export function emptyCounters(): LoopCounters {
   return {
     recordsIn: 0,

@@ -2,8 +2,8 @@ import type { Admin, ClusterMetadata, Consumer, ConsumerGroupJoinPayload } from 
 import { ConnectionPool, FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka'
 import { byTopicPartition } from './batch.ts'
 import { classifyKafkaError, hasKafkaError } from './platformatic-errors.ts'
+import { decodeResponse, fetchRequest, groupByLeader, groupByTopic } from './platformatic-fetch.ts'
 import type {
-  ConsumedRecord,
   ConsumerPort,
   FetchOptions,
   FetchResult,
@@ -12,7 +12,6 @@ import type {
   TopicPartition,
 } from './ports.ts'
 import { partitionKey } from './ports.ts'
-import { decodeCommitted } from './read-committed.ts'
 
 /** Group timing and where a group without committed offsets starts. */
 export interface GroupSettings {
@@ -236,72 +235,4 @@ export class PlatformaticConsumer implements ConsumerPort {
       rebalanceTimeout: this.#settings.rebalanceTimeoutMs,
     }
   }
-}
-
-function groupByTopic(partitions: readonly TopicPartition[]): [string, number[]][] {
-  const byTopic = new Map<string, number[]>()
-  for (const { topic, partition } of partitions)
-    byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition])
-  return [...byTopic]
-}
-
-function groupByLeader(
-  positions: readonly PartitionOffset[],
-  metadata: ClusterMetadata,
-): Map<number, PartitionOffset[]> {
-  const byLeader = new Map<number, PartitionOffset[]>()
-  for (const position of positions) {
-    const leader = metadata.topics.get(position.topic)?.partitions[position.partition]?.leader
-    if (leader === undefined || leader < 0) continue // no leader right now: skip it this round
-    byLeader.set(leader, [...(byLeader.get(leader) ?? []), position])
-  }
-  return byLeader
-}
-
-function fetchRequest(positions: readonly PartitionOffset[], metadata: ClusterMetadata, maxBytes: number) {
-  return groupByTopic(positions).map(([topic]) => ({
-    topicId: metadata.topics.get(topic)!.id,
-    partitions: positions
-      .filter((p) => p.topic === topic)
-      .map((p) => ({
-        partition: p.partition,
-        fetchOffset: p.offset,
-        partitionMaxBytes: maxBytes,
-        currentLeaderEpoch: -1,
-        lastFetchedEpoch: -1,
-      })),
-  }))
-}
-
-type FetchResponse = Awaited<ReturnType<Consumer['fetch']>>
-
-function decodeResponse(
-  response: FetchResponse,
-  positions: readonly PartitionOffset[],
-  metadata: ClusterMetadata,
-): FetchResult {
-  const names = new Map([...metadata.topics].map(([name, topic]) => [topic.id, name]))
-  const requested = new Map(positions.map((p) => [partitionKey(p.topic, p.partition), p.offset]))
-  const records: ConsumedRecord[] = []
-  const next: PartitionOffset[] = []
-  for (const topicResponse of response.responses) {
-    const topic = names.get(topicResponse.topicId) ?? topicResponse.topicId
-    for (const p of topicResponse.partitions) {
-      const fetchOffset = requested.get(partitionKey(topic, p.partitionIndex))
-      // A partition lingering in the incremental fetch session but not asked for now: ignore it
-      if (fetchOffset === undefined || !p.records) continue
-      const decoded = decodeCommitted(
-        topic,
-        p.partitionIndex,
-        fetchOffset,
-        p.records,
-        p.abortedTransactions ?? [],
-      )
-      for (const record of decoded.records) records.push(record)
-      if (decoded.next !== undefined && decoded.next > fetchOffset) {
-        next.push({ topic, partition: p.partitionIndex, offset: decoded.next })
-      }
-    }
-  }
-  return { records, next }
 }

@@ -106,9 +106,10 @@ class PlatformaticTransaction implements TransactionPort {
   async sendOffsets(offsets: readonly PartitionOffset[], session: GroupSession): Promise<void> {
     try {
       await this.#transaction.addConsumer(this.#consumer)
-      const coordinatorId = this.#consumer.coordinatorId
+      // TxnOffsetCommit goes to the group coordinator, which the client forgets after some errors
+      const coordinatorId = this.#consumer.coordinatorId ?? (await this.#consumer.findGroupCoordinator())
       for (const offset of offsets) {
-        await this.#transaction.addOffset(offsetMessage(offset, session, coordinatorId ?? -1))
+        await this.#transaction.addOffset(offsetMessage(offset, session, coordinatorId))
       }
     } catch (error) {
       throw classifyKafkaError(error, 'send offsets to transaction')

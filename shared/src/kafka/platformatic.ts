@@ -49,12 +49,31 @@ function baseOptions(config: KafkaConnectionConfig, suffix: string) {
     ...config.connection,
     clientId: `${config.clientId}-${suffix}`,
     bootstrapBrokers: [...config.bootstrapBrokers],
+    retries: 5,
+    retryDelay,
   }
 }
 
 /** An admin client (topics, offsets). */
 export function createAdmin(config: KafkaConnectionConfig): Admin {
   return new Admin(baseOptions(config, 'admin'))
+}
+
+/**
+ * Delay before the client retries a request. CONCURRENT_TRANSACTIONS is what the coordinator answers
+ * while it is still writing the markers of the previous transaction, i.e. on nearly every transaction
+ * that follows a commit closely: it clears within milliseconds, so waiting the client's default second
+ * would cap a hop at about one transaction per second. Other errors back off from 100 ms to 1 s.
+ */
+export function retryDelay(
+  _client: unknown,
+  _operation: string,
+  attempt: number,
+  _retries: number,
+  error: Error,
+): number {
+  if (hasKafkaError(error, 'CONCURRENT_TRANSACTIONS')) return Math.min(10 * attempt, 100)
+  return Math.min(100 * 2 ** (attempt - 1), 1000)
 }
 
 /** A transactional producer: idempotent, acks=all, `timeout` doubling as the transaction timeout. */
@@ -68,6 +87,7 @@ export function createTransactionalProducer(
     ...baseOptions(config, 'producer'),
     idempotent: true,
     transactionalId: config.transactionalId,
+    retries: 10,
     // The client sends `timeout` as the transaction timeout of InitProducerId (and as the produce timeout)
     timeout: config.transactionTimeoutMs ?? 60_000,
     // InitProducerId must say "no current producer" (-1/-1). The client's default (0/0) reads as a

@@ -29,6 +29,7 @@ export interface OutputRecord {
   readonly timestamp?: number
 }
 
+/** A partition of a topic. */
 export interface TopicPartition {
   readonly topic: string
   readonly partition: number
@@ -61,6 +62,7 @@ export interface FetchResult {
   readonly next: readonly PartitionOffset[]
 }
 
+/** Limits of one fetch round trip. */
 export interface FetchOptions {
   /** Longest time the broker may hold the request when there is no data. */
   readonly maxWaitMs: number

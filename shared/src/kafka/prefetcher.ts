@@ -1,3 +1,4 @@
+import { unlessAborted } from './errors.ts'
 import { Notifier } from './notifier.ts'
 import type { ConsumedRecord, ConsumerPort, FetchResult, PartitionOffset } from './ports.ts'
 import { partitionKey } from './ports.ts'
@@ -164,4 +165,25 @@ export class Prefetcher {
 
 function recordBytes(record: ConsumedRecord): number {
   return (record.key?.length ?? 0) + (record.value?.length ?? 0)
+}
+
+/**
+ * Stops `prefetcher`, then closes the clients; gives up after `timeoutMs` (a client that never answers
+ * must not keep a stopping process alive). Returns the first error, if any.
+ */
+export async function closeAll(
+  prefetcher: Prefetcher,
+  clients: readonly { close(): Promise<void> }[],
+  timeoutMs: number,
+): Promise<unknown> {
+  const closing = async (): Promise<PromiseSettledResult<void>[]> => {
+    await prefetcher.stop()
+    return Promise.allSettled(clients.map((client) => client.close()))
+  }
+  try {
+    const results = await unlessAborted(closing(), AbortSignal.timeout(timeoutMs), 'the clients to close')
+    return results.find((result) => result.status === 'rejected')?.reason
+  } catch (error) {
+    return error
+  }
 }

@@ -18,6 +18,7 @@ export interface FetchedBatch {
   readonly records: readonly FetchedRecord[]
 }
 
+/** The parts of a fetched record this module reads. */
 export interface FetchedRecord {
   readonly offsetDelta: number
   readonly timestampDelta: bigint
@@ -32,6 +33,7 @@ export interface AbortedTransaction {
   readonly firstOffset: bigint
 }
 
+/** What one partition of a fetch response yields. */
 export interface DecodedPartition {
   readonly records: ConsumedRecord[]
   /** Offset after the last batch seen (markers and aborted batches included), or undefined if none. */

@@ -1,10 +1,10 @@
 import { backoffDelay, sleep } from './backoff.ts'
-import { assertOwned, nextOffsets } from './batch.ts'
+import { assertCommittable, assertOwned, nextOffsets } from './batch.ts'
+import type { KafkaLoopError } from './errors.ts'
 import {
   asKafkaLoopError,
   isKafkaLoopError,
   KafkaErrorCode,
-  KafkaLoopError,
   transformError,
   unlessAborted,
 } from './errors.ts'
@@ -14,7 +14,7 @@ import type { LoopEvent, LoopState, LoopStats } from './loop-stats.ts'
 import { emptyCounters, errorSummary } from './loop-stats.ts'
 import { Notifier } from './notifier.ts'
 import type { ConsumedRecord, GroupSession, PartitionOffset, TransactionPort } from './ports.ts'
-import { Prefetcher } from './prefetcher.ts'
+import { closeAll, Prefetcher } from './prefetcher.ts'
 
 /**
  * The exactly-once hop every service runs: read a batch (read_committed) → transform → in one Kafka
@@ -81,15 +81,20 @@ export class TransactionalLoop {
   }
 
   get stats(): LoopStats {
-    const lastProgressAt = Math.max(this.#counters.lastCommitAt, this.#prefetcher.caughtUpAt, this.#syncedAt)
     return {
       ...this.#counters,
       state: this.#state,
       session: this.#synced,
       bufferedRecords: this.#prefetcher.buffered,
       throttled: this.#prefetcher.throttled,
-      lastProgressAt,
+      lastProgressAt: this.#lastProgressAt(),
     }
+  }
+
+  #lastProgressAt(): number {
+    // A member without partitions has nothing to do, which is progress as far as readiness goes
+    if (this.#synced?.assignment.length === 0) return Date.now()
+    return Math.max(this.#counters.lastCommitAt, this.#prefetcher.caughtUpAt, this.#syncedAt)
   }
 
   async #run(): Promise<void> {
@@ -125,15 +130,25 @@ export class TransactionalLoop {
         await unlessAborted(this.#step(), this.#deadline.signal, 'the open batch')
         attempt = 0
       } catch (error) {
-        const failure = asKafkaLoopError(error, true)
-        this.#counters.lastError = errorSummary(failure)
-        if (!failure.canRetry) throw failure
-        this.#synced = undefined
-        if (failure.code === KafkaErrorCode.REBALANCED || this.#stopping) continue
-        attempt++
-        await this.#backoff(attempt, failure)
+        attempt = await this.#recover(asKafkaLoopError(error, true), attempt)
       }
     }
+  }
+
+  /**
+   * After a failed step: a fatal error ends the loop; otherwise the next step rewinds to the committed
+   * offsets, at once when the group moved on, after a backoff for everything else (including a broker
+   * "rebalance" answer the client has not noticed yet, to give it time to rejoin).
+   */
+  async #recover(failure: KafkaLoopError, attempt: number): Promise<number> {
+    this.#counters.lastError = errorSummary(failure)
+    if (!failure.canRetry) throw failure
+    const failedUnder = this.#synced
+    this.#synced = undefined
+    const moved = failure.code === KafkaErrorCode.REBALANCED && !this.#stillCurrent(failedUnder)
+    if (this.#stopping || moved) return attempt
+    await this.#backoff(attempt + 1, failure)
+    return attempt + 1
   }
 
   /** One iteration: make sure positions match the current session, then process one batch. */
@@ -220,14 +235,7 @@ export class TransactionalLoop {
   }
 
   #assertCurrent(session: GroupSession, signal: AbortSignal): void {
-    if (this.#stopping && signal.aborted) {
-      throw new KafkaLoopError(KafkaErrorCode.STOPPED, 'stopping: the open batch is aborted', {
-        canRetry: true,
-      })
-    }
-    if (signal.aborted || !this.#options.consumer.isCurrent(session)) {
-      throw new KafkaLoopError(KafkaErrorCode.REBALANCED, `group generation ${session.generationId} is over`)
-    }
+    assertCommittable(session, signal, this.#stopping, this.#options.consumer.isCurrent(session))
   }
 
   async #backoff(attempt: number, error: KafkaLoopError): Promise<void> {
@@ -235,6 +243,10 @@ export class TransactionalLoop {
     this.#counters.retries++
     this.#emit({ type: 'retrying', attempt, delayMs, error })
     await sleep(delayMs, this.#stop.signal)
+  }
+
+  #stillCurrent(session: GroupSession | undefined): boolean {
+    return session !== undefined && this.#options.consumer.isCurrent(session)
   }
 
   #onSession(session: GroupSession): void {
@@ -263,22 +275,12 @@ export class TransactionalLoop {
     this.#stopTimer.unref()
   }
 
-  /** Stops reading ahead, leaves the group and closes the producer, giving each a bounded time. */
+  /** Stops reading ahead, leaves the group and closes the producer, within a bounded time. */
   async #close(): Promise<void> {
     clearTimeout(this.#stopTimer)
-    const closing = async (): Promise<PromiseSettledResult<void>[]> => {
-      await this.#prefetcher.stop()
-      return Promise.allSettled([this.#options.consumer.close(), this.#options.producer.close()])
-    }
-    try {
-      const timeout = AbortSignal.timeout(this.#options.shutdownTimeoutMs + 5_000)
-      const results = await unlessAborted(closing(), timeout, 'the clients to close')
-      for (const result of results) {
-        if (result.status === 'rejected') this.#counters.lastError = errorSummary(result.reason)
-      }
-    } catch (error) {
-      this.#counters.lastError = errorSummary(error)
-    }
+    const { consumer, producer, shutdownTimeoutMs } = this.#options
+    const error = await closeAll(this.#prefetcher, [consumer, producer], shutdownTimeoutMs + 5_000)
+    if (error !== undefined) this.#counters.lastError = errorSummary(error)
   }
 
   #fail(error: KafkaLoopError): void {
