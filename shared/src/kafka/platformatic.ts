@@ -23,6 +23,8 @@ export interface TransactionalConfig extends KafkaConnectionConfig {
    * at once. Two live instances must never share it: the newer one fences the older.
    */
   readonly transactionalId: string
+  /** Static group membership (`group.instance.id`), stable per instance like the transactional id. */
+  readonly groupInstanceId?: string
   /** The coordinator aborts a transaction open longer than this. Default 60 s. */
   readonly transactionTimeoutMs?: number
   /** A member silent this long is removed from the group. Default 30 s. */
@@ -99,10 +101,15 @@ export function createTransactionalProducer(
 }
 
 /** A group consumer reading committed data only, committing nothing by itself. */
-export function createConsumer(config: KafkaConnectionConfig & { readonly groupId: string }): Consumer {
+export function createConsumer(
+  config: KafkaConnectionConfig & { readonly groupId: string; readonly groupInstanceId?: string },
+): Consumer {
   return new Consumer({
     ...baseOptions(config, 'consumer'),
     groupId: config.groupId,
+    // Static membership: a restarted instance takes its partitions back at once instead of waiting
+    // for the session timeout of its dead predecessor.
+    ...(config.groupInstanceId ? { groupInstanceId: config.groupInstanceId } : {}),
     autocommit: false,
     isolationLevel: FetchIsolationLevels.READ_COMMITTED,
   })

@@ -95,6 +95,7 @@ export async function runHop<S extends Spec>(definition: HopDefinition<S>, env =
     ...kafka,
     groupId: `${config.TOPIC_PREFIX}healthstream-${name}`,
     transactionalId: `${config.TOPIC_PREFIX}healthstream-${name}-${instance}`,
+    groupInstanceId: `${config.TOPIC_PREFIX}healthstream-${name}-${instance}`,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT,
     heartbeatIntervalMs: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)),
   })
