@@ -30,15 +30,29 @@ function select(names: readonly string[]): readonly StackServer[] {
 export async function up(servers: readonly StackServer[]): Promise<string[]> {
   mkdirSync(stackDir, { recursive: true })
   const started: string[] = []
-  for (const server of servers) {
+  try {
+    for (const server of servers) await upOne(server, started)
+  } catch (error) {
+    // Leave nothing behind: stop what this call started before reporting the failure.
+    await down(servers.filter((s) => launchedNow.has(s.name)))
+    throw error
+  }
+  return started
+}
+
+/** Pids launched by this process, so a failed readiness wait can still stop the server it started. */
+const launchedNow = new Map<string, number>()
+
+async function upOne(server: StackServer, started: string[]): Promise<void> {
+  {
     if (server.kind === 'tool') {
       await server.install()
-      continue
+      return
     }
     if (runningPid(server.name) !== undefined) {
       await waitFor(server.name, probe(server), READY_TIMEOUT_MS)
       console.error(`${server.name}: already running`)
-      continue
+      return
     }
     for (const port of server.ports) {
       if (await portOpen(port)) {
@@ -51,12 +65,12 @@ export async function up(servers: readonly StackServer[]): Promise<string[]> {
     await server.install()
     const spec = await server.prepare()
     const pid = launch(server.name, spec)
+    launchedNow.set(server.name, pid)
     await waitFor(server.name, probe(server), READY_TIMEOUT_MS, pid)
     await server.afterStart?.()
     started.push(server.name)
     console.error(`${server.name}: up (pid ${pid}, ${((Date.now() - t0) / 1000).toFixed(1)}s)`)
   }
-  return started
 }
 
 /** Stops, in reverse order, exactly the processes whose pid files `up` wrote. */
