@@ -15,6 +15,7 @@ export async function readCommittedTopic(
   config: KafkaConnectionConfig,
   topic: string,
   timeoutMs = 30_000,
+  settleMs = 2_000,
 ): Promise<ConsumedRecord[]> {
   const consumer = createConsumer({ ...config, groupId: `${config.clientId}-reader-unused` })
   const settings = {
@@ -26,11 +27,7 @@ export async function readCommittedTopic(
   } as const
   const port = new PlatformaticConsumer(consumer, createAdmin(config), settings, config.connection)
   try {
-    const ends = await consumer.listOffsets({
-      topics: [topic],
-      timestamp: ListOffsetTimestamps.LATEST,
-      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-    })
+    const ends = await settledEnds(consumer, topic, settleMs)
     const starts = await consumer.listOffsets({ topics: [topic], timestamp: ListOffsetTimestamps.EARLIEST })
     const end = new Map(
       (ends.get(topic) ?? []).map((offset, partition) => [partitionKey(topic, partition), offset]),
@@ -55,5 +52,32 @@ export async function readCommittedTopic(
     return records.sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : 1))
   } finally {
     await port.close()
+  }
+}
+
+type Ends = Map<string, bigint[]>
+
+/**
+ * The last stable offsets, once they caught up with the high watermarks or `settleMs` passed. A
+ * commit returns before the broker has written its transaction markers, so right after a commit the
+ * last stable offset may still stand before the committed records; a transaction that stays open
+ * keeps it there, and then the records before it are all a read_committed reader may see.
+ */
+async function settledEnds(
+  consumer: ReturnType<typeof createConsumer>,
+  topic: string,
+  settleMs: number,
+): Promise<Ends> {
+  const deadline = Date.now() + settleMs
+  for (;;) {
+    const stable = await consumer.listOffsets({
+      topics: [topic],
+      timestamp: ListOffsetTimestamps.LATEST,
+      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+    })
+    const high = await consumer.listOffsets({ topics: [topic], timestamp: ListOffsetTimestamps.LATEST })
+    const same = (high.get(topic) ?? []).every((h, i) => stable.get(topic)?.[i] === h)
+    if (same || Date.now() >= deadline) return stable
+    await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
