@@ -5,6 +5,7 @@
 import type { LoadedTable } from '../catalog/catalog.ts'
 import type { DataFile } from '../manifest/types.ts'
 import { readParquet } from '../parquet/reader.ts'
+import type { TableMetadata } from '../spec/types.ts'
 import { commitSnapshot, type TableContext } from './commit.ts'
 import { liveEntries } from './scan.ts'
 import { currentSchema, defaultSpec, writeDataFiles } from './write.ts'
@@ -17,6 +18,11 @@ export interface CompactOptions {
   readonly smallFileSizeBytes?: number
   /** A partition is rewritten only when it has at least this many small files (default 2). */
   readonly minInputFiles?: number
+  /**
+   * Summary properties of the compaction snapshot, computed from the base metadata of each commit
+   * attempt (writers that keep state in the summary, e.g. consumed offsets, carry it forward).
+   */
+  readonly summary?: (base: TableMetadata) => Readonly<Record<string, string>>
 }
 
 /** What a compaction did. */
@@ -55,6 +61,12 @@ export async function compact(ctx: TableContext, options: CompactOptions = {}): 
     added.push(...(await writeDataFiles(ctx.store, m, rows, { schema, spec, maxRowsPerFile })))
   }
   const deleted = inputs.flat().map((f) => f.filePath)
-  const table = await commitSnapshot(ctx, { operation: 'replace', added, deleted })
+  const summary = options.summary
+  const table = await commitSnapshot(ctx, (base) => ({
+    operation: 'replace',
+    added,
+    deleted,
+    ...(summary ? { summary: summary(base) } : {}),
+  }))
   return { table, rewrittenFiles: deleted.length, addedFiles: added.length }
 }

@@ -20,6 +20,7 @@ import { type CompactOptions, compact } from './compact.ts'
 import { addColumnsUpdates, type NewColumn } from './evolve.ts'
 import { type ExpireOptions, expireSnapshots, type OrphanOptions, removeOrphanFiles } from './maintenance.ts'
 import { currentSnapshot, liveEntries } from './scan.ts'
+import type { SnapshotChange } from './snapshot-producer.ts'
 import { currentSchema, defaultSpec, type WriteDataFilesOptions, writeDataFiles } from './write.ts'
 
 type Row = Readonly<Record<string, unknown>>
@@ -107,6 +108,19 @@ export class Table {
       (loaded) => this.#set(loaded),
       () => this.#ctx(),
     )
+  }
+
+  /**
+   * Commits a snapshot computed from the base metadata of each attempt: after a conflict the table is
+   * re-read and `change` is called again, so summary properties (e.g. consumed offsets merged with
+   * other writers') and removed files (copy-on-write) always fit the snapshot they are committed on.
+   * `change` may throw to give up.
+   */
+  async commitChange(
+    change: (base: TableMetadata) => SnapshotChange | Promise<SnapshotChange>,
+    options?: RetryOptions,
+  ): Promise<this> {
+    return this.#set(await commitSnapshot(this.#ctx(), change, options))
   }
 
   /** Writes rows and appends them in one snapshot with the given summary properties. */

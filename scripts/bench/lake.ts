@@ -1,0 +1,269 @@
+/**
+ * lake-writer throughput: rows/s from health-data-validated to committed Parquet in health_data_raw,
+ * against pyarrow writing the same rows in the same run; file sizes; peak RSS.
+ * `npm run bench -- lake [--help]`, on the local stack:
+ *
+ *   1. preload --samples validated samples (Avro, as the validator writes them) into an isolated prefix
+ *   2. start one lake-writer (SQL catalog on SQLite, warehouse in a temporary directory) and time it
+ *      from its partition assignment until the table records every partition's end offset
+ *   3. pyarrow reads those rows back (the table's own Parquet files), then writes them again with
+ *      ZSTD: once as one Arrow table already in memory, once from Python rows (to_pylist →
+ *      from_pylist), the closest thing to what the lake-writer does from decoded records
+ * Everything it created (topics, group) is deleted at the end unless --keep.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { Table } from '@healthstream/iceberg'
+import { openLake } from '../../services/lake-writer/src/lake.ts'
+import { TableNames } from '../../services/lake-writer/src/tables.ts'
+import { validatedSample } from '../../services/lake-writer/test/support/records.ts'
+import {
+  drained,
+  InputProducer,
+  type LakeTarget,
+  localTarget,
+  serializers,
+} from '../../services/lake-writer/test/support/stack.ts'
+import { createAdmin, ensureTopics } from '../../shared/src/kafka/index.ts'
+import { lakePython } from '../lake/reader.ts'
+import { testPipeline } from '../test-support/pipeline.ts'
+import type { ServiceProcess } from '../test-support/services.ts'
+import { cleanUp, stackEnv } from './lib/stack.ts'
+import { n, table } from './lib/stats.ts'
+
+const USAGE = `usage: npm run bench -- lake [flags]
+  --samples N           validated samples preloaded (default 200000)
+  --users N             distinct users (default 1000)
+  --days N              days the event times spread over (default 7: that many day partitions)
+  --partitions N        partitions of the input topics (default 4)
+  --commit-max-rows N   COMMIT_MAX_ROWS of the lake-writer (default 100000)
+  --commit-interval D   COMMIT_INTERVAL of the lake-writer (default 2s)
+  --timeout S           longest the lake-writer may take (default 600)
+  --keep                keep the topics and the lake directory`
+
+/** pyarrow's side, run in the readers' venv: the same rows, written again with ZSTD. */
+const PYARROW = `
+import json, os, resource, sys, tempfile, time
+import pyarrow as pa, pyarrow.parquet as pq
+paths = sys.argv[1:]
+source = pa.concat_tables([pq.read_table(p) for p in paths])
+out = tempfile.mkdtemp()
+def write(t, name):
+    start = time.perf_counter()
+    pq.write_table(t, os.path.join(out, name), compression='zstd')
+    return time.perf_counter() - start, os.path.getsize(os.path.join(out, name))
+write_s, size = write(source, 'arrow.parquet')
+rows = source.to_pylist()
+start = time.perf_counter()
+built = pa.Table.from_pylist(rows, schema=source.schema)
+build_s = time.perf_counter() - start
+write2_s, _ = write(built, 'rows.parquet')
+print(json.dumps({'rows': source.num_rows, 'write_s': write_s, 'bytes': size, 'build_s': build_s,
+                  'write2_s': write2_s, 'max_rss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+`
+
+interface PyarrowResult {
+  rows: number
+  write_s: number
+  bytes: number
+  build_s: number
+  write2_s: number
+  max_rss_kb: number
+}
+
+function flags(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      samples: { type: 'string', default: '200000' },
+      users: { type: 'string', default: '1000' },
+      days: { type: 'string', default: '7' },
+      partitions: { type: 'string', default: '4' },
+      'commit-max-rows': { type: 'string', default: '100000' },
+      'commit-interval': { type: 'string', default: '2s' },
+      timeout: { type: 'string', default: '600' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  if (values.help) {
+    console.log(USAGE)
+    process.exit(0)
+  }
+  return {
+    samples: Number(values.samples),
+    users: Number(values.users),
+    days: Number(values.days),
+    partitions: Number(values.partitions),
+    commitMaxRows: values['commit-max-rows'],
+    commitInterval: values['commit-interval'],
+    timeoutMs: Number(values.timeout) * 1000,
+    keep: values.keep,
+  }
+}
+
+/** Peak and current resident set of a process, in MiB, from /proc (undefined once it is gone). */
+function rss(pid: number | undefined): { peak: number; now: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
+    return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 }
+  } catch {
+    return undefined
+  }
+}
+
+async function preload(o: ReturnType<typeof flags>, topics: ReturnType<typeof testPipeline>['topics']) {
+  const admin = createAdmin({ bootstrapBrokers: [process.env.KAFKA_BROKERS!], clientId: 'bench-lake' })
+  const inputs = [topics.validated, topics.aggregates, topics.errors]
+  await ensureTopics(
+    admin,
+    inputs.map((topic) => ({ topic, partitions: o.partitions })),
+  ).finally(() => admin.close())
+  const ser = await serializers(topics)
+  const producer = new InputProducer()
+  // Event times spread over --days, as a day of uploads from phones would be (a few days of history)
+  const spacing = (o.days * 86_400_000_000) / o.samples
+  const started = Date.now()
+  try {
+    for (let i = 0; i < o.samples; i += 10_000) {
+      const chunk = Array.from({ length: Math.min(10_000, o.samples - i) }, (_, j) =>
+        validatedSample(i + j, o.users, spacing),
+      )
+      await producer.send(
+        topics.validated,
+        chunk.map((s) => ({ key: s.userId, value: ser.validated.serialize(s) })),
+        2000,
+      )
+    }
+  } finally {
+    await producer.close()
+  }
+  return (Date.now() - started) / 1000
+}
+
+/** Data files of the raw table: locations and sizes. */
+async function rawFiles(target: LakeTarget): Promise<{ path: string; size: number }[]> {
+  const lake = openLake(target.settings)
+  try {
+    const t = await Table.load(lake.catalog, lake.store, { namespace: lake.namespace, name: TableNames.raw })
+    return (await t.dataFiles()).map((f) => ({ path: fileURLToPath(f.filePath), size: f.fileSizeInBytes }))
+  } finally {
+    lake.close()
+  }
+}
+
+/**
+ * Starts the writer and times it from its partition assignment (the backlog is already there) until
+ * the table records the topic's end offsets; samples the writer's peak RSS on the way.
+ */
+async function timeToDrain(
+  writer: ServiceProcess,
+  target: LakeTarget,
+  topic: string,
+  timeoutMs: number,
+): Promise<{ seconds: number; peakMiB: number }> {
+  await writer.start()
+  const assigned = () => writer.lines.some((l) => l.includes('"msg":"partitions assigned"'))
+  while (!assigned()) await new Promise((r) => setTimeout(r, 20))
+  const t0 = performance.now()
+  const deadline = Date.now() + timeoutMs
+  let peakMiB = 0
+  while (!(await drained(target, TableNames.raw, topic).catch(() => false))) {
+    peakMiB = Math.max(peakMiB, rss(writer.pid)?.peak ?? 0)
+    if (Date.now() > deadline) throw new Error(`the lake-writer did not finish within ${timeoutMs / 1000} s`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  const seconds = (performance.now() - t0) / 1000
+  return { seconds, peakMiB: Math.max(peakMiB, rss(writer.pid)?.peak ?? 0) }
+}
+
+/** Runs the benchmark and prints the results. */
+export async function run(args: string[]): Promise<void> {
+  const o = flags(args)
+  const env = stackEnv()
+  const dir = mkdtempSync(join(tmpdir(), 'bench-lake-'))
+  const target = localTarget(dir)
+  const pipeline = testPipeline('bench-lake')
+  console.log(`preloading ${n(o.samples)} validated samples into ${pipeline.topics.validated} …`)
+  const preloadS = await preload(o, pipeline.topics)
+  const writer = pipeline.service('lake-writer', {
+    ...target.env,
+    COMMIT_MAX_ROWS: o.commitMaxRows,
+    COMMIT_INTERVAL: o.commitInterval,
+    TOPIC_PARTITIONS: String(o.partitions),
+    LOG_LEVEL: 'info',
+  })
+  try {
+    const { seconds, peakMiB } = await timeToDrain(writer, target, pipeline.topics.validated, o.timeoutMs)
+    await writer.stop()
+    const files = await rawFiles(target)
+    const py = JSON.parse(await runPython(files.map((f) => f.path))) as PyarrowResult
+    report(o, { preloadS, seconds, peakMiB, files, py })
+  } finally {
+    await writer.stop()
+    if (!o.keep) {
+      await cleanUp(env.KAFKA_BROKERS!, env.REDIS_URL!, pipeline.prefix)
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+function runPython(paths: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(
+      lakePython(),
+      ['-c', PYARROW, ...paths],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`pyarrow failed: ${stderr || error.message}`)) : resolve(stdout),
+    ),
+  )
+}
+
+function report(
+  o: ReturnType<typeof flags>,
+  r: { preloadS: number; seconds: number; peakMiB: number; files: { size: number }[]; py: PyarrowResult },
+): void {
+  const ours = o.samples / r.seconds
+  const arrowOnly = r.py.rows / r.py.write_s
+  const fromRows = r.py.rows / (r.py.build_s + r.py.write2_s)
+  const bytes = r.files.reduce((s, f) => s + f.size, 0)
+  const sizes = r.files.map((f) => f.size).sort((a, b) => a - b)
+  console.log(`\npreload: ${n(o.samples)} samples in ${r.preloadS.toFixed(1)} s`)
+  console.log(
+    table([
+      ['writer', 'rows', 'seconds', 'rows/s', 'ratio (ours / it)'],
+      ['lake-writer: topic → committed Parquet', n(o.samples), r.seconds.toFixed(2), n(ours), ''],
+      [
+        'pyarrow: Arrow table → Parquet (ZSTD)',
+        n(r.py.rows),
+        r.py.write_s.toFixed(2),
+        n(arrowOnly),
+        (ours / arrowOnly).toFixed(2),
+      ],
+      [
+        'pyarrow: Python rows → Arrow → Parquet',
+        n(r.py.rows),
+        (r.py.build_s + r.py.write2_s).toFixed(2),
+        n(fromRows),
+        (ours / fromRows).toFixed(2),
+      ],
+    ]),
+  )
+  console.log(
+    `\nfiles: ${r.files.length} data files, ${n(bytes)} bytes (${(bytes / o.samples).toFixed(1)} B/row); ` +
+      `smallest ${n(sizes[0] ?? 0)}, median ${n(sizes[Math.floor(sizes.length / 2)] ?? 0)}, largest ${n(sizes.at(-1) ?? 0)}; ` +
+      `pyarrow's single file ${n(r.py.bytes)} bytes`,
+  )
+  console.log(
+    `memory: lake-writer peak RSS ${r.peakMiB.toFixed(0)} MiB (COMMIT_MAX_ROWS ${o.commitMaxRows}); ` +
+      `pyarrow process peak RSS ${(r.py.max_rss_kb / 1024).toFixed(0)} MiB`,
+  )
+}
+
+if (import.meta.main) await run(process.argv.slice(2))

@@ -1,0 +1,292 @@
+/**
+ * The lake-writer's loop: read the owned partitions from the offsets the tables record, buffer rows
+ * per table, and commit every table with pending work in one snapshot each, on an interval or when a
+ * buffer is full. The Iceberg commit is the transaction: rows and consumed offsets land together or
+ * not at all. Any error (a fenced commit, a catalog or broker failure) drops every buffer and resyncs
+ * from the tables, the same path as a start after kill -9, so there is one recovery and it is tested.
+ *
+ * Commit order, per table: write Parquet files (unique names) → write manifests and manifest list →
+ * swap the catalog's metadata pointer (compare-and-swap; the summary holds the offsets) → report the
+ * position to the consumer group (for lag monitoring only; never read back).
+ */
+import {
+  backoffDelay,
+  type ConsumedRecord,
+  type GroupSession,
+  type PartitionOffset,
+} from '@healthstream/shared/kafka'
+import { Fetcher } from './fetcher.ts'
+import type { LakeConsumer } from './kafka.ts'
+import { Mutex } from './mutex.ts'
+import { positionsFor, recordedPositions, routeRecords } from './positions.ts'
+import type { TopicRoute } from './routes.ts'
+import { TableBuffer } from './table-buffer.ts'
+import type { CommitResult, TableSink } from './table-sink.ts'
+
+/** What the loop tells its owner (logs, metrics). */
+export type LakeEvent =
+  | { readonly type: 'assigned'; readonly session: GroupSession; readonly positions: PartitionOffset[] }
+  | { readonly type: 'consumed'; readonly topic: string; readonly records: number }
+  | { readonly type: 'committed'; readonly result: CommitResult; readonly watermark: bigint | undefined }
+  | {
+      readonly type: 'skipped'
+      readonly topic: string
+      readonly partition: number
+      readonly offset: bigint
+      readonly reason: string
+      readonly detail: string
+    }
+  | { readonly type: 'resync'; readonly error: unknown; readonly attempt: number }
+  | { readonly type: 'recorded'; readonly table: string; readonly watermark: bigint | undefined }
+
+/** Options of the loop. */
+export interface LakeLoopOptions {
+  readonly consumer: LakeConsumer
+  readonly sinks: readonly TableSink[]
+  readonly routes: readonly TopicRoute[]
+  readonly commitIntervalMs: number
+  readonly commitMaxRows: number
+  readonly fetchMaxBytes?: number
+  readonly onEvent?: (event: LakeEvent) => void
+}
+
+/** What /readyz and /admin/status show. */
+export interface LakeStats {
+  readonly state: 'created' | 'running' | 'stopping' | 'stopped'
+  readonly paused: boolean
+  readonly assignment: readonly { topic: string; partition: number }[]
+  readonly synced: boolean
+  readonly lastCommitAt: number
+  readonly lastProgressAt: number
+  readonly commits: number
+  readonly resyncs: number
+  readonly buffered: Readonly<Record<string, number>>
+  readonly lastError?: string
+}
+
+/** The consume → buffer → commit loop of one lake-writer instance. */
+export class LakeLoop {
+  readonly #o: LakeLoopOptions
+  readonly #buffers: Map<string, TableBuffer>
+  readonly #fetcher: Fetcher
+  readonly #mutex = new Mutex()
+  readonly #stop = new AbortController()
+  #synced: GroupSession | undefined
+  #flushes: { resolve: () => void; reject: (e: unknown) => void }[] = []
+  #state: LakeStats['state'] = 'created'
+  #stats = {
+    lastCommitAt: 0,
+    lastProgressAt: 0,
+    commits: 0,
+    resyncs: 0,
+    lastError: undefined as string | undefined,
+  }
+  #running: Promise<void> | undefined
+  #paused = false
+
+  constructor(options: LakeLoopOptions) {
+    this.#o = options
+    this.#buffers = new Map(options.sinks.map((s) => [s.def.name, new TableBuffer(s.def)]))
+    const fetchMaxWaitMs = Math.max(50, Math.min(500, Math.floor(options.commitIntervalMs / 2)))
+    this.#fetcher = new Fetcher(options.consumer, {
+      maxWaitMs: fetchMaxWaitMs,
+      maxBytes: options.fetchMaxBytes ?? 16 * 1024 * 1024,
+    })
+  }
+
+  /** Runs until `stop()`; commits what is buffered before it returns. */
+  run(): Promise<void> {
+    this.#running ??= this.#run()
+    return this.#running
+  }
+
+  /** Commits what is buffered, leaves the group, closes the consumer. */
+  async stop(): Promise<void> {
+    this.#stop.abort()
+    await this.#running?.catch(() => undefined)
+  }
+
+  /** Commits every table with pending work now; resolves once that commit is done. */
+  flush(): Promise<void> {
+    return new Promise((resolve, reject) => this.#flushes.push({ resolve, reject }))
+  }
+
+  /** Stops reading (buffered rows are still committed on the interval); the group membership is kept. */
+  pause(): void {
+    this.#paused = true
+  }
+
+  resume(): void {
+    this.#paused = false
+  }
+
+  /** Runs table maintenance between commits, never beside one of this writer's own commits. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#mutex.run(fn)
+  }
+
+  get stats(): LakeStats {
+    const buffered = Object.fromEntries([...this.#buffers].map(([name, b]) => [name, b.rowCount]))
+    const { lastError, ...rest } = this.#stats
+    return {
+      state: this.#state,
+      paused: this.#paused,
+      assignment: this.#synced?.assignment ?? [],
+      synced: this.#synced !== undefined,
+      buffered,
+      ...rest,
+      ...(lastError === undefined ? {} : { lastError }),
+    }
+  }
+
+  async #run(): Promise<void> {
+    const { consumer } = this.#o
+    await consumer.subscribe(this.#o.routes.map((r) => r.topic))
+    this.#state = 'running'
+    for (let attempt = 0; !this.#stop.signal.aborted; ) {
+      try {
+        await this.#step()
+        attempt = 0
+      } catch (error) {
+        attempt++
+        this.#synced = undefined
+        this.#stats.resyncs++
+        this.#stats.lastError = error instanceof Error ? error.message : String(error)
+        this.#emit({ type: 'resync', error, attempt })
+        for (const f of this.#flushes.splice(0)) f.reject(error)
+        await sleep(backoffDelay(attempt, { initialMs: 200, maxMs: 10_000 }), this.#stop.signal)
+      }
+    }
+    this.#state = 'stopping'
+    try {
+      if (this.#synced !== undefined) await this.#commit()
+    } finally {
+      for (const f of this.#flushes.splice(0)) f.reject(new Error('the lake-writer stopped'))
+      await consumer.close().catch(() => undefined)
+      this.#state = 'stopped'
+    }
+  }
+
+  async #step(): Promise<void> {
+    const session = await this.#sync()
+    if (session === undefined) {
+      await sleep(200, this.#stop.signal)
+      return
+    }
+    const records = this.#paused
+      ? await sleep(200, this.#stop.signal).then(() => [])
+      : await this.#fetcher.next()
+    if (records.length === 0) this.#stats.lastProgressAt = Date.now()
+    // A fetch may bring far more than COMMIT_MAX_ROWS: take it in slices so buffers stay bounded.
+    const slice = Math.min(this.#o.commitMaxRows, 5000)
+    for (let i = 0; i < records.length; i += slice) await this.#take(records.slice(i, i + slice))
+    if (this.#due()) await this.#commit()
+  }
+
+  async #take(records: readonly ConsumedRecord[]): Promise<void> {
+    const skipped = await routeRecords(records, this.#o.routes, this.#buffers, Date.now())
+    for (const s of skipped) this.#emit({ type: 'skipped', ...s })
+    for (const [topic, n] of countByTopic(records)) this.#emit({ type: 'consumed', topic, records: n })
+    if (this.#due()) await this.#commit()
+  }
+
+  #due(): boolean {
+    if (this.#flushes.length > 0) return true
+    const now = Date.now()
+    for (const b of this.#buffers.values()) {
+      if (b.rowCount >= this.#o.commitMaxRows) return true
+      if (b.dirtySince !== undefined && now - b.dirtySince >= this.#o.commitIntervalMs) return true
+    }
+    return false
+  }
+
+  /** When the session changed (or after an error): re-read every table and start from what it holds. */
+  async #sync(): Promise<GroupSession | undefined> {
+    const { consumer } = this.#o
+    if (this.#synced !== undefined && consumer.isCurrent(this.#synced)) return this.#synced
+    this.#synced = undefined
+    const session = consumer.session()
+    if (session === undefined || !consumer.isCurrent(session)) return undefined
+    const positions = await this.#mutex.run(async () => {
+      const states = await Promise.all(
+        this.#o.sinks.map(async (s) => [s.def.name, await s.refresh()] as const),
+      )
+      for (const [table, state] of states) {
+        const topics = new Set(this.#o.routes.filter((r) => r.tables.includes(table)).map((r) => r.topic))
+        this.#buffers.get(table)!.reset(
+          state.offsets,
+          session.assignment.filter((tp) => topics.has(tp.topic)),
+        )
+        this.#emit({ type: 'recorded', table, watermark: state.watermark })
+      }
+      return positionsFor(session.assignment, this.#o.routes, this.#buffers, (tps) =>
+        consumer.logStartOffsets(tps),
+      )
+    })
+    if (!consumer.isCurrent(session)) return undefined
+    this.#fetcher.reset(positions)
+    this.#synced = session
+    this.#stats.lastProgressAt = Date.now()
+    this.#emit({ type: 'assigned', session, positions })
+    return session
+  }
+
+  /** One snapshot per table with pending work. A failure throws (→ resync from the tables). */
+  async #commit(): Promise<void> {
+    const flushes = this.#flushes.splice(0)
+    try {
+      await this.#mutex.run(async () => {
+        const dirty = [...this.#buffers.values()].filter((b) => b.dirtySince !== undefined)
+        const sinks = new Map(this.#o.sinks.map((s) => [s.def.name, s]))
+        // One table after the other: catalogs backed by one database take parallel commits badly.
+        for (const b of dirty) {
+          const work = b.take()
+          const result = await sinks.get(b.def.name)!.commit(work)
+          b.committed(work)
+          this.#emit({ type: 'committed', result, watermark: work.watermark })
+        }
+        if (dirty.length > 0) this.#committed()
+      })
+      for (const f of flushes) f.resolve()
+    } catch (error) {
+      for (const f of flushes) f.reject(error)
+      throw error
+    }
+  }
+
+  #committed(): void {
+    this.#stats.commits++
+    this.#stats.lastCommitAt = this.#stats.lastProgressAt = Date.now()
+    const positions = this.#synced
+      ? recordedPositions(this.#synced.assignment, this.#o.routes, this.#buffers)
+      : []
+    if (positions.length > 0) void this.#o.consumer.reportProgress(positions).catch(() => undefined)
+  }
+
+  #emit(event: LakeEvent): void {
+    try {
+      this.#o.onEvent?.(event)
+    } catch {
+      // A broken listener must not break the commit protocol
+    }
+  }
+}
+
+function countByTopic(records: readonly { topic: string }[]): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const r of records) out.set(r.topic, (out.get(r.topic) ?? 0) + 1)
+  return out
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const timer = setTimeout(done, ms)
+    function done(): void {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+  })
+}

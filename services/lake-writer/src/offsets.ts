@@ -1,0 +1,133 @@
+/**
+ * The lake-writer's state in Iceberg snapshot summaries, pure. Each commit stores, in the summary of
+ * the snapshot that adds the rows, the next Kafka offset of every topic-partition the table has
+ * consumed (all writers' partitions, merged) and the largest event time written. Reading them back
+ * is how the writer knows where to resume: the table is the only truth.
+ */
+import { type JsonValue, parseJson, type Snapshot, type TableMetadata } from '@healthstream/iceberg'
+import { type PartitionOffset, partitionKey } from '@healthstream/shared/kafka'
+
+/** Summary property names. */
+export const SummaryKeys = {
+  /** `{"<topic>": {"<partition>": <next offset>}}`, offsets as exact JSON integers. */
+  offsets: 'healthstream.kafka-offsets',
+  /** Largest event time (epoch micros) of any row the table holds from this writer. */
+  watermark: 'healthstream.event-time-watermark',
+  /** Instance that made the snapshot (for people reading the history). */
+  writer: 'healthstream.writer',
+  /** Unique per commit: a retry after an unanswered commit finds out whether it landed. */
+  commitId: 'healthstream.commit-id',
+} as const
+
+/** Positions by `partitionKey(topic, partition)`. */
+export type OffsetMap = ReadonlyMap<string, PartitionOffset>
+
+/** What a table records about the Kafka input it has consumed. */
+export interface RecordedState {
+  readonly offsets: OffsetMap
+  readonly watermark: bigint | undefined
+}
+
+/** Parses the offsets property; absent means nothing consumed yet. Malformed text throws. */
+export function parseOffsets(text: string | undefined): Map<string, PartitionOffset> {
+  const out = new Map<string, PartitionOffset>()
+  if (text === undefined) return out
+  const json = parseJson(text)
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new Error(`${SummaryKeys.offsets} is not a JSON object: ${text.slice(0, 80)}`)
+  for (const [topic, partitions] of Object.entries(json)) {
+    for (const [p, offset] of Object.entries(partitions as Record<string, JsonValue>)) {
+      if (typeof offset !== 'number' && typeof offset !== 'bigint')
+        throw new Error(`${SummaryKeys.offsets} has a non-integer offset for ${topic}[${p}]`)
+      const partition = Number(p)
+      out.set(partitionKey(topic, partition), { topic, partition, offset: BigInt(offset) })
+    }
+  }
+  return out
+}
+
+/** Writes offsets as JSON, topics and partitions in order, offsets as exact integers. */
+export function formatOffsets(offsets: Iterable<PartitionOffset>): string {
+  const byTopic = new Map<string, PartitionOffset[]>()
+  for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o])
+  const topics = [...byTopic.keys()].sort()
+  const parts = topics.map((topic) => {
+    const ps = byTopic.get(topic)!.sort((a, b) => a.partition - b.partition)
+    return `${JSON.stringify(topic)}:{${ps.map((o) => `"${o.partition}":${o.offset}`).join(',')}}`
+  })
+  return `{${parts.join(',')}}`
+}
+
+/** The base's offsets with this writer's partitions replaced: other writers' partitions are kept. */
+export function mergeOffsets(base: OffsetMap, mine: Iterable<PartitionOffset>): Map<string, PartitionOffset> {
+  const out = new Map(base)
+  for (const o of mine) out.set(partitionKey(o.topic, o.partition), o)
+  return out
+}
+
+/** A partition's position as this writer last knew the table to hold it (null: never recorded). */
+export interface ExpectedOffset {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: bigint | null
+}
+
+/**
+ * Partitions whose recorded offset moved since this writer read it: another writer (e.g. the new
+ * owner after a rebalance, or this writer's zombie) committed them. Committing on top would write
+ * those records twice, so a non-empty answer means: give up this commit and resync from the table.
+ */
+export function fenceViolations(base: OffsetMap, expected: Iterable<ExpectedOffset>): string[] {
+  const out: string[] = []
+  for (const e of expected) {
+    const found = base.get(partitionKey(e.topic, e.partition))?.offset ?? null
+    if (found !== e.offset)
+      out.push(`${e.topic}[${e.partition}] is at ${found ?? 'nothing'}, not ${e.offset ?? 'nothing'}`)
+  }
+  return out
+}
+
+/**
+ * The state recorded by the newest snapshot that has it, walking back from the current snapshot:
+ * snapshots made by other tools (a compaction by Spark, an append by pyiceberg) carry no offsets and
+ * must not reset them.
+ */
+export function recordedState(m: TableMetadata): RecordedState {
+  const byId = new Map<bigint, Snapshot>(m.snapshots.map((s) => [s.snapshotId, s]))
+  let s = m.currentSnapshotId === null ? undefined : byId.get(m.currentSnapshotId)
+  while (s !== undefined && s.summary[SummaryKeys.offsets] === undefined)
+    s = s.parentSnapshotId === undefined ? undefined : byId.get(s.parentSnapshotId)
+  const watermark = s?.summary[SummaryKeys.watermark]
+  return {
+    offsets: parseOffsets(s?.summary[SummaryKeys.offsets]),
+    watermark: watermark === undefined ? undefined : BigInt(watermark),
+  }
+}
+
+/** The summary properties of a commit on top of `base`: merged offsets and the larger watermark. */
+export function stateSummary(
+  base: RecordedState,
+  next: Iterable<PartitionOffset>,
+  watermark: bigint | undefined,
+  writer: string,
+): Record<string, string> {
+  const wm =
+    base.watermark === undefined || (watermark !== undefined && watermark > base.watermark)
+      ? watermark
+      : base.watermark
+  return {
+    [SummaryKeys.offsets]: formatOffsets(mergeOffsets(base.offsets, next).values()),
+    ...(wm === undefined ? {} : { [SummaryKeys.watermark]: String(wm) }),
+    [SummaryKeys.writer]: writer,
+  }
+}
+
+/**
+ * The state of `base` again, for snapshots that change files but not what was consumed (compaction):
+ * the current snapshot must always carry the offsets, or snapshot expiry could take them away.
+ */
+export function carriedSummary(base: TableMetadata, writer: string): Record<string, string> {
+  const state = recordedState(base)
+  if (state.offsets.size === 0 && state.watermark === undefined) return {}
+  return stateSummary(state, [], undefined, writer)
+}

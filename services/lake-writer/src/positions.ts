@@ -1,0 +1,107 @@
+/** Where to read each owned partition from, and handing records to the tables that still want them. */
+import type { ConsumedRecord, PartitionOffset, TopicPartition } from '@healthstream/shared/kafka'
+import type { TopicRoute } from './routes.ts'
+import type { TableBuffer } from './table-buffer.ts'
+
+/** A record that became no row (undecodable, unknown granularity, tombstone). */
+export interface Skipped {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: bigint
+  readonly reason: string
+  readonly detail: string
+}
+
+function tablesOf(topic: string, routes: readonly TopicRoute[], buffers: ReadonlyMap<string, TableBuffer>) {
+  return (routes.find((r) => r.topic === topic)?.tables ?? []).map((t) => buffers.get(t)!)
+}
+
+/**
+ * Start positions of the owned partitions: per partition the smallest offset any table it feeds still
+ * needs; a table that never recorded the partition needs it from the log start.
+ */
+export async function positionsFor(
+  assignment: readonly TopicPartition[],
+  routes: readonly TopicRoute[],
+  buffers: ReadonlyMap<string, TableBuffer>,
+  logStart: (partitions: readonly TopicPartition[]) => Promise<PartitionOffset[]>,
+): Promise<PartitionOffset[]> {
+  const needsStart = assignment.filter(({ topic, partition }) =>
+    tablesOf(topic, routes, buffers).some((b) => b.startOf(topic, partition) === null),
+  )
+  const starts = new Map(
+    (needsStart.length > 0 ? await logStart(needsStart) : []).map((p) => [
+      `${p.topic}:${p.partition}`,
+      p.offset,
+    ]),
+  )
+  return assignment.map(({ topic, partition }) => {
+    const offsets = tablesOf(topic, routes, buffers).map(
+      (b) => b.startOf(topic, partition) ?? starts.get(`${topic}:${partition}`) ?? 0n,
+    )
+    return { topic, partition, offset: smallest(offsets) ?? 0n }
+  })
+}
+
+/** The smallest recorded position of each owned partition over the tables it feeds (for lag reports). */
+export function recordedPositions(
+  assignment: readonly TopicPartition[],
+  routes: readonly TopicRoute[],
+  buffers: ReadonlyMap<string, TableBuffer>,
+): PartitionOffset[] {
+  const out: PartitionOffset[] = []
+  for (const { topic, partition } of assignment) {
+    const starts = tablesOf(topic, routes, buffers).map((b) => b.startOf(topic, partition))
+    const offset = starts.includes(null) ? undefined : smallest(starts as bigint[])
+    if (offset !== undefined) out.push({ topic, partition, offset })
+  }
+  return out
+}
+
+function smallest(values: readonly bigint[]): bigint | undefined {
+  let min: bigint | undefined
+  for (const v of values) if (min === undefined || v < min) min = v
+  return min
+}
+
+/**
+ * Gives each record to every table its topic feeds that does not hold it yet: as a row to the table
+ * it routes to, as an offset to the others. Records no table wants are not even decoded.
+ */
+export async function routeRecords(
+  records: readonly ConsumedRecord[],
+  routes: readonly TopicRoute[],
+  buffers: ReadonlyMap<string, TableBuffer>,
+  now: number,
+): Promise<Skipped[]> {
+  const byTopic = new Map<string, ConsumedRecord[]>()
+  for (const r of records) {
+    const list = byTopic.get(r.topic)
+    if (list === undefined) byTopic.set(r.topic, [r])
+    else list.push(r)
+  }
+  const skipped: Skipped[] = []
+  for (const [topic, list] of byTopic) {
+    const route = routes.find((r) => r.topic === topic)
+    const tables = tablesOf(topic, routes, buffers)
+    const wanted = list.filter((r) => tables.some((t) => t.wants(r.topic, r.partition, r.offset)))
+    if (route === undefined || wanted.length === 0) continue
+    const routed = await route.decode(wanted)
+    wanted.forEach((r, i) => {
+      const x = routed[i]!
+      if ('skip' in x)
+        skipped.push({ topic, partition: r.partition, offset: r.offset, reason: x.skip, detail: x.detail })
+      for (const t of tables) {
+        if (!t.wants(r.topic, r.partition, r.offset)) continue
+        t.consume(
+          r.topic,
+          r.partition,
+          r.offset,
+          'table' in x && x.table === t.def.name ? x.row : undefined,
+          now,
+        )
+      }
+    })
+  }
+  return skipped
+}

@@ -1,0 +1,140 @@
+/**
+ * Kafka records (decoded Avro values) → table rows, keyed by the column names of `tables.ts`. Pure.
+ * Times stay epoch microseconds (the Iceberg writer takes numbers or bigints for timestamptz).
+ */
+import type { ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
+
+/** A row of a lake table, by column name. */
+export type Row = Record<string, unknown>
+
+/** Where a record was read from, written into every row. */
+export interface KafkaCoordinates {
+  readonly partition: number
+  readonly offset: bigint
+}
+
+/** Value of `health-data-aggregates` (`shared/schemas/aggregate-record.avsc`). */
+export interface AggregateRecord {
+  userId: string
+  dataType: string
+  unit: string
+  granularity: string
+  windowStart: number
+  windowEnd: number
+  zone: string
+  windowLabel: string
+  count: number
+  sum: number
+  min: number
+  max: number
+  mean: number
+  stddevPop: number
+  stddevSample: number | null
+  m2: number
+  firstValue: number
+  firstEventTime: number
+  firstSampleId: string
+  lastValue: number
+  lastEventTime: number
+  lastSampleId: string
+  isFinal: boolean
+  revision: number
+  watermark: number | null
+  updatedAt: number
+}
+
+/** A validated sample as a `health_data_raw` row. */
+export function rawRow(s: ValidatedSample, at: KafkaCoordinates): Row {
+  return {
+    sample_id: s.sampleId,
+    user_id: s.userId,
+    device_id: s.deviceId,
+    platform: s.platform,
+    app_version: s.appVersion,
+    batch_id: s.batchId,
+    data_type: s.dataType,
+    value: s.value,
+    unit: s.unit,
+    start_time: s.startTime,
+    start_offset_minutes: s.startOffsetMinutes,
+    end_time: s.endTime,
+    end_offset_minutes: s.endOffsetMinutes,
+    source_app: s.sourceApp,
+    confidence: s.confidence,
+    time_zone: s.timeZone,
+    metadata: s.metadata,
+    batch_metadata: s.batchMetadata,
+    uploaded_at: s.uploadedAt,
+    source_topic: s.sourceTopic,
+    source_partition: s.sourcePartition,
+    source_offset: s.sourceOffset,
+    source_index: s.sourceIndex,
+    writer_schema_id: s.writerSchemaId,
+    ingested_at: s.ingestedAt,
+    original_value: s.originalValue,
+    original_unit: s.originalUnit,
+    known_type: s.knownType,
+    flags: s.flags,
+    validated_at: s.validatedAt,
+    kafka_partition: at.partition,
+    kafka_offset: at.offset,
+  }
+}
+
+/** A dead letter as a `health_data_errors` row. */
+export function errorRow(e: ErrorRecord, at: KafkaCoordinates): Row {
+  return {
+    error_id: e.errorId,
+    stage: e.stage,
+    reason_code: e.reasonCode,
+    message: e.message,
+    source_topic: e.sourceTopic,
+    source_partition: e.sourcePartition,
+    source_offset: e.sourceOffset,
+    source_index: e.sourceIndex,
+    user_id: e.userId,
+    sample_id: e.sampleId,
+    data_type: e.dataType,
+    payload_format: e.payloadFormat,
+    payload: e.payload,
+    writer_schema_id: e.writerSchemaId,
+    error_time: e.errorTime,
+    occurred_at: e.occurredAt,
+    kafka_partition: at.partition,
+    kafka_offset: at.offset,
+  }
+}
+
+/** A window result as a row of the `*_agg` table of its granularity. */
+export function aggregateRow(a: AggregateRecord, at: KafkaCoordinates): Row {
+  return {
+    user_id: a.userId,
+    data_type: a.dataType,
+    unit: a.unit,
+    granularity: a.granularity,
+    window_start: a.windowStart,
+    window_end: a.windowEnd,
+    zone: a.zone,
+    window_label: a.windowLabel,
+    count: a.count,
+    sum: a.sum,
+    min: a.min,
+    max: a.max,
+    mean: a.mean,
+    stddev_pop: a.stddevPop,
+    stddev_sample: a.stddevSample,
+    m2: a.m2,
+    first_value: a.firstValue,
+    first_event_time: a.firstEventTime,
+    first_sample_id: a.firstSampleId,
+    last_value: a.lastValue,
+    last_event_time: a.lastEventTime,
+    last_sample_id: a.lastSampleId,
+    is_final: a.isFinal,
+    revision: a.revision,
+    watermark: a.watermark,
+    updated_at: a.updatedAt,
+    kafka_partition: at.partition,
+    kafka_offset: at.offset,
+  }
+}

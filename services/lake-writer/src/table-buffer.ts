@@ -1,0 +1,100 @@
+/**
+ * One table's side of consuming, pure: the rows waiting for the next commit, the offsets the table
+ * holds for the partitions this writer owns (as read from the table), and the offsets consumed since.
+ * A record below what the table holds is not wanted (it is already in the table), so a replay after a
+ * crash, or a partition re-read for another table, never lands twice.
+ */
+import { type PartitionOffset, partitionKey, type TopicPartition } from '@healthstream/shared/kafka'
+import type { ExpectedOffset, OffsetMap } from './offsets.ts'
+import type { Row } from './rows.ts'
+import type { TableDef } from './tables.ts'
+
+/** What one commit of a table carries. */
+export interface CommitWork {
+  readonly rows: Row[]
+  /** Per partition committed: the offset the table must still hold (the fence), null for none. */
+  readonly expected: ExpectedOffset[]
+  /** Per partition committed: the next offset to read once the rows are in. */
+  readonly next: PartitionOffset[]
+  /** Largest event time among `rows`. */
+  readonly watermark: bigint | undefined
+}
+
+/** The buffer of one table. */
+export class TableBuffer {
+  readonly def: TableDef
+  #rows: Row[] = []
+  #recorded = new Map<string, ExpectedOffset>()
+  #next = new Map<string, PartitionOffset>()
+  #watermark: bigint | undefined
+  #dirtySince: number | undefined
+
+  constructor(def: TableDef) {
+    this.def = def
+  }
+
+  /** Starts over from what the table holds, for the partitions this writer now owns. */
+  reset(recorded: OffsetMap, owned: readonly TopicPartition[]): void {
+    this.#rows = []
+    this.#next.clear()
+    this.#recorded.clear()
+    this.#watermark = undefined
+    this.#dirtySince = undefined
+    for (const { topic, partition } of owned) {
+      const offset = recorded.get(partitionKey(topic, partition))?.offset ?? null
+      this.#recorded.set(partitionKey(topic, partition), { topic, partition, offset })
+    }
+  }
+
+  /** Where this table needs a partition read from: its recorded offset, or null for the log start. */
+  startOf(topic: string, partition: number): bigint | null {
+    return this.#recorded.get(partitionKey(topic, partition))?.offset ?? null
+  }
+
+  /** True when the record at `offset` is not yet in the table (nor in this buffer). */
+  wants(topic: string, partition: number, offset: bigint): boolean {
+    const key = partitionKey(topic, partition)
+    if (!this.#recorded.has(key)) return false
+    const from = this.#next.get(key)?.offset ?? this.#recorded.get(key)?.offset ?? null
+    return from === null || offset >= from
+  }
+
+  /** Takes a record of a partition: its row if it has one for this table, and its offset either way. */
+  consume(topic: string, partition: number, offset: bigint, row: Row | undefined, now: number): void {
+    this.#next.set(partitionKey(topic, partition), { topic, partition, offset: offset + 1n })
+    this.#dirtySince ??= now
+    if (row === undefined) return
+    this.#rows.push(row)
+    const t = row[this.def.eventTime]
+    if (typeof t === 'number' || typeof t === 'bigint') {
+      const micros = BigInt(t)
+      if (this.#watermark === undefined || micros > this.#watermark) this.#watermark = micros
+    }
+  }
+
+  get rowCount(): number {
+    return this.#rows.length
+  }
+
+  /** When the oldest uncommitted record arrived; undefined when there is nothing to commit. */
+  get dirtySince(): number | undefined {
+    return this.#dirtySince
+  }
+
+  /** The rows and offsets to commit; the buffer is empty afterwards until the next `consume`. */
+  take(): CommitWork {
+    const next = [...this.#next.values()]
+    const expected = next.map((n) => this.#recorded.get(partitionKey(n.topic, n.partition))!)
+    const work = { rows: this.#rows, expected, next, watermark: this.#watermark }
+    this.#rows = []
+    this.#next.clear()
+    this.#watermark = undefined
+    this.#dirtySince = undefined
+    return work
+  }
+
+  /** The commit of `work` landed: the table now holds its offsets. */
+  committed(work: CommitWork): void {
+    for (const n of work.next) this.#recorded.set(partitionKey(n.topic, n.partition), { ...n })
+  }
+}

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { MemoryBroker } from '@healthstream/shared/kafka'
+import { createHopMetrics, createServiceApp } from '@healthstream/shared/platform'
+import { adminActions, adminRoutes } from '../src/admin.ts'
+import { createLakeMetrics } from '../src/metrics.ts'
+import { SummaryKeys } from '../src/offsets.ts'
+import { TableNames } from '../src/tables.ts'
+import { codec, memoryConsumer, memoryLake, memoryLoop, sinksOf, tableRows } from './support/memory.ts'
+import { validatedSample } from './support/records.ts'
+
+const TOKEN = 'admin-token-0123456789'
+const auth = { authorization: `Bearer ${TOKEN}` }
+
+async function service() {
+  const broker = new MemoryBroker()
+  const { topics, routes, encode } = await codec()
+  for (const t of [topics.validated, topics.aggregates, topics.errors]) broker.createTopic(t, 2)
+  const lake = await memoryLake()
+  const sinks = await sinksOf(lake, 'w')
+  const { loop } = memoryLoop(memoryConsumer(broker), sinks, routes, { commitIntervalMs: 60_000 })
+  const metrics = createHopMetrics('lake-writer-test')
+  const lakeMetrics = createLakeMetrics(metrics, [TableNames.raw])
+  const deps = {
+    loop,
+    sinks,
+    writer: 'w',
+    compactTargetBytes: 1 << 20,
+    expireOlderThanMs: 0,
+    expireRetainLast: 1,
+  }
+  const app = createServiceApp({
+    service: 'lake-writer',
+    adminToken: TOKEN,
+    metrics: metrics.registry,
+    stallTimeoutMs: 60_000,
+    readiness: () => ({ connected: true, assignedPartitions: 1, lastProgressAt: Date.now(), paused: false }),
+    admin: {
+      status: () => ({}),
+      pause: () => loop.pause(),
+      resume: () => loop.resume(),
+      extra: adminActions(deps),
+    },
+  })
+  adminRoutes(deps)(app)
+  return { broker, encode, lake, loop, app, lakeMetrics }
+}
+
+const post = (
+  app: Awaited<ReturnType<typeof service>>['app'],
+  path: string,
+  headers: Record<string, string> = auth,
+) => app.request(path, { method: 'POST', headers })
+
+describe('the admin endpoints', () => {
+  it('flush commits what is buffered at once, long before the commit interval', async () => {
+    const { broker, encode, lake, loop, app } = await service()
+    const done = loop.run()
+    broker.append(Array.from({ length: 30 }, (_, i) => encode('validated', validatedSample(i))))
+    await new Promise((r) => setTimeout(r, 300))
+    assert.equal((await tableRows(lake, TableNames.raw)).length, 0, 'nothing before the interval')
+    const res = await post(app, '/admin/flush')
+    assert.equal(res.status, 200)
+    assert.equal((await tableRows(lake, TableNames.raw)).length, 30)
+    await loop.stop()
+    await done
+  })
+
+  it('compacts a table and expires its snapshots, keeping the rows and the offsets', async () => {
+    const { broker, encode, lake, loop, app } = await service()
+    const done = loop.run()
+    for (let round = 0; round < 3; round++) {
+      broker.append(
+        Array.from({ length: 10 }, (_, i) =>
+          encode('validated', validatedSample(round * 10 + i, 7, 60_000_000)),
+        ),
+      )
+      await new Promise((r) => setTimeout(r, 150))
+      await post(app, '/admin/flush')
+    }
+    const before = (await tableRows(lake, TableNames.raw)).map((r) => r.sample_id).sort()
+    const compacted = (await (await post(app, `/admin/compact/${TableNames.raw}`)).json()) as Record<
+      string,
+      number
+    >
+    assert.equal(compacted.rewrittenFiles, 3)
+    assert.equal(compacted.addedFiles, 1)
+    const expired = (await (
+      await post(app, `/admin/expire-snapshots/${TableNames.raw}?retainLast=1`)
+    ).json()) as {
+      expired: string[]
+      deletedFiles: number
+    }
+    assert.equal(expired.expired.length, 3)
+    assert.ok(expired.deletedFiles >= 3, 'the replaced data files and their metadata are deleted')
+    assert.deepEqual((await tableRows(lake, TableNames.raw)).map((r) => r.sample_id).sort(), before)
+    const raw = await lake.catalog.loadTable({ namespace: ['health'], name: TableNames.raw })
+    assert.equal(raw.metadata.snapshots.length, 1)
+    assert.match(raw.metadata.snapshots[0]!.summary[SummaryKeys.offsets]!, /"0":\d+/)
+    await loop.stop()
+    await done
+  })
+
+  it('refuses a missing token and names an unknown table', async () => {
+    const { app } = await service()
+    assert.equal((await post(app, '/admin/compact', {})).status, 401)
+    assert.equal((await post(app, '/admin/compact/nope')).status, 404)
+  })
+})
+
+describe('the lake metrics', () => {
+  it('count rows, files and bytes per table, commit latency and event-time freshness', async () => {
+    const { app, lakeMetrics } = await service()
+    lakeMetrics.onEvent({
+      type: 'committed',
+      watermark: BigInt(Date.now() - 90_000) * 1000n,
+      result: {
+        table: TableNames.raw,
+        rows: 12,
+        files: 2,
+        bytes: 3456,
+        attempts: 2,
+        durationMs: 40,
+        stale: 0,
+      },
+    })
+    const text = await (await app.request('/metrics')).text()
+    const value = (name: string) =>
+      Number(new RegExp(`^${name}\\{[^}]*table="${TableNames.raw}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1])
+    assert.equal(value('healthstream_lake_rows_committed_total'), 12)
+    assert.equal(value('healthstream_lake_files_committed_total'), 2)
+    assert.equal(value('healthstream_lake_bytes_committed_total'), 3456)
+    assert.equal(value('healthstream_lake_commit_conflicts_total'), 1)
+    assert.equal(value('healthstream_lake_commit_seconds_count'), 1)
+    assert.ok(value('healthstream_lake_seconds_since_last_commit') < 5)
+    assert.ok(Math.abs(value('healthstream_lake_event_time_freshness_seconds') - 90) < 5)
+  })
+})

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { MemoryBroker } from '@healthstream/shared/kafka'
+import { recordedState } from '../src/offsets.ts'
+import type { TopicRoute } from '../src/routes.ts'
+import { TableNames } from '../src/tables.ts'
+import {
+  codec,
+  memoryConsumer,
+  memoryLoop,
+  type SharedLake,
+  sharedLake,
+  sinksOf,
+  tableRows,
+  until,
+  writerLake,
+} from './support/memory.ts'
+import { aggregate, errorRecord, validatedSample } from './support/records.ts'
+
+async function writer(
+  shared: SharedLake,
+  broker: MemoryBroker,
+  routes: TopicRoute[],
+  name: string,
+  options: { commitMaxRows?: number } = {},
+) {
+  const lake = writerLake(shared)
+  const consumer = memoryConsumer(broker)
+  const { loop, events } = memoryLoop(consumer, await sinksOf(lake, name), routes, options)
+  const done = loop.run()
+  return { lake, consumer, loop, events, done }
+}
+
+async function setup() {
+  const broker = new MemoryBroker()
+  const { topics, routes, encode } = await codec()
+  for (const t of [topics.validated, topics.aggregates, topics.errors]) broker.createTopic(t, 3)
+  const shared = await sharedLake()
+  const lake = writerLake(shared)
+  const samples = (from: number, to: number) =>
+    broker.append(Array.from({ length: to - from }, (_, i) => encode('validated', validatedSample(from + i))))
+  return { broker, routes, encode, shared, lake, samples, codecTopic: topics.validated }
+}
+
+const count = (ids: readonly unknown[]) => {
+  const m = new Map<string, number>()
+  for (const id of ids) m.set(String(id), (m.get(String(id)) ?? 0) + 1)
+  return m
+}
+
+async function sampleIds(lake: ReturnType<typeof writerLake>): Promise<Map<string, number>> {
+  return count((await tableRows(lake, TableNames.raw)).map((r) => r.sample_id))
+}
+
+function assertExactlyOnce(ids: Map<string, number>, n: number): void {
+  assert.deepEqual(
+    [...ids].filter(([, c]) => c > 1),
+    [],
+    'no sample twice',
+  )
+  assert.deepEqual(ids.size, n, 'no sample missing')
+}
+
+describe('the lake loop', () => {
+  it('writes every record of the three topics to its table once, with values intact', async () => {
+    const { broker, routes, encode, shared, lake, samples } = await setup()
+    samples(0, 120)
+    broker.append([
+      ...['daily', 'weekly', 'monthly'].map((g) => encode('aggregates', aggregate('a', 0, 1, g as 'daily'))),
+      encode('aggregates', aggregate('a', 0, 2)),
+      ...[0, 1, 2].map((i) => encode('errors', errorRecord(i))),
+    ])
+    const w = await writer(shared, broker, routes, 'w1')
+    await until('120 samples', async () => (await sampleIds(lake)).size === 120)
+    await w.loop.stop()
+    assertExactlyOnce(await sampleIds(lake), 120)
+    const raw = (await tableRows(lake, TableNames.raw)).find((r) => r.sample_id === 'sample-7')!
+    const sample = validatedSample(7)
+    assert.equal(raw.value, sample.value)
+    assert.equal(raw.start_time, BigInt(sample.startTime))
+    assert.deepEqual(raw.flags, ['UNIT_CONVERTED'])
+    assert.deepEqual(raw.metadata, new Map())
+    const daily = await tableRows(lake, TableNames.daily)
+    assert.deepEqual(
+      daily.map((r) => r.revision),
+      [2n],
+    )
+    assert.equal((await tableRows(lake, TableNames.weekly)).length, 1)
+    assert.equal((await tableRows(lake, TableNames.monthly)).length, 1)
+    const errors = await tableRows(lake, TableNames.errors)
+    assert.deepEqual(
+      errors.map((e) => e.error_id).sort(),
+      [0, 1, 2].map((i) => errorRecord(i).errorId),
+    )
+    const first = errors.find((e) => e.error_id === errorRecord(0).errorId)!
+    assert.equal(Buffer.from(first.payload as Uint8Array).toString(), JSON.stringify({ i: 0 }))
+  })
+
+  it('lands every record once although writers die at each write of a commit in turn', async () => {
+    const { broker, routes, shared, lake, samples } = await setup()
+    let next = 0
+    for (let k = 0; k < 10; k++) {
+      const w = await writer(shared, broker, routes, `crash-${k}`)
+      w.lake.store.hangAfter(k)
+      // Small batches, so that the k-th write falls into a later commit for larger k
+      while (w.lake.store.hung === 0) {
+        samples(next, next + 5)
+        next += 5
+        await until(
+          `writer ${k} to commit or die`,
+          () => w.lake.store.hung > 0 || w.loop.stats.buffered[TableNames.raw] === 0,
+          5000,
+        )
+        await new Promise((r) => setTimeout(r, 150))
+      }
+      broker.leave('lake', w.consumer.member.memberId!) // its session times out
+    }
+    samples(next, next + 25)
+    next += 25
+    const survivor = await writer(shared, broker, routes, 'survivor')
+    await until('every sample', async () => (await sampleIds(lake)).size === next)
+    await survivor.loop.stop()
+    assertExactlyOnce(await sampleIds(lake), next)
+  })
+
+  it("keeps both writers' rows and offsets when two share the partitions", async () => {
+    const { broker, routes, shared, lake, samples, codecTopic } = await setup()
+    const a = await writer(shared, broker, routes, 'a', { commitMaxRows: 7 })
+    samples(0, 100)
+    const b = await writer(shared, broker, routes, 'b', { commitMaxRows: 7 })
+    samples(100, 300)
+    await until('300 samples', async () => (await sampleIds(lake)).size === 300)
+    await Promise.all([a.loop.stop(), b.loop.stop()])
+    assertExactlyOnce(await sampleIds(lake), 300)
+    const committed = (w: typeof a) => w.events.some((e) => e.type === 'committed' && e.result.rows > 0)
+    assert.ok(committed(a) && committed(b), 'both wrote rows')
+    const ends = count(broker.readCommitted(codecTopic).map((r) => r.partition))
+    const recorded = (await b.lake.catalog.loadTable({ namespace: ['health'], name: TableNames.raw }))
+      .metadata
+    assert.deepEqual(
+      [...recordedState(recorded).offsets.values()].map((o) => [o.partition, Number(o.offset)]),
+      [...ends].map(([p, n]) => [Number(p), n]).sort(),
+      'the offsets of every partition, whoever wrote them last',
+    )
+  })
+
+  it('fences a writer frozen mid-commit after its partitions moved to another', async () => {
+    const { broker, routes, shared, lake, samples } = await setup()
+    const zombie = await writer(shared, broker, routes, 'zombie')
+    const release = zombie.lake.store.hold()
+    samples(0, 40)
+    await until('the zombie to be mid-commit', () => zombie.lake.store.waiting > 0)
+    broker.leave('lake', zombie.consumer.member.memberId!)
+    const owner = await writer(shared, broker, routes, 'owner')
+    await until('the owner to write all 40', async () => (await sampleIds(lake)).size === 40)
+    release()
+    await until('the zombie to be fenced', () => zombie.events.some((e) => e.type === 'resync'))
+    await Promise.all([zombie.loop.stop(), owner.loop.stop()])
+    assertExactlyOnce(await sampleIds(lake), 40)
+    const resync = zombie.events.find((e) => e.type === 'resync')
+    assert.match(String((resync as { error: Error }).error.message), /offsets moved under this writer/)
+  })
+})
