@@ -35,8 +35,15 @@ function runNodeTest(files: readonly string[], env: NodeJS.ProcessEnv): Promise<
   })
 }
 
-async function main(filter: readonly string[]): Promise<number> {
-  const files = testFiles(filter)
+/** Tests that need real servers: `*.int.test.ts` and the stack's own tests. */
+const needsServers = (file: string): boolean =>
+  file.includes('.int.test.') || file.startsWith('scripts/stack/test/')
+
+async function main(args: readonly string[]): Promise<number> {
+  const unitOnly = args.includes('--unit')
+  const filter = args.filter((a) => a !== '--unit')
+  const files = testFiles(filter).filter((f) => !unitOnly || !needsServers(f))
+  if (unitOnly) return runNodeTest(files, process.env)
   if (files.length === 0) {
     console.error(`no test files match ${filter.join(' ')}`)
     return 1
