@@ -1,0 +1,200 @@
+// One batch of one partition, end to end, in a fixed order:
+//
+//   1. load    one atomic read (Lua): partition meta (owner's claim epoch, version, last applied group of
+//              offsets [from, to], max event time, firing watermark), the windows the batch touches,
+//              the windows whose timers are due, and the group's stored outputs (its outbox) when this
+//              batch starts at the group's `from`.
+//   2. decide  pure (shared/src/domain/aggregate): which records are new (offset > to), the too-late
+//              split, one delta per window (pre-aggregation), merge / fire / update / finalise, and the
+//              output records (rows and dead letters), serialised.
+//   3. commit  one atomic write (Lua), only if the partition is still held by this claim and at
+//              the loaded version: window states, timers, meta including the group's offsets, and the
+//              group's outputs (the outbox): state and "what this state change emitted" together.
+//   4. return  the outputs; the loop writes them and the consumed offsets in one Kafka transaction.
+//
+// Why that is exactly once, crash by crash (a batch always starts at the partition's committed Kafka
+// offset: after a start, a rebalance, an abort or a crash the loop reads from there again):
+// - before 3: Redis is untouched; the batch is redone from scratch.
+// - after 3, before the Kafka commit (crash, abort, fenced): Redis holds the effects of [from, to] and
+//   their outputs, Kafka has neither. The committed offset is still `from`, so the redo starts there:
+//   step 1 returns the outbox, step 2 skips every record up to `to` (never counted twice) and the
+//   outputs are produced again byte for byte (the clock, the other partitions' watermarks or the early
+//   firing timer may have moved; the stored bytes have not), followed by the outputs of records beyond
+//   `to`, if any, with which the group grows: its outbox becomes old outputs + new ones.
+// - the redo fetched fewer records than the group holds and committed: the whole outbox went out with
+//   it, and the next batch starts inside the group: nothing is re-emitted, records up to `to` skipped.
+// - after the Kafka commit: the next batch starts past `to`; the outbox is simply replaced.
+// - a previous owner still running after a rebalance or a restart (a zombie): the new owner claims
+//   the partition before it reads, which takes a new epoch; the zombie's loads and commits carry the
+//   old epoch and are refused (FENCED), so it cannot advance the state behind the new owner's back
+//   (it would: its batches start at its own position, not the committed one). A claim by an older
+//   consumer-group generation than the stored one is refused, so a slow zombie cannot take the
+//   partition back either. The version check refuses a commit if anything changed between 1 and 3.
+// - Redis restarts: the state is in its AOF. A clean shutdown loses nothing; for a crash of Redis
+//   itself to lose nothing, run it with `appendfsync always` (with `everysec` the last second of
+//   commits can be lost, and with them the counts the Kafka commits already carried).
+import {
+  type AssignedWindow,
+  aggregateRecord,
+  applyBatch,
+  assignWindows,
+  type ErrorRecord,
+  errorRecord,
+  type LoadResult,
+  type Micros,
+  NO_WATERMARK,
+  type OffsetGroup,
+  planBatch,
+  quoteForMessage,
+  ReasonCode,
+  replayPlan,
+  sampleErrorRecord,
+  type ValidatedSample,
+  type WatermarkTracker,
+} from '@healthstream/shared/domain'
+import type { ConsumedRecord } from '@healthstream/shared/kafka'
+import { forwardTrace } from '@healthstream/shared/platform'
+import { decodeOutbox, encodeOutbox, type TaggedOutput } from './outbox.ts'
+import type { AggregatorDeps } from './pipeline.ts'
+
+/** One partition's share of a batch, decoded. */
+export interface PartitionBatch {
+  readonly deps: AggregatorDeps
+  readonly tracker: WatermarkTracker
+  readonly partition: number
+  /** The epoch of this instance's claim on the partition. */
+  readonly epoch: number
+  readonly records: readonly Decoded[]
+  /** Largest event time among the records (`NO_WATERMARK` without samples). */
+  readonly maxEventTime: Micros
+  readonly now: Micros
+}
+
+/** A consumed record with its offset and either its sample and windows or its dead letter. */
+export interface Decoded {
+  readonly record: ConsumedRecord
+  readonly offset: number
+  readonly sample?: ValidatedSample
+  readonly windows?: readonly AssignedWindow[]
+  readonly error?: ErrorRecord
+}
+
+/** Decodes a partition's records and assigns each sample its windows. */
+export async function decodeRecords(deps: AggregatorDeps, records: readonly ConsumedRecord[], now: Micros) {
+  const decoded = await Promise.all(records.map((r) => decode(deps, r, now)))
+  const maxEventTime = decoded.reduce(
+    (max, d) => Math.max(max, d.sample?.startTime ?? NO_WATERMARK),
+    NO_WATERMARK,
+  )
+  return { decoded, maxEventTime }
+}
+
+/** Applies one partition's records exactly once and returns the outputs to produce (see above). */
+export async function aggregatePartition(batch: PartitionBatch) {
+  const { deps, partition, epoch, records, now } = batch
+  const ids = [...new Set(records.flatMap((d) => d.windows?.map((w) => w.id) ?? []))]
+  const first = records[0]!.offset
+  const load = await deps.store.load({
+    partition,
+    epoch,
+    ids,
+    batchMaxEventTime: batch.maxEventTime,
+    othersWatermark: batch.tracker.othersWatermark(partition, now),
+    outOfOrderness: deps.spec.outOfOrderness,
+    earlyFireInterval: deps.spec.earlyFireInterval,
+    now,
+    firstOffset: first,
+  })
+  const plan = replayPlan(load.meta.group, first, records.at(-1)!.offset)
+  const replayed = plan.reemit && load.outbox !== null ? decodeOutbox(load.outbox) : []
+  const fresh = records.filter((d) => d.offset > plan.appliedThrough)
+  let outputs = replayed
+  if (fresh.length > 0) {
+    const applied = decide(batch, load, fresh, plan.nextGroup)
+    outputs = [...replayed, ...applied.outputs]
+    const { changes } = applied
+    await deps.store.commit({
+      partition,
+      epoch,
+      expectedVersion: load.meta.version,
+      ...changes,
+      outbox: encodeOutbox(outputs),
+      now,
+    })
+  }
+  const info = { partition, mode: plan.mode, records: records.length, applied: fresh.length }
+  deps.onBatch?.({ ...info, reemitted: replayed.length })
+  for (const { tag } of outputs) if (tag !== '') deps.onDeadLetter?.(tag)
+  return outputs.map((o) => o.record)
+}
+
+/** Step 2: the pure part, from the new records to the changes and the outputs. */
+function decide(batch: PartitionBatch, load: LoadResult, fresh: readonly Decoded[], group: OffsetGroup) {
+  const { deps, now } = batch
+  const samples = fresh.flatMap((d) =>
+    d.sample && d.windows ? [{ sample: d.sample, windows: d.windows, decoded: d }] : [],
+  )
+  const { deltas, tooLate } = planBatch(samples, deps.spec, load.meta.fireWatermark, load.states)
+  const step = applyBatch({
+    spec: deps.spec,
+    load,
+    deltas,
+    batchMaxEventTime: batch.maxEventTime,
+    group,
+    now,
+  })
+  const late = new Set<ValidatedSample>(tooLate)
+  const outputs: TaggedOutput[] = []
+  for (const d of fresh) {
+    if (d.error) outputs.push(errorOutput(deps, d.record, d.error))
+    else if (d.sample && late.has(d.sample)) {
+      outputs.push(errorOutput(deps, d.record, tooLateError(d.sample, load.meta.fireWatermark, now)))
+    }
+  }
+  for (const state of step.emitted) {
+    const value = deps.aggregates.serialize(aggregateRecord(state, step.watermark, now))
+    outputs.push({ record: { topic: deps.aggregatesTopic, key: Buffer.from(state.id), value }, tag: '' })
+  }
+  return { outputs, changes: step.changes }
+}
+
+async function decode(deps: AggregatorDeps, record: ConsumedRecord, now: Micros): Promise<Decoded> {
+  const offset = Number(record.offset)
+  const result = await deps.decoder.decode(record.value ?? Buffer.alloc(0))
+  if (result.ok)
+    return { record, offset, sample: result.value, windows: assignWindows(result.value, deps.spec) }
+  const error = errorRecord({
+    stage: 'aggregator',
+    reasonCode: result.reason,
+    message: result.detail,
+    source: {
+      topic: record.topic,
+      partition: record.partition,
+      offset,
+      writerSchemaId: result.schemaId ?? -1,
+    },
+    sourceIndex: null,
+    userId: record.key?.toString('utf8') ?? null,
+    payloadFormat: 'raw',
+    payload: record.value ?? Buffer.alloc(0),
+    errorTime: now,
+  })
+  return { record, offset, error }
+}
+
+function tooLateError(sample: ValidatedSample, watermark: Micros, now: Micros): ErrorRecord {
+  const at = (micros: Micros) => new Date(micros / 1000).toISOString()
+  const message =
+    `event time ${at(sample.startTime)} is past the allowed lateness of its daily, weekly and monthly ` +
+    `windows (watermark ${at(watermark)}); data type ${quoteForMessage(sample.dataType)}`
+  return sampleErrorRecord('aggregator', sample, { reason: ReasonCode.TOO_LATE, message }, now)
+}
+
+function errorOutput(deps: AggregatorDeps, record: ConsumedRecord, error: ErrorRecord): TaggedOutput {
+  const value = deps.errors.serialize(error)
+  const headers = forwardTrace(record.headers)
+  const out = headers
+    ? { topic: deps.errorsTopic, key: record.key, value, headers }
+    : { topic: deps.errorsTopic, key: record.key, value }
+  return { record: out, tag: error.reasonCode }
+}
