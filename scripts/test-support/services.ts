@@ -15,8 +15,12 @@ export class ServiceProcess {
   /** Every line the process logged, across restarts. */
   readonly lines: string[] = []
 
-  constructor(name: string, env: Record<string, string>) {
+  /** The runtime command and its arguments before the script (default: this Node). */
+  readonly #runtime: readonly string[]
+
+  constructor(name: string, env: Record<string, string>, runtime: readonly string[] = [process.execPath]) {
     this.name = name
+    this.#runtime = runtime
     this.#env = {
       ...process.env,
       ADMIN_TOKEN: TEST_ADMIN_TOKEN,
@@ -28,7 +32,8 @@ export class ServiceProcess {
 
   /** Starts the process and resolves once it logged `started` (HTTP up, topics ready). */
   async start(timeoutMs = 60_000): Promise<void> {
-    const child = spawn(process.execPath, [join(projectRoot, 'services', this.name, 'src', 'main.ts')], {
+    const [command, ...args] = this.#runtime
+    const child = spawn(command!, [...args, join(projectRoot, 'services', this.name, 'src', 'main.ts')], {
       env: this.#env,
       stdio: ['ignore', 'pipe', 'pipe'],
     })

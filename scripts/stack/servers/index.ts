@@ -4,10 +4,19 @@ import { kafka } from './kafka.ts'
 import { pythonReaders } from './python.ts'
 import { redis } from './redis.ts'
 import { registry } from './registry.ts'
+import { runtimes } from './runtimes.ts'
 import { s3 } from './s3.ts'
 
 /**
  * Start order: Kafka first (the registry and services need it least, but tests need it most);
- * the Python lake readers (a tool, not a process) last.
+ * the tools (Python lake readers, Bun and Deno; nothing to run) last.
  */
-export const allServers: readonly StackServer[] = [kafka, registry, redis, s3, icebergRest, pythonReaders]
+export const allServers: readonly StackServer[] = [
+  kafka,
+  registry,
+  redis,
+  s3,
+  icebergRest,
+  pythonReaders,
+  runtimes,
+]
