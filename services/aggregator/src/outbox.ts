@@ -10,21 +10,43 @@ export interface TaggedOutput {
 }
 
 const FORMAT = 1
+/** Format 1 followed by the ticker partitions (see `Outbox.tickers`). */
+const FORMAT_TICKERS = 2
 
-/** Encodes outputs: a format byte, a count, then per record topic, key, value, tag and headers. */
-export function encodeOutbox(outputs: readonly TaggedOutput[]): Uint8Array {
-  const parts: Buffer[] = [Buffer.from([FORMAT]), u32(outputs.length)]
+/** A group's stored outputs, and the partitions whose ticks the group carried. */
+export interface Outbox {
+  readonly outputs: TaggedOutput[]
+  /**
+   * Partitions without records that fired windows in a transaction of this group (their "ticks"): their
+   * outputs are stored beside their state (`AggregateStore.readTick`) and re-emitted with the group.
+   */
+  readonly tickers: number[]
+}
+
+/**
+ * Encodes outputs: a format byte, a count, then per record topic, key, value, tag and headers; with
+ * tickers, format 2 and their count and numbers after that.
+ */
+export function encodeOutbox(outputs: readonly TaggedOutput[], tickers: readonly number[] = []): Uint8Array {
+  const format = tickers.length > 0 ? FORMAT_TICKERS : FORMAT
+  const parts: Buffer[] = [Buffer.from([format]), u32(outputs.length)]
   for (const { record, tag } of outputs) {
     parts.push(text(record.topic), bytes(record.key ?? null), bytes(record.value), text(tag))
     const headers = [...(record.headers ?? new Map<string, Buffer>())]
     parts.push(u32(headers.length))
     for (const [name, value] of headers) parts.push(text(name), bytes(value))
   }
+  if (tickers.length > 0) parts.push(u32(tickers.length), ...tickers.map(u32))
   return Buffer.concat(parts)
 }
 
-/** Decodes what `encodeOutbox` wrote; throws on anything else (a corrupt outbox must not be guessed at). */
+/** The outputs `encodeOutbox` wrote. */
 export function decodeOutbox(data: Uint8Array): TaggedOutput[] {
+  return decodeOutboxWithTickers(data).outputs
+}
+
+/** Decodes what `encodeOutbox` wrote; throws on anything else (a corrupt outbox must not be guessed at). */
+export function decodeOutboxWithTickers(data: Uint8Array): Outbox {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
   let at = 0
   const readU32 = (): number => {
@@ -42,7 +64,9 @@ export function decodeOutbox(data: Uint8Array): TaggedOutput[] {
     return out
   }
   const readText = (): string => (readBytes() ?? Buffer.alloc(0)).toString('utf8')
-  if (buf[at++] !== FORMAT) throw new RangeError(`outbox has unknown format ${buf[0]}`)
+  const format = buf[at++]
+  if (format !== FORMAT && format !== FORMAT_TICKERS)
+    throw new RangeError(`outbox has unknown format ${buf[0]}`)
   const outputs: TaggedOutput[] = []
   for (let n = readU32(); n > 0; n--) {
     const topic = readText()
@@ -54,8 +78,24 @@ export function decodeOutbox(data: Uint8Array): TaggedOutput[] {
     const record: OutputRecord = headers.size > 0 ? { topic, key, value, headers } : { topic, key, value }
     outputs.push({ record, tag })
   }
+  const tickers: number[] = []
+  if (format === FORMAT_TICKERS) for (let n = readU32(); n > 0; n--) tickers.push(readU32())
   if (at !== buf.length) throw new RangeError(`outbox has ${buf.length - at} trailing bytes`)
-  return outputs
+  return { outputs, tickers }
+}
+
+/** A tick's stored outputs: the first offset of the anchor's group that carried them, then an outbox. */
+export function encodeTick(from: number, outputs: readonly TaggedOutput[]): Uint8Array {
+  const head = Buffer.allocUnsafe(8)
+  head.writeBigInt64BE(BigInt(from))
+  return Buffer.concat([head, encodeOutbox(outputs)])
+}
+
+/** Inverse of `encodeTick`. */
+export function decodeTick(data: Uint8Array): { from: number; outputs: TaggedOutput[] } {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  if (buf.length < 8) throw new RangeError('tick is truncated')
+  return { from: Number(buf.readBigInt64BE(0)), outputs: decodeOutbox(buf.subarray(8)) }
 }
 
 function u32(n: number): Buffer {

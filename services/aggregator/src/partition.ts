@@ -33,6 +33,26 @@
 // - Redis restarts: the state is in its AOF. A clean shutdown loses nothing; for a crash of Redis
 //   itself to lose nothing, run it with `appendfsync always` (with `everysec` the last second of
 //   commits can be lost, and with them the counts the Kafka commits already carried).
+//
+// Ticks: partitions without records in the batch. A window fires when the instance watermark passes
+// its end, and that watermark moves with every batch, so after the records are applied every other
+// assigned partition whose timers are due by it fires them too, in the same transaction (a "tick").
+// A tick moves no offset of its own partition, so it cannot have a group of its own; it belongs to the
+// group of one partition of the batch that does store a group starting at the batch's first offset (the
+// anchor, `canAnchor`), and shares that group's fate:
+//   a. the anchor commits first; its outbox lists the tick's partition among its `tickers`;
+//   b. then the tick commits (its own Lua step: window states, timers, watermark, version-checked
+//      against its load) together with its outputs under `tick:<anchor>`, tagged with the group's first
+//      offset. The partition's own group and outbox are left as they are;
+//   c. the anchor's group is replayed (its transaction did not commit) exactly when a batch of the
+//      anchor starts at that first offset again: it re-emits its outbox and then, for each ticker, the
+//      stored tick with that first offset, byte for byte (`preparePartition`), whoever owns the ticker
+//      by then (the read is not fenced). A tick made again within the replayed group appends to it.
+//   Crash or failure between a and b: the anchor lists a ticker whose tick carries another first offset
+//   (or none); nothing is re-emitted for it and its state did not change, so its windows are still due
+//   and fire later. A tick entry is only replaced by a tick anchored at another first offset of the
+//   same anchor, i.e. once the anchor's earlier group is settled (committed, or re-emitted by a replay
+//   that committed), as for the outbox itself.
 import {
   type AssignedWindow,
   aggregateRecord,
@@ -47,14 +67,16 @@ import {
   planBatch,
   quoteForMessage,
   ReasonCode,
+  type ReplayPlan,
   replayPlan,
   sampleErrorRecord,
   type ValidatedSample,
   type WatermarkTracker,
+  type WindowState,
 } from '@healthstream/shared/domain'
 import type { ConsumedRecord } from '@healthstream/shared/kafka'
 import { forwardTrace } from '@healthstream/shared/platform'
-import { decodeOutbox, encodeOutbox, type TaggedOutput } from './outbox.ts'
+import { decodeOutboxWithTickers, decodeTick, encodeOutbox, encodeTick, type TaggedOutput } from './outbox.ts'
 import type { AggregatorDeps } from './pipeline.ts'
 
 /** One partition's share of a batch, decoded. */
@@ -89,8 +111,22 @@ export async function decodeRecords(deps: AggregatorDeps, records: readonly Cons
   return { decoded, maxEventTime }
 }
 
-/** Applies one partition's records exactly once and returns the outputs to produce (see above). */
-export async function aggregatePartition(batch: PartitionBatch) {
+/** A partition's share of a batch after step 1 (load) and the replay decision. */
+export interface Prepared {
+  readonly batch: PartitionBatch
+  readonly load: LoadResult
+  readonly plan: ReplayPlan
+  /** The group's stored outputs when it is replayed, else none. */
+  readonly replayed: readonly TaggedOutput[]
+  /** The partitions whose ticks the replayed group carried (see "Ticks" above). */
+  readonly tickers: readonly number[]
+  /** Their stored outputs, re-emitted with the group. */
+  readonly replayedTicks: ReadonlyMap<number, readonly TaggedOutput[]>
+  readonly fresh: readonly Decoded[]
+}
+
+/** Step 1 and the replay decision; reads the ticks a replayed group carried. */
+export async function preparePartition(batch: PartitionBatch): Promise<Prepared> {
   const { deps, partition, epoch, records, now } = batch
   const ids = [...new Set(records.flatMap((d) => d.windows?.map((w) => w.id) ?? []))]
   const first = records[0]!.offset
@@ -106,26 +142,171 @@ export async function aggregatePartition(batch: PartitionBatch) {
     firstOffset: first,
   })
   const plan = replayPlan(load.meta.group, first, records.at(-1)!.offset)
-  const replayed = plan.reemit && load.outbox !== null ? decodeOutbox(load.outbox) : []
+  const stored = plan.reemit && load.outbox !== null ? decodeOutboxWithTickers(load.outbox) : null
+  const replayedTicks = new Map<number, TaggedOutput[]>()
+  for (const ticker of stored?.tickers ?? []) {
+    const data = await deps.store.readTick(ticker, partition)
+    const tick = data === null ? null : decodeTick(data)
+    // Another `from`: the ticker's commit of this group's tick never happened (its windows are still due)
+    if (tick !== null && tick.from === first) replayedTicks.set(ticker, tick.outputs)
+  }
   const fresh = records.filter((d) => d.offset > plan.appliedThrough)
-  let outputs = replayed
-  if (fresh.length > 0) {
-    const applied = decide(batch, load, fresh, plan.nextGroup)
-    outputs = [...replayed, ...applied.outputs]
-    const { changes } = applied
+  return {
+    batch,
+    load,
+    plan,
+    replayed: stored?.outputs ?? [],
+    tickers: stored?.tickers ?? [],
+    replayedTicks,
+    fresh,
+  }
+}
+
+/** Whether the partition's commit of this batch stores a group starting at the batch's first offset. */
+export function canAnchor(prepared: Prepared): boolean {
+  return prepared.plan.reemit || prepared.fresh.length > 0
+}
+
+/**
+ * Steps 2 to 4 of a prepared partition: applies the new records exactly once and returns the outputs
+ * to produce (see above). `tickers`: partitions whose ticks this batch carries (this is the anchor).
+ */
+export async function commitPartition(prepared: Prepared, tickers: readonly number[] = []) {
+  const { batch, load, plan, replayed, fresh } = prepared
+  const { deps, partition, epoch, records, now } = batch
+  const allTickers = [...prepared.tickers, ...tickers.filter((t) => !prepared.tickers.includes(t))]
+  const reticked = [...prepared.replayedTicks.values()].flat()
+  let own = replayed
+  if (fresh.length > 0 || allTickers.length > prepared.tickers.length) {
+    const applied = fresh.length > 0 ? decide(batch, load, fresh, plan.nextGroup) : unchanged(batch, load)
+    own = [...replayed, ...applied.outputs]
     await deps.store.commit({
       partition,
       epoch,
       expectedVersion: load.meta.version,
-      ...changes,
-      outbox: encodeOutbox(outputs),
+      ...applied.changes,
+      outbox: encodeOutbox(own, allTickers),
       now,
     })
   }
+  const outputs = [...replayed, ...reticked, ...own.slice(replayed.length)]
   const info = { partition, mode: plan.mode, records: records.length, applied: fresh.length }
-  deps.onBatch?.({ ...info, reemitted: replayed.length })
+  deps.onBatch?.({ ...info, reemitted: replayed.length + reticked.length })
   for (const { tag } of outputs) if (tag !== '') deps.onDeadLetter?.(tag)
-  return outputs.map((o) => o.record)
+  return { outputs: outputs.map((o) => o.record), fireWatermark: load.fireWatermark }
+}
+
+/** A partition without records in the batch whose due windows fire by the instance watermark. */
+export interface Tick {
+  readonly partition: number
+  readonly epoch: number
+  readonly load: LoadResult
+  readonly changes: ReturnType<typeof decide>['changes']
+  readonly outputs: readonly TaggedOutput[]
+}
+
+/** What `tickPartition` needs besides the dependencies. */
+export interface TickRequest {
+  readonly deps: AggregatorDeps
+  readonly partition: number
+  readonly epoch: number
+  readonly othersWatermark: Micros
+  /** Idle: the partition's own watermark does not hold its windows back. */
+  readonly idle: boolean
+  readonly now: Micros
+}
+
+/**
+ * Step 1 and 2 for a partition without records in the batch: its windows due by the instance
+ * watermark (or its early firing) and the rows they emit; null when nothing is emitted.
+ */
+export async function tickPartition(
+  request: TickRequest,
+): Promise<{ tick: Tick | null; fireWatermark: Micros }> {
+  const { deps, partition, epoch, now } = request
+  const load = await deps.store.load({
+    partition,
+    epoch,
+    ids: [],
+    batchMaxEventTime: NO_WATERMARK,
+    othersWatermark: request.othersWatermark,
+    idle: request.idle,
+    outOfOrderness: deps.spec.outOfOrderness,
+    earlyFireInterval: deps.spec.earlyFireInterval,
+    now,
+    firstOffset: -1, // never a group's start: the partition's own outbox is not read
+  })
+  const { group } = load.meta
+  if (group === null || (load.due.length === 0 && (load.dirty ?? []).length === 0)) {
+    return { tick: null, fireWatermark: load.fireWatermark }
+  }
+  const step = applyBatch({
+    spec: deps.spec,
+    load,
+    deltas: new Map(),
+    batchMaxEventTime: NO_WATERMARK,
+    group,
+    now,
+  })
+  if (step.emitted.length === 0 && step.changes.cancelTimers.length === 0) {
+    return { tick: null, fireWatermark: load.meta.fireWatermark }
+  }
+  const outputs = step.emitted.map((state) => rowOutput(deps, state, step.watermark, now))
+  return {
+    tick: { partition, epoch, load, changes: step.changes, outputs },
+    fireWatermark: load.fireWatermark,
+  }
+}
+
+/**
+ * Commits a tick carried by `anchor`'s group starting at `from`, after the anchor's commit listed it.
+ * `previous`: the tick's outputs this group already carried (re-emitted by a replay of the group).
+ */
+export async function commitTick(
+  deps: AggregatorDeps,
+  tick: Tick,
+  anchor: { readonly partition: number; readonly from: number },
+  previous: readonly TaggedOutput[],
+  now: Micros,
+): Promise<void> {
+  await deps.store.commit({
+    partition: tick.partition,
+    epoch: tick.epoch,
+    expectedVersion: tick.load.meta.version,
+    ...tick.changes,
+    tick: { anchor: anchor.partition, data: encodeTick(anchor.from, [...previous, ...tick.outputs]) },
+    now,
+  })
+}
+
+/** The changes of a commit that only records new tickers: the state stays as it was. */
+function unchanged(batch: PartitionBatch, load: LoadResult) {
+  const { meta } = load
+  return {
+    outputs: [] as TaggedOutput[],
+    changes: {
+      meta: {
+        group: meta.group,
+        maxEventTime: meta.maxEventTime,
+        fireWatermark: meta.fireWatermark,
+        earlyFiredAt: meta.earlyFiredAt,
+      },
+      put: [],
+      finals: [],
+      created: [],
+      retention: batch.deps.spec.retention,
+      timers: new Map<string, Micros>(),
+      cancelTimers: [],
+      dirtyAdd: [],
+      dirtyRemove: [],
+      dirtyClear: false,
+    },
+  }
+}
+
+function rowOutput(deps: AggregatorDeps, state: WindowState, watermark: Micros, now: Micros): TaggedOutput {
+  const value = deps.aggregates.serialize(aggregateRecord(state, watermark, now))
+  return { record: { topic: deps.aggregatesTopic, key: Buffer.from(state.id), value }, tag: '' }
 }
 
 /** Step 2: the pure part, from the new records to the changes and the outputs. */
@@ -151,10 +332,7 @@ function decide(batch: PartitionBatch, load: LoadResult, fresh: readonly Decoded
       outputs.push(errorOutput(deps, d.record, tooLateError(d.sample, load.meta.fireWatermark, now)))
     }
   }
-  for (const state of step.emitted) {
-    const value = deps.aggregates.serialize(aggregateRecord(state, step.watermark, now))
-    outputs.push({ record: { topic: deps.aggregatesTopic, key: Buffer.from(state.id), value }, tag: '' })
-  }
+  for (const state of step.emitted) outputs.push(rowOutput(deps, state, step.watermark, now))
   return { outputs, changes: step.changes }
 }
 

@@ -8,11 +8,19 @@ import {
   NO_WATERMARK,
   partitionWatermark,
   type ReplayMode,
+  UNBOUNDED,
   type ValidatedSample,
   WatermarkTracker,
 } from '@healthstream/shared/domain'
 import type { ConsumedRecord, GroupSession, Transform } from '@healthstream/shared/kafka'
-import { aggregatePartition, decodeRecords } from './partition.ts'
+import {
+  canAnchor,
+  commitPartition,
+  commitTick,
+  decodeRecords,
+  preparePartition,
+  tickPartition,
+} from './partition.ts'
 
 /** What the aggregator transform needs; built in main.ts, or in memory by tests. */
 export interface AggregatorDeps {
@@ -60,6 +68,19 @@ export interface AggregatorStatus {
  * retries (its transaction aborted after the write) finds its offsets applied and gets the stored
  * outputs back instead of counting again.
  *
+ * Every batch also fires, for the assigned partitions without records in it, the windows the new
+ * instance watermark made due ("ticks", see partition.ts), so a partition whose data ran out is closed
+ * by the others' progress. Idleness is processing time since a partition last delivered records (or
+ * since it was assigned): an idle partition neither holds the others back nor its own windows (they
+ * fire by the others' watermark; its later data is late, or too late, accordingly).
+ *
+ * Quiet input: the loop calls the transform only with records, so while no partition delivers anything
+ * nothing fires, not even windows the instance watermark has passed or that idleness would release;
+ * they fire with the next records of any assigned partition (as in Kafka Streams, where event-time
+ * punctuation also needs input). In particular, right after assignment partitions without data hold
+ * the watermark at "none" for the idle timeout: a backlog processed faster than that fires nothing
+ * until more input arrives.
+ *
  * Ownership: at start and at each new consumer-group generation the assigned partitions are claimed
  * in the store; each claim takes a new epoch, the fencing token of this instance's loads and commits
  * (a previous owner's late writes are refused), their watermarks resume from the store, and revoked
@@ -71,6 +92,8 @@ export class Aggregator {
   #generation: number | null = null
   /** Epoch of this instance's claim, per assigned partition. */
   readonly #epochs = new Map<number, number>()
+  /** Firing watermark each partition's windows are known to have fired by (no timer due at or below). */
+  readonly #fired = new Map<number, Micros>()
 
   constructor(deps: AggregatorDeps) {
     this.#deps = deps
@@ -93,9 +116,9 @@ export class Aggregator {
     for (const { partition, maxEventTime } of partitions) {
       this.#tracker.observe(partition, partitionWatermark(maxEventTime, deps.spec.outOfOrderness), now)
     }
-    const outputs = await Promise.all(
+    const prepared = await Promise.all(
       partitions.map(({ partition, decoded, maxEventTime }) =>
-        aggregatePartition({
+        preparePartition({
           deps,
           tracker: this.#tracker,
           partition,
@@ -106,7 +129,51 @@ export class Aggregator {
         }),
       ),
     )
-    return outputs.flat()
+    // Partitions without records fire what the new instance watermark made due (see "Ticks" in
+    // partition.ts), carried by the group of one partition of the batch (the anchor)
+    const anchor = prepared.filter(canAnchor).sort((a, b) => a.batch.partition - b.batch.partition)[0]
+    const inBatch = new Set(partitions.map((p) => p.partition))
+    const quiet = anchor
+      ? this.#tracker.partitions.filter((p) => !inBatch.has(p) && this.#mayFire(p, now))
+      : []
+    const checked = await Promise.all(quiet.map((p) => this.#tick(p, now)))
+    const ticks = checked.flatMap((c) => (c.tick === null ? [] : [c.tick]))
+    const committed = await Promise.all(
+      prepared.map((p) => commitPartition(p, p === anchor ? ticks.map((t) => t.partition) : [])),
+    )
+    if (anchor !== undefined) {
+      const from = anchor.batch.records[0]!.offset
+      const at = { partition: anchor.batch.partition, from }
+      await Promise.all(
+        ticks.map((t) => commitTick(deps, t, at, anchor.replayedTicks.get(t.partition) ?? [], now)),
+      )
+    }
+    // Only now, all committed: a failed batch is retried at the same watermark and must look again
+    for (const c of checked) this.#fired.set(c.partition, c.fireWatermark)
+    prepared.forEach((p, i) => void this.#fired.set(p.batch.partition, committed[i]!.fireWatermark))
+    return [...committed.flatMap((c) => c.outputs), ...ticks.flatMap((t) => t.outputs.map((o) => o.record))]
+  }
+
+  /** Whether the instance watermark may have made timers of `partition` (without records) due. */
+  #mayFire(partition: number, now: Micros): boolean {
+    const others = this.#tracker.othersWatermark(partition, now)
+    const idle = this.#tracker.isIdle(partition, now)
+    if (idle && others === UNBOUNDED) return false
+    if (this.#deps.spec.earlyFireInterval > 0) return true
+    const by = idle ? others : Math.min(this.#tracker.watermark(partition), others)
+    return by > (this.#fired.get(partition) ?? NO_WATERMARK)
+  }
+
+  async #tick(partition: number, now: Micros) {
+    const result = await tickPartition({
+      deps: this.#deps,
+      partition,
+      epoch: this.#epochs.get(partition)!,
+      othersWatermark: this.#tracker.othersWatermark(partition, now),
+      idle: this.#tracker.isIdle(partition, now),
+      now,
+    })
+    return { partition, ...result }
   }
 
   status(): AggregatorStatus {
@@ -129,12 +196,14 @@ export class Aggregator {
       if (assigned.includes(partition)) continue
       this.#tracker.release(partition)
       this.#epochs.delete(partition)
+      this.#fired.delete(partition)
     }
     const now = nowMicros()
     const metas = await Promise.all(assigned.map((p) => store.claim(p, session.generationId, now)))
     assigned.forEach((partition, i) => {
       const meta = metas[i]!
       this.#epochs.set(partition, meta.epoch)
+      this.#fired.set(partition, meta.fireWatermark)
       this.#tracker.assign(partition, partitionWatermark(meta.maxEventTime, spec.outOfOrderness), now)
     })
     this.#generation = session.generationId

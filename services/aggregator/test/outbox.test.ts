@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { decodeOutbox, encodeOutbox, type TaggedOutput } from '../src/outbox.ts'
+import {
+  decodeOutbox,
+  decodeOutboxWithTickers,
+  decodeTick,
+  encodeOutbox,
+  encodeTick,
+  type TaggedOutput,
+} from '../src/outbox.ts'
 
 describe('the outbox', () => {
   const outputs: TaggedOutput[] = [
@@ -36,5 +43,15 @@ describe('the outbox', () => {
     const bytes = encodeOutbox(outputs)
     assert.throws(() => decodeOutbox(bytes.subarray(0, bytes.length - 3)), RangeError)
     assert.throws(() => decodeOutbox(Buffer.concat([bytes, Buffer.from([0])])), /trailing/)
+  })
+
+  it('keeps the format of an outbox without tickers and gives back the tickers of one with', () => {
+    assert.equal(encodeOutbox(outputs)[0], 1)
+    assert.deepEqual(decodeOutboxWithTickers(encodeOutbox(outputs, [3, 0])), { outputs, tickers: [3, 0] })
+    assert.deepEqual(decodeOutboxWithTickers(encodeOutbox(outputs)).tickers, [])
+  })
+
+  it('gives back a tick with the first offset of the group that carried it', () => {
+    assert.deepEqual(decodeTick(encodeTick(2 ** 40 + 5, outputs)), { from: 2 ** 40 + 5, outputs })
   })
 })

@@ -38,7 +38,8 @@ return flat
 
 /**
  * KEYS: meta, timers, dirty, outbox, then the requested windows. ARGV: window key prefix, epoch,
- * batch max event time, others' watermark, out-of-orderness, early-fire interval, now, first offset.
+ * batch max event time, others' watermark, out-of-orderness, early-fire interval, now, first offset,
+ * idle flag ('1': the own watermark does not hold the windows back).
  * Returns { meta, firing watermark, requested states, due ids, due states, dirty ids | false,
  * dirty states, outbox | false }.
  */
@@ -51,6 +52,7 @@ local prefix = ARGV[1]
 local max_event = math.max(num(m.maxEventTime, NONE), tonumber(ARGV[3]))
 local own = NONE
 if max_event ~= NONE then own = max_event - tonumber(ARGV[5]) end
+if ARGV[9] == '1' then own = -NONE end
 local fire = math.max(num(m.fireWatermark, NONE), math.min(own, tonumber(ARGV[4])))
 local requested = {}
 for i = 5, #KEYS do requested[i - 4] = redis.call('GET', KEYS[i]) end
@@ -74,7 +76,8 @@ return { flat, fmt(fire), requested, due, due_states, dirty, dirty_states, outbo
  * ARGV (read in order): epoch, expected version, now, retention ms, meta pairs (count, then
  * field/value), windows to store (count, then key index, JSON, index key index or 0, start, id), final
  * windows (same), timers (count, then score/id), cancelled timers (count, ids), dirty clear flag,
- * dirty removals (count, ids), dirty additions (count, ids), outbox bytes.
+ * dirty removals (count, ids), dirty additions (count, ids), outbox flag ('1': set it) and bytes, tick
+ * key index (0: none) and bytes.
  */
 export const COMMIT_LUA = `${META_DEFAULTS}
 local m = meta_of(KEYS[1])
@@ -129,7 +132,12 @@ for _ = 1, tonumber(nxt()) do redis.call('ZREM', KEYS[2], nxt()) end
 if nxt() == '1' then redis.call('DEL', KEYS[3]) end
 for _ = 1, tonumber(nxt()) do redis.call('SREM', KEYS[3], nxt()) end
 for _ = 1, tonumber(nxt()) do redis.call('SADD', KEYS[3], nxt()) end
-redis.call('SET', KEYS[4], nxt())
+local set_outbox = nxt()
+local outbox = nxt()
+if set_outbox == '1' then redis.call('SET', KEYS[4], outbox) end
+local tick_key = KEYS[tonumber(nxt())]
+local tick = nxt()
+if tick_key then redis.call('SET', tick_key, tick) end
 return expected + 1
 `
 

@@ -36,7 +36,8 @@ export interface RedisAggregateStoreOptions {
  * - `<ns>:agg:{agg-p<N>}:meta` hash: generation, epoch, version, group offsets, watermarks;
  * - `…:w:<window id>` the window state (JSON); final windows expire after the retention;
  * - `…:timers` sorted set of window ids by the watermark they are due at; `…:dirty` set;
- * - `…:outbox` the last group's outputs; `…:u:<user id>` sorted set of a user's windows by start.
+ * - `…:outbox` the last group's outputs; `…:u:<user id>` sorted set of a user's windows by start;
+ * - `…:tick:<anchor>` outputs of the last commit without records carried by partition `anchor`.
  * Load, commit and claim are each one Lua script (one round trip, atomic). `<ns>:agg:partitions`
  * lists the partitions ever claimed, for queries (a user's partition is not known to the reader).
  * Redis must not evict (`maxmemory-policy noeviction`) and should persist with AOF.
@@ -90,6 +91,7 @@ export class RedisAggregateStore implements AggregateStore {
       request.earlyFireInterval,
       request.now,
       request.firstOffset,
+      request.idle ? '1' : '0',
     ]
     return parseLoad(request.ids, (await this.#call('healthstreamAggLoadBuffer', keys, args)) as Reply[])
   }
@@ -97,6 +99,12 @@ export class RedisAggregateStore implements AggregateStore {
   async commit(request: CommitRequest): Promise<void> {
     const { keys, args } = commitCommand(this.prefix(request.partition), request)
     await this.#call('healthstreamAggCommit', keys, args)
+  }
+
+  async readTick(partition: number, anchor: number): Promise<Uint8Array | null> {
+    const key = `${this.prefix(partition)}tick:${anchor}`
+    const data = await this.#guard(() => this.#redis.getBuffer(key))
+    return data === null ? null : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   }
 
   async query(query: AggregateQuery): Promise<WindowState[]> {
@@ -185,9 +193,16 @@ function commitCommand(p: string, request: CommitRequest): { keys: string[]; arg
     request.dirtyClear ? '1' : '0',
     ...[request.dirtyRemove.length, ...request.dirtyRemove],
     ...[request.dirtyAdd.length, ...request.dirtyAdd],
-    Buffer.from(request.outbox.buffer, request.outbox.byteOffset, request.outbox.byteLength),
+    request.outbox === undefined ? '0' : '1',
+    request.outbox === undefined ? '' : toBuffer(request.outbox),
+    request.tick === undefined ? 0 : position(`${p}tick:${request.tick.anchor}`),
+    request.tick === undefined ? '' : toBuffer(request.tick.data),
   ]
   return { keys, args }
+}
+
+function toBuffer(data: Uint8Array): Buffer {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength)
 }
 
 type LoadReply = [

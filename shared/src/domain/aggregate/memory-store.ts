@@ -10,7 +10,7 @@ import {
   type PartitionMeta,
   type WindowState,
 } from './state.ts'
-import { firingWatermark, NO_WATERMARK, partitionWatermark } from './watermark.ts'
+import { firingWatermark, NO_WATERMARK, partitionWatermark, UNBOUNDED } from './watermark.ts'
 
 /** A claim older than this (processing time) may be taken by a lower generation: the group was reset. */
 export const DEFAULT_RESET_AFTER: Micros = 3_600_000_000
@@ -21,6 +21,7 @@ interface PartitionData {
   timers: Map<string, Micros>
   dirty: Set<string>
   outbox: Uint8Array | null
+  ticks: Map<number, Uint8Array>
 }
 
 /** True when early firing is on and its interval has passed since the last one. */
@@ -34,7 +35,7 @@ export function earlyFireDue(meta: PartitionMeta, now: Micros, interval: Micros)
  */
 export function loadWatermark(meta: PartitionMeta, request: LoadRequest): Micros {
   const maxEventTime = Math.max(meta.maxEventTime, request.batchMaxEventTime)
-  const own = partitionWatermark(maxEventTime, request.outOfOrderness)
+  const own = request.idle ? UNBOUNDED : partitionWatermark(maxEventTime, request.outOfOrderness)
   return firingWatermark(meta.fireWatermark, own, request.othersWatermark)
 }
 
@@ -99,8 +100,13 @@ export class InMemoryAggregateStore implements AggregateStore {
     if (request.dirtyClear) data.dirty.clear()
     for (const id of request.dirtyRemove) data.dirty.delete(id)
     for (const id of request.dirtyAdd) data.dirty.add(id)
-    data.outbox = request.outbox
+    if (request.outbox !== undefined) data.outbox = request.outbox
+    if (request.tick !== undefined) data.ticks.set(request.tick.anchor, request.tick.data)
     data.meta = { ...data.meta, ...request.meta, version: data.meta.version + 1, writtenAt: request.now }
+  }
+
+  async readTick(partition: number, anchor: number): Promise<Uint8Array | null> {
+    return this.#data(partition).ticks.get(anchor) ?? null
   }
 
   async query(query: AggregateQuery): Promise<WindowState[]> {
@@ -126,6 +132,7 @@ export class InMemoryAggregateStore implements AggregateStore {
         timers: new Map(),
         dirty: new Set(),
         outbox: null,
+        ticks: new Map(),
       }
       this.#partitions.set(partition, data)
     }

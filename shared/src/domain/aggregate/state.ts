@@ -67,6 +67,11 @@ export interface LoadRequest {
   readonly now: Micros
   /** First offset of the batch: the outbox is returned when it starts the stored group (a replay). */
   readonly firstOffset: number
+  /**
+   * The partition delivered nothing for longer than the idle timeout: its own watermark does not hold
+   * its windows back, they fire by `othersWatermark` alone (which must then be bounded).
+   */
+  readonly idle?: boolean
 }
 
 /** The state a batch works on, read in one atomic step. */
@@ -104,8 +109,13 @@ export interface CommitRequest {
   readonly dirtyRemove: readonly string[]
   /** Empty the dirty set before adding `dirtyAdd` (after an early firing). */
   readonly dirtyClear: boolean
-  /** The outputs of `meta.group`, returned again if the batch is replayed. */
-  readonly outbox: Uint8Array
+  /** The outputs of `meta.group`, returned again if the batch is replayed; absent: kept as it is. */
+  readonly outbox?: Uint8Array
+  /**
+   * Outputs of a commit without records of this partition (due windows fired by the other partitions'
+   * progress), stored under the partition (`anchor`) whose offsets carried them; see `readTick`.
+   */
+  readonly tick?: { readonly anchor: number; readonly data: Uint8Array }
   readonly now: Micros
 }
 
@@ -133,6 +143,11 @@ export interface AggregateStore {
   load(request: LoadRequest): Promise<LoadResult>
   /** Applies a batch's changes; `FENCED` or `CONFLICT` (changed since the load) apply nothing. */
   commit(request: CommitRequest): Promise<void>
+  /**
+   * The last `tick` that `partition` committed under `anchor` (null when none). Not fenced: the owner of
+   * the anchor reads it to re-emit it, whoever owns `partition` now.
+   */
+  readTick(partition: number, anchor: number): Promise<Uint8Array | null>
   /** Current windows of a user (open, fired and final ones still retained), by window start. */
   query(query: AggregateQuery): Promise<WindowState[]>
 }

@@ -53,9 +53,14 @@ export class WatermarkTracker {
     this.#idleTimeout = idleTimeout
   }
 
-  /** Starts tracking an assigned partition at the watermark its state store resumed with. */
+  /**
+   * Starts tracking an assigned partition at the watermark its state store resumed with. A partition
+   * tracked already (kept across a rebalance) keeps the time it last delivered records.
+   */
   assign(partition: number, watermark: Micros, now: Micros): void {
-    this.#partitions.set(partition, { watermark, activeAt: now })
+    const tracked = this.#partitions.get(partition)
+    if (tracked === undefined) this.#partitions.set(partition, { watermark, activeAt: now })
+    else tracked.watermark = Math.max(tracked.watermark, watermark)
   }
 
   /** Forgets a revoked partition. */
@@ -71,6 +76,17 @@ export class WatermarkTracker {
       tracked.watermark = Math.max(tracked.watermark, watermark)
       tracked.activeAt = now
     }
+  }
+
+  /** The partition's own watermark (`NO_WATERMARK` when untracked or without data). */
+  watermark(partition: number): Micros {
+    return this.#partitions.get(partition)?.watermark ?? NO_WATERMARK
+  }
+
+  /** Whether the partition has delivered no records for longer than the idle timeout (since assignment). */
+  isIdle(partition: number, now: Micros): boolean {
+    const tracked = this.#partitions.get(partition)
+    return tracked !== undefined && now - tracked.activeAt > this.#idleTimeout
   }
 
   has(partition: number): boolean {
@@ -99,6 +115,6 @@ export class WatermarkTracker {
 
   /** Partitions silent for longer than the idle timeout. */
   idle(now: Micros): number[] {
-    return this.partitions.filter((p) => now - this.#partitions.get(p)!.activeAt > this.#idleTimeout)
+    return this.partitions.filter((p) => this.isIdle(p, now))
   }
 }

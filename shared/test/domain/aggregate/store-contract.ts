@@ -171,6 +171,35 @@ export function describeStoreContract(name: string, make: () => AggregateStore):
       assert.deepEqual(free.states.get(a.id), a)
     })
 
+    it('fires an idle partition by the others alone, past its own watermark', async () => {
+      const store = make()
+      await store.claim(0, 1, NOW)
+      const meta = { group: { from: 0, to: 9 }, maxEventTime: HOUR, fireWatermark: 0, earlyFiredAt: 0 }
+      await store.commit(commitRequest(0, { meta }))
+      const held = await store.load(loadRequest(0, { othersWatermark: 5 * HOUR }))
+      assert.equal(held.fireWatermark, HOUR - 10 * MINUTE)
+      const idle = await store.load(loadRequest(0, { othersWatermark: 5 * HOUR, idle: true }))
+      assert.equal(idle.fireWatermark, 5 * HOUR)
+    })
+
+    it('stores a tick under its anchor and keeps the outbox of a commit without one', async () => {
+      const store = make()
+      await store.claim(2, 1, NOW)
+      await store.commit(commitRequest(2))
+      assert.equal(await store.readTick(2, 1), null)
+      const { outbox: _, ...withoutOutbox } = commitRequest(2, { expectedVersion: 1 })
+      await store.commit({ ...withoutOutbox, tick: { anchor: 1, data: new Uint8Array([7, 0, 8]) } })
+      await store.commit({
+        ...commitRequest(2, { expectedVersion: 2 }),
+        outbox: undefined,
+        tick: { anchor: 3, data: new Uint8Array([9]) },
+      })
+      assert.deepEqual([...((await store.readTick(2, 1)) ?? [])], [7, 0, 8])
+      assert.deepEqual([...((await store.readTick(2, 3)) ?? [])], [9])
+      const load = await store.load(loadRequest(2))
+      assert.deepEqual([...(load.outbox ?? [])], [0, 1, 2, 255])
+    })
+
     it('never moves the firing watermark back', async () => {
       const store = make()
       await store.claim(0, 1, NOW)
