@@ -143,8 +143,18 @@ export async function run(args: readonly string[]): Promise<void> {
       log(`removed ${removed.join(', ')} of ${p.prefix}`)
     }
   }
-  const interrupted = () => void teardown().finally(() => process.exit(130))
-  process.once('SIGINT', interrupted)
+  // Ctrl-C: stop the services, which ends the running phase; `finally` then cleans up (a second Ctrl-C kills)
+  const interrupted = new AbortController()
+  const onInterrupt = () => {
+    log('interrupted: stopping and cleaning up')
+    interrupted.abort()
+    for (const service of running.keys()) void stop(service).catch(() => undefined)
+  }
+  process.once('SIGINT', onInterrupt)
+  const phase = (name: string) => {
+    interrupted.signal.throwIfAborted()
+    log(name)
+  }
   const result: HopBenchResult = {
     startedAt: new Date().toISOString(),
     machine: { cores: navigator.hardwareConcurrency, node: process.version },
@@ -160,7 +170,7 @@ export async function run(args: readonly string[]): Promise<void> {
   try {
     const main = testPipeline('bench-hop')
     pipelines.push(main)
-    log(`prefix ${main.prefix}: preloading ${o.samples.toLocaleString('en')} samples`)
+    phase(`prefix ${main.prefix}: preloading ${o.samples.toLocaleString('en')} samples`)
     const preload = await simulate(
       simulatorOptions({
         samples: o.samples,
@@ -186,12 +196,13 @@ export async function run(args: readonly string[]): Promise<void> {
       expected: number,
       progress: Parameters<typeof measureThroughput>[4],
     ) => {
+      phase(`${name}: starting ${o.instances} instance(s)`)
       const base = `${name}-${runId}`
       // Only the first instance is profiled
       const extra = (i: number) => (v.profile && i === 1 ? profilingEnv(profileDir, base) : {})
       const ids = Array.from({ length: o.instances }, (_, i) => i + 1)
       const services = await Promise.all(ids.map((i) => start(main, name, i, extra(i))))
-      log(`${name} ×${o.instances} started; working off ${expected.toLocaleString('en')} samples`)
+      log(`${name} ×${o.instances} working off ${expected.toLocaleString('en')} samples`)
       const redisBefore = await redisCommandStats(env.REDIS_URL!)
       const hop = await measureThroughput(name, services, meter, expected, progress, o.timeoutMs)
       result.redisServer[name] = redisDelta(redisBefore, await redisCommandStats(env.REDIS_URL!))
@@ -207,10 +218,11 @@ export async function run(args: readonly string[]): Promise<void> {
     await hopRun('validator', ingest.outputs[main.topics.samples] ?? 0, (c) => c.recordsIn)
 
     if (!v['skip-latency']) {
+      phase('latency: starting ingest and validator on a fresh prefix')
       const lat = testPipeline('bench-lat')
       pipelines.push(lat)
       const services = [await start(lat, 'ingest'), await start(lat, 'validator')]
-      log(`latency: ${o.rate.toLocaleString('en')} samples/s for ${o.latencyMs / 1000} s`)
+      log(`latency: offering ${o.rate.toLocaleString('en')} samples/s for ${o.latencyMs / 1000} s`)
       const before = meter.snapshot()
       const latency = await measureLatency({
         brokers: env.KAFKA_BROKERS!,
@@ -244,7 +256,7 @@ export async function run(args: readonly string[]): Promise<void> {
         cases.map((c) => ({ topic: c.topic, partitions: o.partitions })),
       ).finally(() => admin.close())
       for (const c of cases) {
-        log(`broker ceiling: ${c.records.toLocaleString('en')} records of ${c.bytes} B`)
+        phase(`broker ceiling: ${c.records.toLocaleString('en')} records of ${c.bytes} B`)
         const ceiling = await brokerCeiling(
           c.label,
           {
@@ -262,8 +274,10 @@ export async function run(args: readonly string[]): Promise<void> {
         result.broker.push(ceiling)
       }
     }
+  } catch (error) {
+    throw interrupted.signal.aborted ? new Error('interrupted; nothing written') : error
   } finally {
-    process.off('SIGINT', interrupted)
+    process.off('SIGINT', onInterrupt)
     await teardown()
   }
   mkdirSync(join(v.out, '..'), { recursive: true })
