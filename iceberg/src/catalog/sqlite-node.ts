@@ -1,9 +1,13 @@
 /** `SqlDatabase` over Node's built-in `node:sqlite` (no native addon to install). */
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import type { SqlDatabase, SqlValue } from './sql-database.ts'
 
 /** Opens (creating if needed) a SQLite file; `:memory:` for a private in-memory database. */
 export function openNodeSqlite(path: string, options: { busyTimeoutMs?: number } = {}): SqlDatabase {
+  // An embedded catalog is created on first start: its folder may not exist yet.
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new DatabaseSync(path)
   // Other processes (pyiceberg, another writer) use the same file; wait for their locks instead of failing.
   db.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10_000)}`)
