@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Admin, Producer } from '@platformatic/kafka'
-import type { KafkaConnectionConfig } from '../../../shared/src/kafka/index.ts'
+import type { ConsumedRecord, KafkaConnectionConfig } from '../../../shared/src/kafka/index.ts'
 import {
   createAdmin,
   createTransactionalProducer,
@@ -34,6 +34,23 @@ function producerFor(t: After, config: KafkaConnectionConfig): Producer {
   const producer = createTransactionalProducer({ ...config, transactionalId: uniqueName('stack-tx') })
   t.after(() => producer.close(true))
   return producer
+}
+
+/**
+ * Reads the topic (read_committed) until `last` is visible or 15 s passed: a commit returns before the
+ * broker has written its markers, so a read right after it may not see the transaction yet.
+ */
+async function readAfterCommit(
+  config: KafkaConnectionConfig,
+  topic: string,
+  last: string,
+): Promise<ConsumedRecord[]> {
+  const deadline = Date.now() + 15_000
+  for (;;) {
+    const records = await readCommittedTopic(config, topic)
+    if (records.some((r) => r.value?.toString() === last) || Date.now() > deadline) return records
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
 }
 
 /** Writes one record per value in one transaction, then commits or aborts it. */
@@ -70,7 +87,7 @@ test('a committed transaction is read back by a read_committed consumer, headers
   })
   await txn.commit()
 
-  const records = await readCommittedTopic(config, topic)
+  const records = await readAfterCommit(config, topic, 'two')
   assert.deepEqual(
     records.map((r) => r.value?.toString()),
     ['one', 'two'],
@@ -88,7 +105,7 @@ test('an open transaction is not read until it commits', async (t) => {
   assert.deepEqual(await readCommittedTopic(config, topic), [])
   await txn.commit()
   assert.deepEqual(
-    (await readCommittedTopic(config, topic)).map((r) => r.value?.toString()),
+    (await readAfterCommit(config, topic, 'pending')).map((r) => r.value?.toString()),
     ['pending'],
   )
 })
@@ -104,7 +121,7 @@ test('aborted transactions are invisible to a read_committed consumer, the commi
   await transaction(producer, topic, ['d1'], false)
   await transaction(producer, topic, ['e1', 'e2'], true)
 
-  const values = (await readCommittedTopic(config, topic)).map((r) => r.value?.toString())
+  const values = (await readAfterCommit(config, topic, 'e2')).map((r) => r.value?.toString())
   assert.deepEqual(values, ['a1', 'a2', 'c1', 'e1', 'e2'])
 })
 
@@ -126,6 +143,6 @@ test('a newer producer with the same transactional id fences the older one and a
     assert.ok(fenced, `expected a fencing error, got ${error.message}`)
     return true
   })
-  const values = (await readCommittedTopic(config, topic)).map((r) => r.value?.toString())
+  const values = (await readAfterCommit(config, topic, 'successor')).map((r) => r.value?.toString())
   assert.deepEqual(values, ['successor'])
 })
