@@ -1,8 +1,12 @@
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { AvroDeserializer, HttpSchemaRegistry } from '@healthstream/shared/avro'
 import type { ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
 import { readCommittedTopic } from '@healthstream/shared/kafka'
 import { type TopicNames, TopicSchemas, topicNames } from '@healthstream/shared/topics'
+import { type SimulatorOptions, simulatorOptions } from '../simulator/options.ts'
+import { simulate } from '../simulator/simulate.ts'
 import { endpoint, uniqueName } from './endpoints.ts'
 import { ServiceProcess } from './services.ts'
 
@@ -87,4 +91,38 @@ export function multiplicity<T>(items: readonly T[], key: (item: T) => string): 
   const counts = new Map<string, number>()
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1)
   return counts
+}
+
+/** Runs the simulator into the pipeline's raw topic (4 partitions); resolves to the ground-truth file. */
+export async function simulateInto(
+  pipeline: TestPipeline,
+  overrides: Partial<SimulatorOptions>,
+): Promise<string> {
+  const truthPath = join(mkdtempSync(join(tmpdir(), 'hs-truth-')), 'truth.ndjson')
+  await simulate(
+    simulatorOptions({
+      ...overrides,
+      truthPath,
+      topic: pipeline.topics.raw,
+      partitions: 4,
+      brokers: [endpoint('KAFKA_BROKERS')],
+      registryUrl: endpoint('SCHEMA_REGISTRY_URL'),
+      progress: false,
+    }),
+  )
+  return truthPath
+}
+
+/** `user/sample`: how the pipeline tests identify a sample. */
+export const sampleKey = (userId: string, sampleId: string): string => `${userId}/${sampleId}`
+
+/** What the ground truth says must come out: valid sample keys, and `key:reason` of the invalid ones. */
+export function expectedOutcomes(truth: readonly TruthLine[]): { valid: Set<string>; errors: Set<string> } {
+  const valid = new Set<string>()
+  const errors = new Set<string>()
+  for (const t of truth) {
+    if (t.outcome === 'valid') valid.add(sampleKey(t.userId, t.sampleId))
+    else errors.add(`${sampleKey(t.userId, t.sampleId)}:${t.outcome}`)
+  }
+  return { valid, errors }
 }

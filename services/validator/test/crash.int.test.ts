@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { simulatorOptions } from '../../../scripts/simulator/options.ts'
-import { simulate } from '../../../scripts/simulator/simulate.ts'
-import { endpoint } from '../../../scripts/test-support/endpoints.ts'
 import {
+  expectedOutcomes,
   multiplicity,
   readErrors,
   readTruth,
   readValidated,
+  sampleKey,
+  simulateInto,
   testPipeline,
 } from '../../../scripts/test-support/pipeline.ts'
 import { eventually, type ServiceProcess } from '../../../scripts/test-support/services.ts'
@@ -37,25 +34,16 @@ describe('exactly once under kill -9 of ingest and validator', () => {
   })
 
   it(`holds every expected record exactly once after ${KILLS_EACH} crashes of each`, async () => {
-    const truthPath = join(mkdtempSync(join(tmpdir(), 'hs-crash-')), 'truth.ndjson')
     await ingest.start()
     await validator.start()
-    const sending = simulate(
-      simulatorOptions({
-        samples: 60_000,
-        rate: 2_500,
-        users: 40,
-        seed: 11,
-        duplicateShare: 0.02,
-        start: Date.now() - 10 * 86_400_000,
-        truthPath,
-        topic: pipeline.topics.raw,
-        partitions: 4,
-        brokers: [endpoint('KAFKA_BROKERS')],
-        registryUrl: endpoint('SCHEMA_REGISTRY_URL'),
-        progress: false,
-      }),
-    )
+    const sending = simulateInto(pipeline, {
+      samples: 60_000,
+      rate: 2_500,
+      users: 40,
+      seed: 11,
+      duplicateShare: 0.02,
+      start: Date.now() - 10 * 86_400_000,
+    })
     const pause = pauses(2026)
     const victims: ServiceProcess[] = []
     for (let i = 0; i < KILLS_EACH; i++) victims.push(ingest, validator)
@@ -64,16 +52,10 @@ describe('exactly once under kill -9 of ingest and validator', () => {
       await victim.kill9()
       await victim.start()
     }
-    await sending
+    const truthPath = await sending
 
     const truth = readTruth(truthPath)
-    const key = (u: string, s: string) => `${u}/${s}`
-    const expectedValid = new Set(
-      truth.filter((t) => t.outcome === 'valid').map((t) => key(t.userId, t.sampleId)),
-    )
-    const expectedErrors = new Set(
-      truth.filter((t) => t.outcome !== 'valid').map((t) => `${key(t.userId, t.sampleId)}:${t.outcome}`),
-    )
+    const { valid: expectedValid, errors: expectedErrors } = expectedOutcomes(truth)
     let validated = await readValidated(pipeline.topics.validated)
     await eventually(
       'the validator to drain',
@@ -85,7 +67,7 @@ describe('exactly once under kill -9 of ingest and validator', () => {
     )
     await sleep(2000) // anything duplicated would show up now
     validated = await readValidated(pipeline.topics.validated)
-    const counts = multiplicity(validated, (v) => key(v.userId, v.sampleId))
+    const counts = multiplicity(validated, (v) => sampleKey(v.userId, v.sampleId))
     const duplicated = [...counts].filter(([, n]) => n > 1)
     assert.deepEqual(duplicated, [], 'no sample twice on health-data-validated')
     assert.deepEqual(new Set(counts.keys()), expectedValid, 'no gap: every valid sample is there')
@@ -97,7 +79,7 @@ describe('exactly once under kill -9 of ingest and validator', () => {
       'no dead letter twice',
     )
     assert.deepEqual(
-      new Set(errors.map((e) => `${key(e.userId ?? '', e.sampleId ?? '')}:${e.reasonCode}`)),
+      new Set(errors.map((e) => `${sampleKey(e.userId ?? '', e.sampleId ?? '')}:${e.reasonCode}`)),
       expectedErrors,
     )
   })

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { simulatorOptions } from '../../../scripts/simulator/options.ts'
-import { simulate } from '../../../scripts/simulator/simulate.ts'
-import { endpoint } from '../../../scripts/test-support/endpoints.ts'
 import {
+  expectedOutcomes,
   multiplicity,
   readErrors,
   readTruth,
   readValidated,
+  sampleKey,
+  simulateInto,
   testPipeline,
 } from '../../../scripts/test-support/pipeline.ts'
 import { eventually } from '../../../scripts/test-support/services.ts'
@@ -29,32 +26,17 @@ describe('simulator → ingest → validator on the real stack', () => {
   })
 
   it('puts exactly the valid sample ids on validated and the invalid ones, with their reasons, on errors', async () => {
-    const truthPath = join(mkdtempSync(join(tmpdir(), 'hs-truth-')), 'truth.ndjson')
-    await simulate(
-      simulatorOptions({
-        samples: 20_000,
-        users: 50,
-        seed: 7,
-        v2Share: 0.5,
-        invalidShare: 0.05,
-        duplicateShare: 0.03,
-        start: Date.now() - 20 * 86_400_000,
-        truthPath,
-        topic: pipeline.topics.raw,
-        partitions: 4,
-        brokers: [endpoint('KAFKA_BROKERS')],
-        registryUrl: endpoint('SCHEMA_REGISTRY_URL'),
-        progress: false,
-      }),
-    )
+    const truthPath = await simulateInto(pipeline, {
+      samples: 20_000,
+      users: 50,
+      seed: 7,
+      v2Share: 0.5,
+      invalidShare: 0.05,
+      duplicateShare: 0.03,
+      start: Date.now() - 20 * 86_400_000,
+    })
     const truth = readTruth(truthPath)
-    const key = (u: string, s: string) => `${u}/${s}`
-    const expectedValid = new Set(
-      truth.filter((t) => t.outcome === 'valid').map((t) => key(t.userId, t.sampleId)),
-    )
-    const expectedErrors = new Set(
-      truth.filter((t) => t.outcome !== 'valid').map((t) => `${key(t.userId, t.sampleId)}:${t.outcome}`),
-    )
+    const { valid: expectedValid, errors: expectedErrors } = expectedOutcomes(truth)
     assert.ok(
       truth.some((t) => t.duplicate),
       'the run re-uploads some batches',
@@ -73,13 +55,15 @@ describe('simulator → ingest → validator on the real stack', () => {
     )
     const errors = await readErrors(pipeline.topics.errors)
 
-    const validIds = multiplicity(validated, (v) => key(v.userId, v.sampleId))
+    const validIds = multiplicity(validated, (v) => sampleKey(v.userId, v.sampleId))
     assert.deepEqual(new Set(validIds.keys()), expectedValid)
     assert.ok(
       [...validIds.values()].every((n) => n === 1),
       'each valid sample once; re-uploads dropped',
     )
-    const errorIds = new Set(errors.map((e) => `${key(e.userId ?? '', e.sampleId ?? '')}:${e.reasonCode}`))
+    const errorIds = new Set(
+      errors.map((e) => `${sampleKey(e.userId ?? '', e.sampleId ?? '')}:${e.reasonCode}`),
+    )
     assert.deepEqual(errorIds, expectedErrors)
     assert.deepEqual(ingest.unexpectedExits, [])
     assert.deepEqual(validator.unexpectedExits, [])
