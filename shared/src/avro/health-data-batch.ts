@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import type { RawBatch, RawSample } from '../domain/records.ts'
 
 /**
  * The upstream `HealthDataBatch` contract (topic `health-data-raw`) as schemas and TypeScript types.
@@ -17,29 +18,11 @@ export const healthDataBatchV2: object = contract('health-data-batch.v2.avsc')
 /** The devices' platforms; a newer writer may add symbols, which a reader sees as `OTHER`. */
 export type Platform = 'IOS' | 'ANDROID' | 'WEAR_OS' | 'WATCH_OS' | 'OTHER'
 
-/** One sample as read with the v2 schema (v1 data reads with `confidence: null`). */
-export interface HealthSample {
-  sampleId: string
-  dataType: string
-  value: number | null
-  unit: string
-  /** ISO 8601 with offset, as the device sent it (may be malformed: that is the ingest's job). */
-  startTime: string
-  endTime: string | null
-  sourceApp: string | null
-  confidence?: number | null
-  metadata: Record<string, string>
-}
+/** One sample as read with the v2 schema (v1 data reads with `confidence: null`): the domain's `RawSample`. */
+export type HealthSample = RawSample
 
-/** One upload as read with the v2 schema (v1 data reads with `timeZone: null`). */
-export interface HealthDataBatch {
-  batchId: string
-  userId: string
-  deviceId: string
+/** One upload as read with the v2 schema: the domain's `RawBatch` with the platform symbols the contract knows. */
+export interface HealthDataBatch extends Omit<RawBatch, 'platform' | 'samples'> {
   platform: Platform
-  appVersion: string | null
-  uploadedAt: string
-  timeZone?: string | null
   samples: HealthSample[]
-  metadata: Record<string, string>
 }
