@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- <name> [args]`: runs the benchmark in `scripts/bench/<name>.ts`.
  * A benchmark module exports `run(args: string[])`; a file without that export is a standalone script
- * and runs as its own process with the same arguments (e.g. `domain`). Without a name: the list.
+ * and runs as its own process with the same arguments (e.g. `domain`). Without a name, or with flags
+ * only, the end-to-end benchmark (`e2e`) runs; `--help` lists them all.
  */
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
@@ -31,13 +32,19 @@ function describe(name: string): string {
   return ''
 }
 
+/** The benchmark plain `npm run bench` runs. */
+const DEFAULT = 'e2e'
+
 async function main(argv: readonly string[]): Promise<number> {
-  const [name, ...args] = argv
-  if (name === undefined || name === '--help' || name === '-h') {
-    console.log('usage: npm run bench -- <name> [args]   (<name> --help for its flags)\n')
-    for (const b of benchmarks()) console.log(`  ${b.padEnd(16)} ${describe(b)}`)
-    return name === undefined ? 2 : 0
+  if (argv[0] === '--help' || argv[0] === '-h') {
+    console.log('usage: npm run bench [-- <name>] [args]   (<name> --help for its flags)\n')
+    for (const b of benchmarks())
+      console.log(`  ${b.padEnd(16)} ${describe(b)}${b === DEFAULT ? ' [default]' : ''}`)
+    return 0
   }
+  // Flags only (or nothing): they are the default benchmark's
+  const [name = DEFAULT, ...args] =
+    argv[0] === undefined || argv[0].startsWith('-') ? [DEFAULT, ...argv] : argv
   const file = join(dir, `${name}.ts`)
   if (!/^[\w-]+$/.test(name) || !existsSync(file)) {
     console.error(`bench: no benchmark '${name}'; known: ${benchmarks().join(', ')}`)

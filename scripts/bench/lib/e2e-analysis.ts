@@ -1,0 +1,193 @@
+/**
+ * The end-to-end benchmark's arithmetic, pure: rates from the per-second samples, each hop's active
+ * window, CPU and memory per process, and latencies from "when was this offset committed" (a consumer
+ * group's offsets sampled over time, or the offsets recorded in each lake snapshot).
+ */
+import { type Percentiles, percentiles } from './stats.ts'
+
+/** One reading of the running pipeline, taken every second by the monitor. */
+export interface Tick {
+  /** Epoch ms. */
+  readonly at: number
+  /** Progress per service: samples it has moved (committed), from its /metrics. */
+  readonly progress: Readonly<Record<string, number>>
+  /** Consumer lag per `service ← topic`, in records. */
+  readonly lag: Readonly<Record<string, number>>
+  /** Cores each watched process used since the previous tick. */
+  readonly cpu: Readonly<Record<string, number>>
+  /** Resident set of each watched process, MiB. */
+  readonly rssMiB: Readonly<Record<string, number>>
+  /** Committed offsets per partition, by `group topic`, for latencies measured at the commit. */
+  readonly committed: Readonly<Record<string, readonly number[]>>
+  /** Cores the whole machine was busy since the previous tick. */
+  readonly machine: number
+}
+
+/** A commit that made input records done: everything below `offsets[partition]` is in. */
+export interface Commit {
+  readonly at: number
+  readonly offsets: ReadonlyMap<number, number>
+}
+
+/** Input records of one partition, in offset order: their offsets and the times they count from. */
+export interface PartitionRecords {
+  readonly partition: number
+  readonly offsets: readonly number[]
+  readonly times: readonly number[]
+}
+
+/**
+ * For each record: the time of the first commit (in time order) whose offset for its partition is
+ * past it, minus the record's time. Records no commit covers are left out (and counted).
+ */
+export function commitLatencies(
+  records: readonly PartitionRecords[],
+  commits: readonly Commit[],
+): { latencies: number[]; uncovered: number } {
+  const ordered = [...commits].sort((a, b) => a.at - b.at)
+  const latencies: number[] = []
+  let uncovered = 0
+  for (const r of records) {
+    // Per partition the covered offset only grows with time: walk both in order
+    let best = -1
+    const steps: { at: number; offset: number }[] = []
+    for (const c of ordered) {
+      const offset = c.offsets.get(r.partition)
+      if (offset !== undefined && offset > best) {
+        best = offset
+        steps.push({ at: c.at, offset })
+      }
+    }
+    let s = 0
+    for (let i = 0; i < r.offsets.length; i++) {
+      while (s < steps.length && steps[s]!.offset <= r.offsets[i]!) s++
+      if (s === steps.length) uncovered++
+      else latencies.push(steps[s]!.at - r.times[i]!)
+    }
+  }
+  return { latencies, uncovered }
+}
+
+/** A service's throughput while it had work. */
+export interface HopRate {
+  readonly samples: number
+  readonly seconds: number
+  readonly perSecond: number
+  /** Best one-second rate seen. */
+  readonly peakPerSecond: number
+  readonly startAt: number
+  readonly endAt: number
+}
+
+/**
+ * The clock starts at the tick before the service first had work (lag on one of its `inputs` labels,
+ * or progress): a service that commits every few seconds is not credited with the wait before its
+ * first commit. It stops at the first tick that shows its final progress.
+ */
+export function hopRate(ticks: readonly Tick[], service: string, inputs: readonly string[] = []): HopRate {
+  const value = (t: Tick) => t.progress[service] ?? 0
+  const final = ticks.length > 0 ? value(ticks.at(-1)!) : 0
+  const firstMove = ticks.findIndex((t) => value(t) > 0 || inputs.some((l) => (t.lag[l] ?? 0) > 0))
+  const startAt = firstMove <= 0 ? (ticks[0]?.at ?? 0) : ticks[firstMove - 1]!.at
+  const endAt = ticks.find((t) => value(t) >= final)?.at ?? startAt
+  const seconds = (endAt - startAt) / 1000
+  let peak = 0
+  for (let i = 1; i < ticks.length; i++) {
+    const dt = (ticks[i]!.at - ticks[i - 1]!.at) / 1000
+    if (dt >= 0.5) peak = Math.max(peak, (value(ticks[i]!) - value(ticks[i - 1]!)) / dt)
+  }
+  return {
+    samples: final,
+    seconds: round1(seconds),
+    perSecond: seconds > 0 ? Math.round(final / seconds) : 0,
+    peakPerSecond: Math.round(peak),
+    startAt,
+    endAt,
+  }
+}
+
+/** Per-second rate of a service's progress, as chart points `[seconds since t0, samples/s]`. */
+export function rateSeries(ticks: readonly Tick[], service: string, t0: number): [number, number][] {
+  const out: [number, number][] = []
+  for (let i = 1; i < ticks.length; i++) {
+    const [a, b] = [ticks[i - 1]!, ticks[i]!]
+    const dt = (b.at - a.at) / 1000
+    if (dt <= 0) continue
+    const rate = ((b.progress[service] ?? 0) - (a.progress[service] ?? 0)) / dt
+    out.push([round1((b.at - t0) / 1000), Math.max(0, Math.round(rate))])
+  }
+  return out
+}
+
+/** `[seconds since t0, lag]` of one lag label; ticks without it are skipped. */
+export function lagSeries(ticks: readonly Tick[], label: string, t0: number): [number, number][] {
+  return ticks
+    .filter((t) => t.lag[label] !== undefined)
+    .map((t) => [round1((t.at - t0) / 1000), t.lag[label]!] as [number, number])
+}
+
+/** Mean and peak CPU (cores) and resident set (MiB) of one process over ticks in [from, to]. */
+export interface ProcessUse {
+  readonly cpuMean: number
+  readonly cpuPeak: number
+  readonly rssMeanMiB: number
+  readonly rssPeakMiB: number
+}
+
+export function processUse(ticks: readonly Tick[], name: string, from: number, to: number): ProcessUse {
+  const inside = ticks.filter((t) => t.at > from && t.at <= to)
+  const cpu = inside.map((t) => t.cpu[name]).filter((v): v is number => v !== undefined)
+  const rss = inside.map((t) => t.rssMiB[name]).filter((v): v is number => v !== undefined)
+  const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : 0)
+  return {
+    cpuMean: round2(mean(cpu)),
+    cpuPeak: round2(Math.max(0, ...cpu)),
+    rssMeanMiB: Math.round(mean(rss)),
+    rssPeakMiB: Math.round(Math.max(0, ...rss)),
+  }
+}
+
+/**
+ * Mean busy cores of the machine over ticks in [from, to], and the part of it no watched process
+ * explains: other load on a shared machine, which the figures then suffer from.
+ */
+export function machineMean(
+  ticks: readonly Tick[],
+  from: number,
+  to: number,
+): { busy: number; other: number } {
+  const inside = ticks.filter((t) => t.at > from && t.at <= to)
+  if (inside.length === 0) return { busy: 0, other: 0 }
+  const mean = (f: (t: Tick) => number) => round2(inside.reduce((a, t) => a + f(t), 0) / inside.length)
+  const watched = (t: Tick) => Object.values(t.cpu).reduce((a, b) => a + b, 0)
+  return { busy: mean((t) => t.machine), other: mean((t) => Math.max(0, t.machine - watched(t))) }
+}
+
+/** Commits of one consumer group on one topic, from the ticks' committed offsets. */
+export function groupCommits(ticks: readonly Tick[], key: string): Commit[] {
+  return ticks
+    .filter((t) => t.committed[key] !== undefined)
+    .map((t) => ({ at: t.at, offsets: new Map(t.committed[key]!.map((o, p) => [p, o])) }))
+}
+
+/** Latency percentiles, or undefined without any measurement. */
+export function latencyOf(values: readonly number[]): Percentiles | undefined {
+  return values.length === 0 ? undefined : percentiles(values)
+}
+
+/** The hop whose sustained rate is lowest: what bounds the chain. */
+export function slowest(rates: Readonly<Record<string, HopRate>>): string | undefined {
+  const entries = Object.entries(rates).filter(([, r]) => r.perSecond > 0)
+  return entries.sort((a, b) => a[1].perSecond - b[1].perSecond)[0]?.[0]
+}
+
+/** What a service's preloaded trace (trace-hop.ts) counted: client-side Redis commands, by command. */
+export function redisCommandsOf(ops: Readonly<Record<string, { count: number }>>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [name, op] of Object.entries(ops))
+    if (name.startsWith('redis ')) out[name.slice('redis '.length)] = op.count
+  return out
+}
+
+export const round1 = (n: number): number => Math.round(n * 10) / 10
+export const round2 = (n: number): number => Math.round(n * 100) / 100

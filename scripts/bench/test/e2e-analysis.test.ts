@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import {
+  commitLatencies,
+  groupCommits,
+  hopRate,
+  lagSeries,
+  machineMean,
+  processUse,
+  rateSeries,
+  redisCommandsOf,
+  slowest,
+  type Tick,
+} from '../lib/e2e-analysis.ts'
+
+/** A tick at second `s` (epoch 1000 s + s) with only the given parts. */
+const tick = (s: number, parts: Partial<Tick> = {}): Tick => ({
+  at: 1_000_000 + s * 1000,
+  progress: {},
+  lag: {},
+  cpu: {},
+  rssMiB: {},
+  committed: {},
+  machine: 0,
+  ...parts,
+})
+
+describe('commitLatencies', () => {
+  const commits = [
+    { at: 2000, offsets: new Map([[0, 2]]) },
+    // out of time order on purpose: sorted by time before use
+    { at: 5000, offsets: new Map([[0, 5]]) },
+    {
+      at: 3000,
+      offsets: new Map([
+        [0, 2],
+        [1, 1],
+      ]),
+    },
+  ]
+
+  it('times each record to the first commit past its offset, per partition', () => {
+    const records = [
+      { partition: 0, offsets: [0, 1, 2, 4], times: [1000, 1500, 1500, 4000] },
+      { partition: 1, offsets: [0], times: [2500] },
+    ]
+    assert.deepEqual(commitLatencies(records, commits), {
+      latencies: [1000, 500, 3500, 1000, 500],
+      uncovered: 0,
+    })
+  })
+
+  it('counts records no commit reached instead of timing them', () => {
+    const records = [{ partition: 1, offsets: [0, 1, 2], times: [0, 0, 0] }]
+    assert.deepEqual(commitLatencies(records, commits), { latencies: [3000], uncovered: 2 })
+  })
+
+  it('ignores a later commit that records a smaller offset (another writer reset it)', () => {
+    const records = [{ partition: 0, offsets: [3], times: [0] }]
+    const shuffled = [...commits, { at: 4000, offsets: new Map([[0, 1]]) }]
+    assert.deepEqual(commitLatencies(records, shuffled).latencies, [5000])
+  })
+})
+
+describe('hopRate', () => {
+  const ticks = [
+    tick(0),
+    tick(1, { lag: { 'w ← in': 10 } }),
+    tick(2, { lag: { 'w ← in': 10 } }),
+    tick(3, { progress: { w: 300 } }),
+    tick(4, { progress: { w: 600 } }),
+    tick(5, { progress: { w: 600 } }),
+  ]
+
+  it('runs from the tick before the service had work to the first tick with its final count', () => {
+    const r = hopRate(ticks, 'w', ['w ← in'])
+    assert.deepEqual(
+      { samples: r.samples, seconds: r.seconds, perSecond: r.perSecond, peak: r.peakPerSecond },
+      { samples: 600, seconds: 4, perSecond: 150, peak: 300 },
+    )
+  })
+
+  it('starts at the tick before its first progress when no input lag is named', () => {
+    assert.equal(hopRate(ticks, 'w').seconds, 2)
+  })
+
+  it('is zero for a service that never moved', () => {
+    assert.equal(hopRate(ticks, 'other').perSecond, 0)
+  })
+})
+
+describe('series for the chart', () => {
+  const ticks = [tick(0, { progress: { a: 0 } }), tick(2, { progress: { a: 100 }, lag: { l: 7 } }), tick(3)]
+
+  it('turns counters into per-second rates, never negative (a restarted service counts from 0)', () => {
+    assert.deepEqual(rateSeries(ticks, 'a', 1_000_000), [
+      [2, 50],
+      [3, 0],
+    ])
+  })
+
+  it('keeps lag points only where the lag was read', () => {
+    assert.deepEqual(lagSeries(ticks, 'l', 1_000_000), [[2, 7]])
+  })
+})
+
+describe('processUse and machineMean', () => {
+  const ticks = [
+    tick(1, { cpu: { x: 0.5 }, rssMiB: { x: 100 }, machine: 1 }),
+    tick(2, { cpu: { x: 1.5 }, rssMiB: { x: 300 }, machine: 2 }),
+    tick(3, { cpu: { x: 9 }, rssMiB: { x: 900 }, machine: 2 }),
+  ]
+  const from = 1_000_000
+  const to = 1_002_000
+
+  it('averages and peaks CPU and RSS over the ticks of the window only', () => {
+    assert.deepEqual(processUse(ticks, 'x', from, to), {
+      cpuMean: 1,
+      cpuPeak: 1.5,
+      rssMeanMiB: 200,
+      rssPeakMiB: 300,
+    })
+    assert.deepEqual(machineMean(ticks, from, to), { busy: 1.5, other: 0.5 })
+  })
+
+  it('is all zeros for a process that was not watched', () => {
+    assert.deepEqual(processUse(ticks, 'y', from, to), {
+      cpuMean: 0,
+      cpuPeak: 0,
+      rssMeanMiB: 0,
+      rssPeakMiB: 0,
+    })
+  })
+})
+
+describe('groupCommits', () => {
+  it('reads one group-topic pair out of the ticks, partition by position', () => {
+    const ticks = [tick(1), tick(2, { committed: { 'g t': [4, -1] } })]
+    assert.deepEqual(groupCommits(ticks, 'g t'), [
+      {
+        at: 1_002_000,
+        offsets: new Map([
+          [0, 4],
+          [1, -1],
+        ]),
+      },
+    ])
+  })
+})
+
+describe('slowest and redisCommandsOf', () => {
+  const rate = (perSecond: number) => ({
+    samples: 1,
+    seconds: 1,
+    perSecond,
+    peakPerSecond: 0,
+    startAt: 0,
+    endAt: 0,
+  })
+
+  it('names the hop with the lowest sustained rate, ignoring hops that did nothing', () => {
+    assert.equal(slowest({ a: rate(90), b: rate(30), c: rate(0) }), 'b')
+    assert.equal(slowest({}), undefined)
+  })
+
+  it('keeps only the Redis operations of a trace, by command', () => {
+    const ops = { 'redis evalsha': { count: 12 }, 'kafka commit': { count: 3 }, 'redis get': { count: 1 } }
+    assert.deepEqual(redisCommandsOf(ops), { evalsha: 12, get: 1 })
+  })
+})
