@@ -39,6 +39,7 @@ export const PORTS = {
   redis: 16379 + OFFSET,
   s3: 17070 + OFFSET,
   icebergRest: 18181 + OFFSET,
+  postgres: 15432 + OFFSET,
 } as const
 
 export const HOST = '127.0.0.1'

@@ -1,10 +1,12 @@
 /**
  * A SQL catalog with the table layout of Iceberg's JDBC catalog (and pyiceberg's SqlCatalog), so
- * both read what this one writes. A commit writes a new metadata file, then swaps the pointer with
- * `UPDATE … WHERE metadata_location = <the location it was based on>`; zero rows changed means
- * another writer won, reported as a retryable `CommitConflictError`.
+ * both read what this one writes, on SQLite or PostgreSQL. A commit writes a new metadata file, then
+ * swaps the pointer with `UPDATE … WHERE metadata_location = <the location it was based on>`; zero
+ * rows changed means another writer won, reported as a retryable `CommitConflictError`. (On
+ * PostgreSQL a concurrent UPDATE of the same row waits for the first and then re-checks the WHERE
+ * against the committed row, so exactly one of two racing writers changes it.)
  */
-import { CommitConflictError, IcebergError } from '../errors.ts'
+import { CommitConflictError, CommitStateUnknownError, IcebergError } from '../errors.ts'
 import { joinLocation, type ObjectStore } from '../io/object-store.ts'
 import { applyUpdates, checkRequirements, withMetadataLog } from '../spec/apply.ts'
 import { decodeTableMetadata, serializeTableMetadata } from '../spec/metadata-json.ts'
@@ -56,37 +58,58 @@ export interface SqlCatalogOptions {
 /** The catalog on a SQL database. */
 export class SqlCatalog implements Catalog {
   readonly name: string
-  readonly #db: SqlDatabase
+  readonly #sql: SqlDatabase
   readonly #store: ObjectStore
   readonly #warehouse: string
+  #ready: Promise<SqlDatabase> | undefined
 
   constructor(options: SqlCatalogOptions) {
     this.name = options.name
-    this.#db = options.db
+    this.#sql = options.db
     this.#store = options.store
     this.#warehouse = options.warehouse
-    this.#db.exec(TABLES_DDL)
-    this.#db.exec(NAMESPACES_DDL)
-    this.#migrate()
   }
 
-  /** Adds `iceberg_type` to a table made by an older catalog (as pyiceberg and Java do). */
-  #migrate(): void {
-    try {
-      this.#db.all(`SELECT iceberg_type FROM iceberg_tables LIMIT 0`)
-    } catch {
-      this.#db.exec(`ALTER TABLE iceberg_tables ADD COLUMN iceberg_type VARCHAR(5)`)
+  /** The database, once the catalog tables exist (created on first use; tried again after a failure). */
+  #db(): Promise<SqlDatabase> {
+    this.#ready ??= this.#init().catch((error: unknown) => {
+      this.#ready = undefined
+      throw error
+    })
+    return this.#ready
+  }
+
+  async #init(): Promise<SqlDatabase> {
+    const db = this.#sql
+    for (const ddl of [TABLES_DDL, NAMESPACES_DDL]) {
+      // Two writers starting at once on PostgreSQL can both pass IF NOT EXISTS; the loser's retry sees the table.
+      await db.exec(ddl).catch(async () => db.exec(ddl))
     }
+    // Adds `iceberg_type` to a table made by an older catalog (as pyiceberg and Java do).
+    try {
+      await db.all(`SELECT iceberg_type FROM iceberg_tables LIMIT 0`)
+    } catch {
+      await db.exec(`ALTER TABLE iceberg_tables ADD COLUMN iceberg_type VARCHAR(5)`)
+    }
+    return db
   }
 
-  #namespaceExists(ns: string): boolean {
+  /** Creates the catalog tables now if they are missing (every other call does it on first use). */
+  async initialize(): Promise<void> {
+    await this.#db()
+  }
+
+  async #namespaceExists(ns: string): Promise<boolean> {
+    const db = await this.#db()
     const like = `${ns.replace(/[!_%]/g, '!$&')}.%`
-    const q = (table: string, col: string): boolean =>
-      this.#db.all(
-        `SELECT 1 FROM ${table} WHERE catalog_name = ? AND (${col} = ? OR ${col} LIKE ? ESCAPE '!') LIMIT 1`,
-        [this.name, ns, like],
+    const q = async (table: string, col: string): Promise<boolean> =>
+      (
+        await db.all(
+          `SELECT 1 FROM ${table} WHERE catalog_name = ? AND (${col} = ? OR ${col} LIKE ? ESCAPE '!') LIMIT 1`,
+          [this.name, ns, like],
+        )
       ).length > 0
-    return q('iceberg_namespace_properties', 'namespace') || q('iceberg_tables', 'table_namespace')
+    return (await q('iceberg_namespace_properties', 'namespace')) || q('iceberg_tables', 'table_namespace')
   }
 
   async createNamespace(
@@ -94,22 +117,31 @@ export class SqlCatalog implements Catalog {
     properties: Readonly<Record<string, string>> = {},
   ): Promise<void> {
     const ns = namespace.join('.')
-    if (this.#namespaceExists(ns)) throw new IcebergError('ALREADY_EXISTS', `namespace ${ns} already exists`)
+    if (await this.#namespaceExists(ns))
+      throw new IcebergError('ALREADY_EXISTS', `namespace ${ns} already exists`)
     const props = Object.keys(properties).length > 0 ? properties : { exists: 'true' }
-    this.#db.transaction(() => {
-      for (const [k, v] of Object.entries(props)) {
-        this.#db.run(
-          `INSERT INTO iceberg_namespace_properties (catalog_name, namespace, property_key, property_value) VALUES (?, ?, ?, ?)`,
-          [this.name, ns, k, v],
-        )
-      }
-    })
+    const db = await this.#db()
+    try {
+      await db.transaction(async (tx) => {
+        for (const [k, v] of Object.entries(props)) {
+          await tx.run(
+            `INSERT INTO iceberg_namespace_properties (catalog_name, namespace, property_key, property_value) VALUES (?, ?, ?, ?)`,
+            [this.name, ns, k, v],
+          )
+        }
+      })
+    } catch (err) {
+      // Another client created it between the check and the insert (the primary key refused ours).
+      if (await this.#namespaceExists(ns))
+        throw new IcebergError('ALREADY_EXISTS', `namespace ${ns} already exists`, { cause: err })
+      throw err
+    }
   }
 
   async loadNamespace(namespace: readonly string[]): Promise<Record<string, string>> {
     const ns = namespace.join('.')
-    if (!this.#namespaceExists(ns)) throw noSuchNamespace(namespace)
-    const rows = this.#db.all(
+    if (!(await this.#namespaceExists(ns))) throw noSuchNamespace(namespace)
+    const rows = await (await this.#db()).all(
       `SELECT property_key, property_value FROM iceberg_namespace_properties WHERE catalog_name = ? AND namespace = ?`,
       [this.name, ns],
     )
@@ -117,15 +149,15 @@ export class SqlCatalog implements Catalog {
   }
 
   async listTables(namespace: readonly string[]): Promise<TableIdentifier[]> {
-    const rows = this.#db.all(
+    const rows = await (await this.#db()).all(
       `SELECT table_name FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND ${IS_TABLE}`,
       [this.name, namespace.join('.')],
     )
     return rows.map((r) => ({ namespace: [...namespace], name: String(r.table_name) }))
   }
 
-  #location(id: TableIdentifier): string | undefined {
-    const rows = this.#db.all(
+  async #location(id: TableIdentifier): Promise<string | undefined> {
+    const rows = await (await this.#db()).all(
       `SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND ${IS_TABLE}`,
       [this.name, id.namespace.join('.'), id.name],
     )
@@ -133,11 +165,11 @@ export class SqlCatalog implements Catalog {
   }
 
   async tableExists(id: TableIdentifier): Promise<boolean> {
-    return this.#location(id) !== undefined
+    return (await this.#location(id)) !== undefined
   }
 
   async loadTable(id: TableIdentifier): Promise<LoadedTable> {
-    const metadataLocation = this.#location(id)
+    const metadataLocation = await this.#location(id)
     if (!metadataLocation) throw noSuchTable(id)
     const metadata = decodeTableMetadata(await this.#store.get(metadataLocation))
     return { identifier: id, metadata, metadataLocation }
@@ -150,7 +182,7 @@ export class SqlCatalog implements Catalog {
   }
 
   async createTable(id: TableIdentifier, request: CreateTableRequest): Promise<LoadedTable> {
-    if (!this.#namespaceExists(id.namespace.join('.'))) throw noSuchNamespace(id.namespace)
+    if (!(await this.#namespaceExists(id.namespace.join('.')))) throw noSuchNamespace(id.namespace)
     if (await this.tableExists(id))
       throw new IcebergError('ALREADY_EXISTS', `table ${identifierToString(id)} already exists`)
     const location =
@@ -158,12 +190,13 @@ export class SqlCatalog implements Catalog {
     const metadata = newTableMetadata({ ...request, location })
     const metadataLocation = await this.#writeMetadata(metadata, 0)
     try {
-      this.#db.run(
+      await (await this.#db()).run(
         `INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, metadata_location, previous_metadata_location, iceberg_type) VALUES (?, ?, ?, ?, NULL, 'TABLE')`,
         [this.name, id.namespace.join('.'), id.name, metadataLocation],
       )
     } catch (err) {
       await this.#store.delete(metadataLocation).catch(() => undefined)
+      if (!(await this.tableExists(id))) throw err
       throw new IcebergError('ALREADY_EXISTS', `table ${identifierToString(id)} already exists`, {
         cause: err,
       })
@@ -181,17 +214,7 @@ export class SqlCatalog implements Catalog {
     if (updates.length === 0) return base
     const next = withMetadataLog(applyUpdates(base.metadata, updates), base.metadata, base.metadataLocation)
     const metadataLocation = await this.#writeMetadata(next, metadataVersion(base.metadataLocation) + 1)
-    const changed = this.#db.run(
-      `UPDATE iceberg_tables SET metadata_location = ?, previous_metadata_location = ? WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND metadata_location = ?`,
-      [
-        metadataLocation,
-        base.metadataLocation,
-        this.name,
-        id.namespace.join('.'),
-        id.name,
-        base.metadataLocation,
-      ],
-    )
+    const changed = await this.#swap(id, base.metadataLocation, metadataLocation)
     if (changed !== 1) {
       await this.#store.delete(metadataLocation).catch(() => undefined)
       throw new CommitConflictError(
@@ -201,9 +224,26 @@ export class SqlCatalog implements Catalog {
     return { identifier: id, metadata: next, metadataLocation }
   }
 
+  /** The compare-and-swap of the pointer; an error leaves it unknown whether the swap landed. */
+  async #swap(id: TableIdentifier, expected: string, next: string): Promise<number> {
+    const db = await this.#db()
+    try {
+      return await db.run(
+        `UPDATE iceberg_tables SET metadata_location = ?, previous_metadata_location = ? WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND metadata_location = ?`,
+        [next, expected, this.name, id.namespace.join('.'), id.name, expected],
+      )
+    } catch (err) {
+      // The statement may have committed before the connection failed: keep the metadata file.
+      throw new CommitStateUnknownError(
+        `table ${identifierToString(id)}: no answer whether ${next} replaced ${expected}`,
+        { cause: err },
+      )
+    }
+  }
+
   async dropTable(id: TableIdentifier, options: { purge?: boolean } = {}): Promise<void> {
     const loaded = options.purge ? await this.loadTable(id) : undefined
-    const changed = this.#db.run(
+    const changed = await (await this.#db()).run(
       `DELETE FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND ${IS_TABLE}`,
       [this.name, id.namespace.join('.'), id.name],
     )

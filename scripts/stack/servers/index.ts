@@ -1,6 +1,7 @@
 import type { StackServer } from '../server.ts'
 import { icebergRest } from './iceberg-rest.ts'
 import { kafka } from './kafka.ts'
+import { postgresServer } from './postgres.ts'
 import { pythonReaders } from './python.ts'
 import { redis } from './redis.ts'
 import { registry } from './registry.ts'
@@ -15,6 +16,7 @@ export const allServers: readonly StackServer[] = [
   kafka,
   registry,
   redis,
+  postgresServer,
   s3,
   icebergRest,
   pythonReaders,

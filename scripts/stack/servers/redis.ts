@@ -2,66 +2,17 @@
  * Redis from the Debian package `redis-server`, run in the foreground on 127.0.0.1:16379 with AOF
  * persistence under the stack folder, so a restart keeps every acknowledged write (minus at most ~1 s).
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { createConnection } from 'node:net'
 import { join } from 'node:path'
+import { aptInstall, onPath } from '../apt.ts'
 import { serverDir } from '../paths.ts'
 import type { LaunchSpec, StackServer } from '../server.ts'
 import { HOST, PORTS } from '../server.ts'
-import { requireTool, run } from '../tools.ts'
+import { requireTool } from '../tools.ts'
 
 const PORT = PORTS.redis
 const HINT = "install the Debian package 'redis-server' (apt-get install -y redis-server)"
-
-function onPath(command: string): boolean {
-  return spawnSync('bash', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0
-}
-
-/** apt needs root; outside CI (not root) try password-less sudo. */
-function asRoot(args: readonly string[]): [string, string[]] {
-  if (process.getuid?.() === 0) return [args[0]!, args.slice(1)]
-  return ['sudo', ['-n', ...args]]
-}
-
-/**
- * The package's postinst starts the distro's own redis on 6379 when an init system is running (a CI
- * runner with systemd). We do not use it, so stop and disable it; failures here are harmless.
- */
-function stopDistroRedis(): void {
-  const quiet = { stdio: 'ignore' as const }
-  if (existsSync('/run/systemd/system') && onPath('systemctl')) {
-    const [cmd, args] = asRoot(['systemctl', 'disable', '--now', 'redis-server.service'])
-    spawnSync(cmd, args, quiet)
-  } else if (existsSync('/etc/init.d/redis-server')) {
-    const [cmd, args] = asRoot(['/etc/init.d/redis-server', 'stop'])
-    spawnSync(cmd, args, quiet)
-  }
-}
-
-function aptInstall(): void {
-  const env = { DEBIAN_FRONTEND: 'noninteractive' }
-  try {
-    const [update, updateArgs] = asRoot(['apt-get', 'update'])
-    run(update, updateArgs, { env })
-    const [install, installArgs] = asRoot([
-      'apt-get',
-      'install',
-      '-y',
-      '--no-install-recommends',
-      'redis-server',
-    ])
-    run(install, installArgs, { env })
-  } catch (error) {
-    throw new Error(
-      `redis: could not install redis-server with apt-get (${(error as Error).message}); ${HINT}`,
-      {
-        cause: error,
-      },
-    )
-  }
-  stopDistroRedis()
-}
 
 /** Sends one inline command over RESP and returns the first reply line (e.g. `+PONG`). */
 export function respCommand(command: string, port = PORT, timeoutMs = 2000): Promise<string> {
@@ -91,7 +42,8 @@ export const redis: StackServer = {
   ports: [PORT],
 
   async install() {
-    if (!onPath('redis-server')) aptInstall()
+    // The package's postinst starts the distro's own redis on 6379 (with systemd); aptInstall stops it.
+    if (!onPath('redis-server')) aptInstall('redis', ['redis-server'], 'redis-server', HINT)
     requireTool('redis-server', HINT)
   },
 
