@@ -1,4 +1,32 @@
-import { bool, duration, int, oneOf, str } from '@healthstream/shared/platform'
+import { bool, type ConfigKey, duration, int, oneOf, str } from '@healthstream/shared/platform'
+
+/** `postgresql://` (or `postgres://`) URLs name a PostgreSQL catalog database. */
+export const POSTGRES_URL = /^postgres(?:ql)?:\/\//i
+const HTTP_URL = /^https?:\/\//i
+
+/** A SQLite path, a `postgresql://user:password@host:port/database` URL, or a REST `http(s)://` URL. */
+function catalogUri(doc: string, fallback: string): ConfigKey<string> {
+  return {
+    doc,
+    default: fallback,
+    parse: (raw) => {
+      const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw)?.[1]
+      if (scheme === undefined) return raw
+      if (!POSTGRES_URL.test(raw) && !HTTP_URL.test(raw))
+        throw new Error(`${scheme}:// is not a catalog: use a SQLite file path, postgresql:// or http(s)://`)
+      let url: URL
+      try {
+        url = new URL(raw)
+      } catch {
+        throw new Error('not a URL')
+      }
+      if (url.hostname === '') throw new Error('the URL has no host')
+      if (POSTGRES_URL.test(raw) && url.pathname.replace(/^\//, '') === '')
+        throw new Error('the postgresql URL names no database (…/<database>)')
+      return raw
+    },
+  }
+}
 
 /**
  * Keys only the lake-writer reads (beside the common ones). Every key is declared once here, with its
@@ -7,12 +35,12 @@ import { bool, duration, int, oneOf, str } from '@healthstream/shared/platform'
  */
 export const lakeWriterConfig = {
   LAKE_CATALOG: oneOf(
-    'catalog kind: sql (JDBC-catalog tables in a SQLite file) or rest (Iceberg REST catalog)',
+    'catalog kind: sql (JDBC-catalog tables in a SQLite file or a PostgreSQL database) or rest (Iceberg REST catalog)',
     ['sql', 'rest'] as const,
     'sql',
   ),
-  LAKE_CATALOG_URI: str(
-    'sql: path of the SQLite catalog file (created if missing); rest: base URL of the REST catalog',
+  LAKE_CATALOG_URI: catalogUri(
+    'sql: path of the SQLite catalog file (created if missing) or postgresql://user:password@host:port/database; rest: base URL of the REST catalog',
     'lake/catalog.db',
   ),
   LAKE_CATALOG_NAME: str(
@@ -40,3 +68,15 @@ export const lakeWriterConfig = {
   EXPIRE_OLDER_THAN: duration('/admin/expire-snapshots removes snapshots older than this', 86_400_000),
   EXPIRE_RETAIN_LAST: int('/admin/expire-snapshots keeps at least this many snapshots per table', 5, 1),
 } as const
+
+/** Problems between keys that each parsed well: the catalog URI must fit the catalog kind. */
+export function catalogProblems(c: { LAKE_CATALOG: 'sql' | 'rest'; LAKE_CATALOG_URI: string }): string[] {
+  const uri = JSON.stringify(c.LAKE_CATALOG_URI)
+  if (c.LAKE_CATALOG === 'sql' && HTTP_URL.test(c.LAKE_CATALOG_URI))
+    return [
+      `LAKE_CATALOG_URI=${uri} is invalid: LAKE_CATALOG=sql takes a SQLite file path or a postgresql:// URL (for a REST catalog set LAKE_CATALOG=rest)`,
+    ]
+  if (c.LAKE_CATALOG === 'rest' && !HTTP_URL.test(c.LAKE_CATALOG_URI))
+    return [`LAKE_CATALOG_URI=${uri} is invalid: LAKE_CATALOG=rest takes the catalog's http(s):// base URL`]
+  return []
+}

@@ -1,5 +1,5 @@
 /**
- * Opening the lake from configuration: the catalog (SQL on a SQLite file, or REST), the storage
+ * Opening the lake from configuration: the catalog (SQL on a SQLite file or PostgreSQL, or REST), the storage
  * (local directory and/or S3, chosen per location), and the five tables, created on first start.
  */
 import { isAbsolute, resolve } from 'node:path'
@@ -11,6 +11,7 @@ import {
   type ObjectInfo,
   type ObjectStore,
   openNodeSqlite,
+  openPostgres,
   type RestAuth,
   RestCatalog,
   S3ObjectStore,
@@ -18,6 +19,7 @@ import {
   SqlCatalog,
   Table,
 } from '@healthstream/iceberg'
+import { POSTGRES_URL } from './config.ts'
 import { TABLE_PROPERTIES, type TableDef } from './tables.ts'
 
 /** The lake's settings (the LAKE_* and S3_* keys of `config.ts`). */
@@ -42,7 +44,7 @@ export interface Lake {
   readonly store: ObjectStore
   readonly namespace: string[]
   /** Releases the catalog's database (SQL). */
-  close(): void
+  close(): Promise<void>
 }
 
 /** s3:// locations go to S3, everything else to the local file system. */
@@ -115,9 +117,11 @@ export function openLake(s: LakeSettings): Lake {
       auth: restAuth(s),
       ...(s.LAKE_WAREHOUSE ? { warehouse: s.LAKE_WAREHOUSE } : {}),
     })
-    return { catalog, store, namespace, close: () => undefined }
+    return { catalog, store, namespace, close: async () => undefined }
   }
-  const db = openNodeSqlite(resolve(s.LAKE_CATALOG_URI))
+  const db = POSTGRES_URL.test(s.LAKE_CATALOG_URI)
+    ? openPostgres(s.LAKE_CATALOG_URI)
+    : openNodeSqlite(resolve(s.LAKE_CATALOG_URI))
   const warehouse = warehouseLocation(s.LAKE_WAREHOUSE || 'lake/warehouse')
   const catalog = new SqlCatalog({ name: s.LAKE_CATALOG_NAME, db, store, warehouse })
   return { catalog, store, namespace, close: () => db.close() }

@@ -18,7 +18,7 @@ import {
 import { configOrExit } from '@healthstream/shared/service'
 import { TopicSchemas, topicNames } from '@healthstream/shared/topics'
 import { adminActions, adminRoutes } from './admin.ts'
-import { lakeWriterConfig } from './config.ts'
+import { catalogProblems, lakeWriterConfig } from './config.ts'
 import { createLakeConsumer, describePositions } from './kafka.ts'
 import { ensureTables, openLake } from './lake.ts'
 import { type LakeEvent, LakeLoop } from './lake-loop.ts'
@@ -29,6 +29,10 @@ import { TABLES } from './tables.ts'
 
 const NAME = 'lake-writer'
 const config = configOrExit(NAME, lakeWriterConfig, process.env)
+for (const problem of catalogProblems(config)) {
+  process.stderr.write(`${NAME}: invalid configuration:\n  ${problem}\n`)
+  process.exit(78) // EX_CONFIG, as configOrExit
+}
 const logger = createLogger(NAME, config.LOG_LEVEL)
 const metrics = createHopMetrics(NAME)
 setupTracing(NAME, process.env)
@@ -131,7 +135,7 @@ try {
   exitCode = 1
 }
 await server.close()
-lake.close()
+await lake.close()
 await shutdownTracing()
 logger.info('stopped')
 process.exit(exitCode)

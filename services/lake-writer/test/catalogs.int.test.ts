@@ -1,6 +1,7 @@
 /**
- * The lake-writer process through the Iceberg REST fixture, and on S3 (versitygw) through the SQL
- * catalog: every table holds exactly what was consumed, as pyiceberg and DuckDB read it.
+ * The lake-writer process through the Iceberg REST fixture, on S3 (versitygw) through the SQL
+ * catalog, and through the SQL catalog on PostgreSQL: every table holds exactly what was consumed,
+ * as pyiceberg and DuckDB read it (DuckDB where it can open the catalog).
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync } from 'node:fs'
@@ -20,6 +21,7 @@ import {
   drained,
   InputProducer,
   type LakeTarget,
+  postgresTarget,
   restTarget,
   s3Target,
   serializers,
@@ -27,7 +29,12 @@ import {
 
 const def = (name: string) => TABLES.find((t) => t.name === name)!
 
-for (const make of [restTarget, () => s3Target(mkdtempSync(join(tmpdir(), 'lake-writer-s3-')))]) {
+const targets = [
+  restTarget,
+  () => s3Target(mkdtempSync(join(tmpdir(), 'lake-writer-s3-'))),
+  () => postgresTarget(mkdtempSync(join(tmpdir(), 'lake-writer-pg-'))),
+]
+for (const make of targets) {
   const target: LakeTarget = make()
   describe(`the lake-writer on a ${target.label}`, { timeout: 110_000 }, () => {
     const pipeline = testPipeline('lake-cat')
@@ -71,7 +78,7 @@ for (const make of [restTarget, () => s3Target(mkdtempSync(join(tmpdir(), 'lake-
         samples.map((s) => readerForm(def(TableNames.raw), rawRow(s.value, s.at))),
         'sample_id',
       )
-      for (const engine of ['pyiceberg', 'duckdb'] as const) {
+      for (const engine of target.engines) {
         const got = await readTable({ ...target.ref(TableNames.raw), engine, sort: ['sample_id'] })
         assert.deepEqual(sortedBy(got, 'sample_id'), wantRaw, `${engine} reads every sample as written`)
       }

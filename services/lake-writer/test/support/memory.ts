@@ -35,7 +35,7 @@ export async function sharedLake(): Promise<SharedLake> {
 export function writerLake(shared: SharedLake): Lake & { store: FaultyStore } {
   const store = new FaultyStore(shared.objects)
   const catalog = new SqlCatalog({ name: 'test', db: shared.db, store, warehouse: 'mem://wh' })
-  return { catalog, store, namespace: ['health'], close: () => undefined }
+  return { catalog, store, namespace: ['health'], close: async () => undefined }
 }
 
 /** A lake for one writer. */

@@ -56,10 +56,17 @@ export interface LakeTarget {
   readonly env: Record<string, string>
   readonly settings: LakeSettings
   ref(table: string): TableRef
+  /** The readers that can open it (DuckDB reads SQL catalogs from SQLite files only). */
+  readonly engines: readonly ('pyiceberg' | 'duckdb')[]
 }
 
-function target(label: string, env: Record<string, string>, ref: (table: string) => TableRef): LakeTarget {
-  return { label, env, settings: loadConfig(lakeWriterConfig, env), ref }
+function target(
+  label: string,
+  env: Record<string, string>,
+  ref: (table: string) => TableRef,
+  engines: LakeTarget['engines'] = ['pyiceberg', 'duckdb'],
+): LakeTarget {
+  return { label, env, settings: loadConfig(lakeWriterConfig, env), ref, engines }
 }
 
 /** SQL catalog (SQLite file) and a local warehouse directory under `dir`. */
@@ -91,6 +98,23 @@ export function s3Target(dir: string): LakeTarget {
     table,
     s3: { endpoint: s3.S3_ENDPOINT, region: s3.S3_REGION },
   }))
+}
+
+/**
+ * SQL catalog on the stack's PostgreSQL (LAKE_POSTGRES_URL) under a catalog name of its own, and a
+ * local warehouse directory under `dir`; pyiceberg reads it through psycopg2.
+ */
+export function postgresTarget(dir: string): LakeTarget {
+  const url = endpoint('LAKE_POSTGRES_URL')
+  const name = uniqueName('lw').replaceAll('-', '_')
+  const env = { LAKE_CATALOG_URI: url, LAKE_CATALOG_NAME: name, LAKE_WAREHOUSE: join(dir, 'warehouse') }
+  const uri = url.replace(/^postgres(ql)?:\/\//, 'postgresql+psycopg2://')
+  return target(
+    'SQL catalog on PostgreSQL',
+    env,
+    (table) => ({ catalog: 'sql', uri, catalogName: name, namespace: 'health', table }),
+    ['pyiceberg'],
+  )
 }
 
 /** The stack's Iceberg REST fixture, in a namespace of its own. */
@@ -137,6 +161,6 @@ export async function drained(t: LakeTarget, table: string, topic: string): Prom
     const recorded = recordedState(loaded.metadata).offsets
     return [...ends].every(([p, end]) => end === 0n || recorded.get(`${topic}:${p}`)?.offset === end)
   } finally {
-    lake.close()
+    await lake.close()
   }
 }
