@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Admin, Producer } from '@platformatic/kafka'
 
 /** Where and how the simulator produces. */
@@ -8,6 +9,11 @@ export interface KafkaSinkOptions {
   readonly partitions: number
   readonly compression: 'none' | 'lz4'
   readonly clientId?: string
+  /**
+   * How long a failed send is retried (a broker restart) before the run fails, in ms. A resend after a
+   * lost acknowledgement can put a batch on the topic twice, as a phone retrying its upload would.
+   */
+  readonly retryForMs?: number
 }
 
 /** One record as bytes: key = userId, value = Confluent-framed Avro. */
@@ -21,8 +27,10 @@ export interface OutgoingRecord {
  * producer (acks=all, so a retried send never duplicates a batch on the broker).
  */
 export class KafkaSink {
-  readonly #producer: Producer
+  #producer: Producer
   readonly #options: KafkaSinkOptions
+  /** Sends that failed and were made again. */
+  resends = 0
 
   private constructor(producer: Producer, options: KafkaSinkOptions) {
     this.#producer = producer
@@ -32,28 +40,46 @@ export class KafkaSink {
   /** Creates the topic when missing and opens the producer. */
   static async open(options: KafkaSinkOptions): Promise<KafkaSink> {
     await ensureTopic(options)
-    const producer = new Producer({
-      clientId: options.clientId ?? 'healthstream-simulator',
-      bootstrapBrokers: [...options.brokers],
-      idempotent: true,
-      compression: options.compression,
-      autocreateTopics: false,
-    })
-    await producer.initIdempotentProducer({})
-    return new KafkaSink(producer, options)
+    return new KafkaSink(await openProducer(options), options)
   }
 
-  /** Produces the records in order (same key → same partition → order kept per user). */
+  /**
+   * Produces the records in order (same key → same partition → order kept per user). A failed send
+   * is made again with a fresh producer until it is acknowledged or `retryForMs` has passed.
+   */
   async send(records: readonly OutgoingRecord[]): Promise<void> {
     const topic = this.#options.topic
-    await this.#producer.send({
-      messages: records.map((r) => ({ topic, key: r.key, value: r.value })),
-    })
+    const messages = records.map((r) => ({ topic, key: r.key, value: r.value }))
+    const deadline = Date.now() + (this.#options.retryForMs ?? 0)
+    for (;;) {
+      try {
+        await this.#producer.send({ messages })
+        return
+      } catch (error) {
+        if (Date.now() >= deadline) throw error
+        this.resends++
+        await this.#producer.close().catch(() => {})
+        await sleep(500)
+        this.#producer = await openProducer(this.#options).catch(() => this.#producer)
+      }
+    }
   }
 
   async close(): Promise<void> {
     await this.#producer.close()
   }
+}
+
+async function openProducer(options: KafkaSinkOptions): Promise<Producer> {
+  const producer = new Producer({
+    clientId: options.clientId ?? 'healthstream-simulator',
+    bootstrapBrokers: [...options.brokers],
+    idempotent: true,
+    compression: options.compression,
+    autocreateTopics: false,
+  })
+  await producer.initIdempotentProducer({})
+  return producer
 }
 
 async function ensureTopic(options: KafkaSinkOptions): Promise<void> {

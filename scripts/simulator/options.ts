@@ -28,6 +28,8 @@ export interface SimulatorOptions {
   readonly maxBatchSamples: number
   /** Progress lines on stderr every few seconds. */
   readonly progress: boolean
+  /** How long a failed send is made again (broker restarts) before the run fails, in ms. */
+  readonly retryForMs: number
 }
 
 /** A bad command-line flag or option value; the message names it. */
@@ -54,6 +56,7 @@ export const USAGE = `usage: npm run simulate -- [flags]
   --partitions N          partitions if the topic is created (default 6)
   --compression C         none or lz4 (default lz4)
   --max-batch N           most samples in one batch (default 200)
+  --retry-for D           make a failed send again for up to D (default 2m): survives broker restarts
   --quiet                 no progress lines`
 
 const FLAGS = {
@@ -75,6 +78,7 @@ const FLAGS = {
   partitions: { type: 'string' },
   compression: { type: 'string' },
   'max-batch': { type: 'string' },
+  'retry-for': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const
@@ -115,6 +119,7 @@ export function parseOptions(
     compression: oneOf('--compression', text('compression'), ['none', 'lz4'] as const) ?? 'lz4',
     maxBatchSamples: integer('--max-batch', text('max-batch'), 1, 10_000) ?? 200,
     progress: !values.quiet,
+    retryForMs: text('retry-for') === undefined ? 120_000 : duration('--retry-for', text('retry-for')!),
   }
 }
 

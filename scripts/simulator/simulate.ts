@@ -33,6 +33,8 @@ export interface SimulateStats {
   elapsedMs: number
   /** `samplesSent` per wall-clock second. */
   samplesPerSecond: number
+  /** Sends that failed and were made again (a resent batch may be on the topic twice). */
+  resends: number
 }
 
 /** Records per Kafka send: large enough to amortize a round trip, small enough to pipeline. */
@@ -68,6 +70,7 @@ export async function simulate(options: SimulatorOptions): Promise<SimulateStats
     clearInterval(progress)
     await sink.close()
     await truth?.close()
+    stats.resends = sink.resends
   }
   stats.elapsedMs = performance.now() - started
   stats.samplesPerSecond = Math.round((stats.samplesSent / stats.elapsedMs) * 1000)
@@ -162,6 +165,7 @@ function emptyStats(topic: string, v1: number, v2: number): SimulateStats {
     schemaIds: { v1, v2 },
     elapsedMs: 0,
     samplesPerSecond: 0,
+    resends: 0,
   }
 }
 

@@ -6,7 +6,7 @@ import type { ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
 import { readCommittedTopic } from '@healthstream/shared/kafka'
 import { type TopicNames, TopicSchemas, topicNames } from '@healthstream/shared/topics'
 import { type SimulatorOptions, simulatorOptions } from '../simulator/options.ts'
-import { simulate } from '../simulator/simulate.ts'
+import { type SimulateStats, simulate } from '../simulator/simulate.ts'
 import { endpoint, uniqueName } from './endpoints.ts'
 import { ServiceProcess } from './services.ts'
 
@@ -98,8 +98,16 @@ export async function simulateInto(
   pipeline: TestPipeline,
   overrides: Partial<SimulatorOptions>,
 ): Promise<string> {
+  return (await simulateWithStats(pipeline, overrides)).truthPath
+}
+
+/** `simulateInto`, also telling what the simulator counted. */
+export async function simulateWithStats(
+  pipeline: TestPipeline,
+  overrides: Partial<SimulatorOptions>,
+): Promise<{ truthPath: string; stats: SimulateStats }> {
   const truthPath = join(mkdtempSync(join(tmpdir(), 'hs-truth-')), 'truth.ndjson')
-  await simulate(
+  const stats = await simulate(
     simulatorOptions({
       ...overrides,
       truthPath,
@@ -110,7 +118,7 @@ export async function simulateInto(
       progress: false,
     }),
   )
-  return truthPath
+  return { truthPath, stats }
 }
 
 /** `user/sample`: how the pipeline tests identify a sample. */

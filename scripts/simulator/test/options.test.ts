@@ -63,6 +63,12 @@ describe('simulator command line', () => {
     assert.deepEqual([o.durationMs, o.samples], [120_000, undefined])
   })
 
+  it('retries failed sends for two minutes unless --retry-for says otherwise', () => {
+    assert.equal(parse().retryForMs, 120_000)
+    assert.equal(parse('--retry-for', '5s').retryForMs, 5_000)
+    assert.throws(() => parse('--retry-for', 'soon'), /--retry-for/)
+  })
+
   it('accepts a start relative to now', () => {
     assert.equal(parse('--start', 'now-2d').start, NOW - 2 * 86_400_000)
     assert.equal(parse('--start=-12h').start, NOW - 12 * 3_600_000)
