@@ -8,6 +8,8 @@
 export interface Series {
   readonly name: string
   readonly points: readonly (readonly [number, number])[]
+  /** A background line (grey, dashed) instead of one of the palette's colours. */
+  readonly muted?: boolean
 }
 
 /** One chart of the stack: its title, what the y axis counts, its lines. */
@@ -26,7 +28,8 @@ export interface ChartOptions {
 
 /** Colours that stay apart for the usual 4–8 lines (Tableau 10). */
 const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7']
-const MARGIN = { left: 70, right: 190, top: 34, bottom: 36 }
+const MUTED = '#999'
+const MARGIN = { left: 70, right: 200, top: 34, bottom: 36 }
 const TITLE_HEIGHT = 30
 
 /**
@@ -120,11 +123,13 @@ function panelSvg(panel: Panel, f: Frame, o: ChartOptions): string {
     `<text x="${(x0 + x1) / 2}" y="${y0 + 31}" text-anchor="middle">${escapeXml(o.xLabel)}</text>`,
     `<text transform="translate(${x0 - 52} ${(y0 + y1) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(panel.yLabel)}</text>`,
   )
+  let coloured = 0
   panel.series.forEach((s, i) => {
-    const colour = PALETTE[i % PALETTE.length]
+    const colour = s.muted ? MUTED : PALETTE[coloured++ % PALETTE.length]
+    const dash = s.muted ? ' stroke-dasharray="4 3"' : ''
     const points = s.points.map(([x, y]) => `${sx(x)},${sy(y)}`).join(' ')
     if (s.points.length > 0)
-      out.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.6" points="${points}"/>`)
+      out.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.6"${dash} points="${points}"/>`)
     const ly = y1 + i * 18
     out.push(
       `<line x1="${x1 + 14}" x2="${x1 + 34}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="3"/>`,

@@ -109,12 +109,13 @@ export function hopRate(ticks: readonly Tick[], service: string, inputs: readonl
 /** Per-second rate of a service's progress, as chart points `[seconds since t0, samples/s]`. */
 export function rateSeries(ticks: readonly Tick[], service: string, t0: number): [number, number][] {
   const out: [number, number][] = []
-  for (let i = 1; i < ticks.length; i++) {
-    const [a, b] = [ticks[i - 1]!, ticks[i]!]
-    const dt = (b.at - a.at) / 1000
-    if (dt <= 0) continue
-    const rate = ((b.progress[service] ?? 0) - (a.progress[service] ?? 0)) / dt
+  let a = ticks[0]
+  for (const b of ticks.slice(1)) {
+    const dt = (b.at - a!.at) / 1000
+    if (dt < 0.5) continue // ticks bunched by a busy machine: measure over the next one with it
+    const rate = ((b.progress[service] ?? 0) - (a!.progress[service] ?? 0)) / dt
     out.push([round1((b.at - t0) / 1000), Math.max(0, Math.round(rate))])
+    a = b
   }
   return out
 }

@@ -18,10 +18,14 @@ export function buildChart(
 ): string {
   const lagLabels = [...new Set(ticks.flatMap((t) => Object.keys(t.lag)))]
   const processes = [...new Set(ticks.flatMap((t) => Object.keys(t.cpu)))]
+  const x = (t: Tick) => Math.round((t.at - t0) / 100) / 10
   const cpu = (name: string) =>
-    ticks
-      .filter((t) => t.cpu[name] !== undefined)
-      .map((t) => [Math.round((t.at - t0) / 100) / 10, t.cpu[name]!] as [number, number])
+    ticks.filter((t) => t.cpu[name] !== undefined).map((t) => [x(t), t.cpu[name]!] as [number, number])
+  // What the machine did beside the watched processes: other load on a shared box
+  const other = ticks.map(
+    (t) =>
+      [x(t), Math.max(0, t.machine - Object.values(t.cpu).reduce((a, b) => a + b, 0))] as [number, number],
+  )
   const panels: Panel[] = [
     {
       title: 'throughput per service (samples committed per second)',
@@ -36,7 +40,10 @@ export function buildChart(
     {
       title: 'CPU per process (cores)',
       yLabel: 'cores',
-      series: processes.map((p) => ({ name: p, points: cpu(p) })),
+      series: [
+        ...processes.map((p) => ({ name: p, points: cpu(p) })),
+        { name: 'other (not this run)', points: other, muted: true },
+      ],
     },
   ]
   const rate = caption.endToEnd.samplesPerSecond.toLocaleString('en-US')

@@ -12,6 +12,7 @@ import { Table } from '@healthstream/iceberg'
 import { openLake } from '../../../services/lake-writer/src/lake.ts'
 import type { LakeTarget } from '../../../services/lake-writer/test/support/stack.ts'
 import { AvroDeserializer, HttpSchemaRegistry } from '../../../shared/src/avro/index.ts'
+import type { ConsumedRecord } from '../../../shared/src/kafka/index.ts'
 import type { TopicNames } from '../../../shared/src/topics.ts'
 import { type Commit, commitLatencies, type PartitionRecords } from './e2e-analysis.ts'
 import type { TopicReader } from './topic-scan.ts'
@@ -84,8 +85,6 @@ export async function scanLatencies(
   registryUrl: string,
 ): Promise<ScannedLatencies> {
   const registry = new HttpSchemaRegistry({ url: registryUrl })
-  const decoder = (name: string) =>
-    new AvroDeserializer<Provenance>({ registry, readerSchema: provenance(name) })
   const bytes = { raw: 0, sample: 0, validated: 0 }
   const counts = { raw: 0, samples: 0, validated: 0 }
   const size = (r: { key: Buffer | null; value: Buffer | null }) =>
@@ -102,20 +101,30 @@ export async function scanLatencies(
     counts.raw += records.length
   })
 
+  /** Scans a topic of samples, decoding each record's provenance; sizes and counts on the way. */
+  const scanSamples = (
+    topic: string,
+    name: string,
+    kind: 'sample' | 'validated',
+    each: (r: ConsumedRecord, p: Provenance, raw: number | undefined) => void,
+  ) => {
+    const decoder = new AvroDeserializer<Provenance>({ registry, readerSchema: provenance(name) })
+    return reader.scanTopic(topic, async (records) => {
+      const decoded = await decoder.decodeAll(records.map((r) => r.value ?? Buffer.alloc(0)))
+      decoded.forEach((d, i) => {
+        bytes[kind] += size(records[i]!)
+        if (d.ok)
+          each(records[i]!, d.value, rawAt.get(rawKey(d.value.sourcePartition, Number(d.value.sourceOffset))))
+      })
+      counts[kind === 'sample' ? 'samples' : 'validated'] += records.length
+    })
+  }
+
   const ingest: number[] = []
   const sampleAt = new Map<number, number>()
-  const samples = decoder('HealthSample')
-  await reader.scanTopic(topics.samples, async (records) => {
-    const decoded = await samples.decodeAll(records.map((r) => r.value ?? Buffer.alloc(0)))
-    decoded.forEach((d, i) => {
-      const r = records[i]!
-      bytes.sample += size(r)
-      if (!d.ok) return
-      sampleAt.set(sampleKey(d.value), r.timestamp)
-      const raw = rawAt.get(rawKey(d.value.sourcePartition, Number(d.value.sourceOffset)))
-      if (raw !== undefined) ingest.push(r.timestamp - raw)
-    })
-    counts.samples += records.length
+  await scanSamples(topics.samples, 'HealthSample', 'sample', (r, p, raw) => {
+    sampleAt.set(sampleKey(p), r.timestamp)
+    if (raw !== undefined) ingest.push(r.timestamp - raw)
   })
 
   const validator: number[] = []
@@ -127,21 +136,11 @@ export async function scanLatencies(
     entry.offsets.push(offset)
     entry.times.push(time)
   }
-  const validated = decoder('ValidatedSample')
-  await reader.scanTopic(topics.validated, async (records) => {
-    const decoded = await validated.decodeAll(records.map((r) => r.value ?? Buffer.alloc(0)))
-    decoded.forEach((d, i) => {
-      const r = records[i]!
-      bytes.validated += size(r)
-      if (!d.ok) return
-      const offset = Number(r.offset)
-      push(own, r.partition, offset, r.timestamp)
-      const sampled = sampleAt.get(sampleKey(d.value))
-      if (sampled !== undefined) validator.push(r.timestamp - sampled)
-      const raw = rawAt.get(rawKey(d.value.sourcePartition, Number(d.value.sourceOffset)))
-      if (raw !== undefined) push(fromRaw, r.partition, offset, raw)
-    })
-    counts.validated += records.length
+  await scanSamples(topics.validated, 'ValidatedSample', 'validated', (r, p, raw) => {
+    push(own, r.partition, Number(r.offset), r.timestamp)
+    const sampled = sampleAt.get(sampleKey(p))
+    if (sampled !== undefined) validator.push(r.timestamp - sampled)
+    if (raw !== undefined) push(fromRaw, r.partition, Number(r.offset), raw)
   })
   const list = (m: typeof own): PartitionRecords[] =>
     [...m].map(([partition, e]) => ({ partition, offsets: e.offsets, times: e.times }))

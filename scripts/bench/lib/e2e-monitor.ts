@@ -33,9 +33,9 @@ export function rssMiB(pid: number | undefined): number | undefined {
   }
 }
 
-/** `lake-writer ← validated`: the label of one lag line. */
+/** `lake-writer ← validated`: the label of one lag line (topic without the run's prefix and `health-data-`). */
 export const lagLabel = (service: string, topic: string, prefix: string): string =>
-  `${service} ← ${topic.startsWith(prefix) ? topic.slice(prefix.length) : topic}`
+  `${service} ← ${(topic.startsWith(prefix) ? topic.slice(prefix.length) : topic).replace(/^health-data-/, '')}`
 
 export class Monitor {
   readonly ticks: Tick[] = []

@@ -69,9 +69,28 @@ describe('chartSvg', () => {
   })
 
   it('maps the first point to the origin and the largest value to the top tick', () => {
-    // width 600: plot from x=70 to x=410; first panel: y from 194 (bottom) to 64 (top); ticks end at 2 s, 100/s
+    // width 600: plot from x=70 to x=400; first panel: y from 194 (bottom) to 64 (top); ticks end at 2 s, 100/s
     const line = /<polyline[^>]*points="([^"]+)"/.exec(svg)![1]!.split(' ')
-    assert.deepEqual(line, ['70,194', '240,129', '410,64'])
+    assert.deepEqual(line, ['70,194', '235,129', '400,64'])
+  })
+
+  it('draws a muted series grey and dashed, without using up a palette colour', () => {
+    const two = chartSvg(
+      [
+        {
+          title: 't',
+          yLabel: 'y',
+          series: [
+            { name: 'other', points: [[0, 1]] as [number, number][], muted: true },
+            { name: 'mine', points: [[0, 2]] as [number, number][] },
+          ],
+        },
+      ],
+      { title: 't', xLabel: 'x' },
+    )
+    const lines = two.match(/<polyline[^>]*>/g)!
+    assert.match(lines[0]!, /stroke="#999" stroke-width="1.6" stroke-dasharray="4 3"/)
+    assert.match(lines[1]!, /stroke="#4e79a7"/)
   })
 
   it('escapes titles and names so the XML stays valid', () => {

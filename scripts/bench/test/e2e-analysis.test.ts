@@ -99,6 +99,15 @@ describe('series for the chart', () => {
     ])
   })
 
+  it('measures over at least half a second when ticks come bunched', () => {
+    const bunched = [
+      tick(0, { progress: { a: 0 } }),
+      tick(0.1, { progress: { a: 50 } }),
+      tick(1, { progress: { a: 100 } }),
+    ]
+    assert.deepEqual(rateSeries(bunched, 'a', 1_000_000), [[1, 100]])
+  })
+
   it('keeps lag points only where the lag was read', () => {
     assert.deepEqual(lagSeries(ticks, 'l', 1_000_000), [[2, 7]])
   })

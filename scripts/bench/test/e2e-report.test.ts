@@ -166,7 +166,7 @@ describe('formatReport and buildChart', () => {
     }))
     const svg = buildChart(ticks, ['ingest'], 0, result())
     assert.equal(svg.match(/<g class="panel">/g)?.length, 3)
-    assert.equal(svg.match(/<polyline/g)?.length, 3)
+    assert.equal(svg.match(/<polyline/g)?.length, 4) // ingest rate, its lag, its CPU, other load
     assert.match(svg, /ingest ← raw/)
   })
 })
