@@ -12,7 +12,7 @@
  * Everything it created (topics, group) is deleted at the end unless --keep.
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -30,8 +30,10 @@ import {
 } from '../../services/lake-writer/test/support/stack.ts'
 import { createAdmin, ensureTopics } from '../../shared/src/kafka/index.ts'
 import { lakePython } from '../lake/reader.ts'
+import { projectRoot } from '../stack/paths.ts'
 import { testPipeline } from '../test-support/pipeline.ts'
 import type { ServiceProcess } from '../test-support/services.ts'
+import { type ProfileSummary, summarizeProfile } from './lib/profile.ts'
 import { cleanUp, stackEnv } from './lib/stack.ts'
 import { n, table } from './lib/stats.ts'
 
@@ -43,6 +45,7 @@ const USAGE = `usage: npm run bench -- lake [flags]
   --commit-max-rows N   COMMIT_MAX_ROWS of the lake-writer (default 100000)
   --commit-interval D   COMMIT_INTERVAL of the lake-writer (default 2s)
   --timeout S           longest the lake-writer may take (default 600)
+  --profile             run the lake-writer under node --cpu-prof and print its top functions
   --keep                keep the topics and the lake directory`
 
 /** pyarrow's side, run in the readers' venv: the same rows, written again with ZSTD. */
@@ -87,6 +90,7 @@ function flags(args: string[]) {
       'commit-interval': { type: 'string', default: '2s' },
       timeout: { type: 'string', default: '600' },
       keep: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   })
@@ -103,6 +107,7 @@ function flags(args: string[]) {
     commitInterval: values['commit-interval'],
     timeoutMs: Number(values.timeout) * 1000,
     keep: values.keep,
+    profile: values.profile,
   }
 }
 
@@ -191,19 +196,24 @@ export async function run(args: string[]): Promise<void> {
   const pipeline = testPipeline('bench-lake')
   console.log(`preloading ${n(o.samples)} validated samples into ${pipeline.topics.validated} …`)
   const preloadS = await preload(o, pipeline.topics)
+  const profileDir = join(projectRoot, 'bench-results', 'profiles')
+  const profileBase = `lake-writer-${Date.now().toString(36)}`
+  if (o.profile) mkdirSync(profileDir, { recursive: true })
   const writer = pipeline.service('lake-writer', {
     ...target.env,
+    ...(o.profile ? { NODE_OPTIONS: profileOptions(profileDir, profileBase) } : {}),
     COMMIT_MAX_ROWS: o.commitMaxRows,
     COMMIT_INTERVAL: o.commitInterval,
     TOPIC_PARTITIONS: String(o.partitions),
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: 'debug', // for the 'committed' lines: how long the loop spent committing
   })
   try {
     const { seconds, peakMiB } = await timeToDrain(writer, target, pipeline.topics.validated, o.timeoutMs)
     await writer.stop()
     const files = await rawFiles(target)
     const py = JSON.parse(await runPython(files.map((f) => f.path))) as PyarrowResult
-    report(o, { preloadS, seconds, peakMiB, files, py })
+    report(o, { preloadS, seconds, peakMiB, files, py, commits: commitStats(writer.lines) })
+    if (o.profile) printProfile(summarizeProfile(join(profileDir, `${profileBase}.cpuprofile`), 25))
   } finally {
     await writer.stop()
     if (!o.keep) {
@@ -211,6 +221,41 @@ export async function run(args: string[]): Promise<void> {
       rmSync(dir, { recursive: true, force: true })
     }
   }
+}
+
+interface CommitStats {
+  count: number
+  rows: number
+  ms: number
+  maxMs: number
+}
+
+/** The lake-writer's 'committed' log lines (debug) of health_data_raw, summed. */
+function commitStats(lines: readonly string[]): CommitStats {
+  const out = { count: 0, rows: 0, ms: 0, maxMs: 0 }
+  for (const line of lines) {
+    if (!line.includes('"msg":"committed"')) continue
+    const c = JSON.parse(line) as { table: string; rows: number; durationMs: number }
+    if (c.table !== TableNames.raw) continue
+    out.count++
+    out.rows += c.rows
+    out.ms += c.durationMs
+    out.maxMs = Math.max(out.maxMs, c.durationMs)
+  }
+  return out
+}
+
+/** NODE_OPTIONS that make the lake-writer write a CPU profile named `base` when it exits. */
+function profileOptions(dir: string, base: string): string {
+  return `--cpu-prof --cpu-prof-dir=${dir} --cpu-prof-name=${base}.cpuprofile`
+}
+
+function printProfile(p: ProfileSummary): void {
+  console.log(
+    `\nprofile ${p.file}: busy ${n(p.busyMs)} ms, idle ${n(p.idleMs)} ms (whole run, start-up included)`,
+  )
+  console.log(table([['where', 'ms', '%'], ...p.places.map((x) => [x.name, n(x.ms), String(x.share)])]))
+  console.log(table([['function', 'ms', '%'], ...p.functions.map((x) => [x.name, n(x.ms), String(x.share)])]))
 }
 
 function runPython(paths: string[]): Promise<string> {
@@ -227,7 +272,14 @@ function runPython(paths: string[]): Promise<string> {
 
 function report(
   o: ReturnType<typeof flags>,
-  r: { preloadS: number; seconds: number; peakMiB: number; files: { size: number }[]; py: PyarrowResult },
+  r: {
+    preloadS: number
+    seconds: number
+    peakMiB: number
+    files: { size: number }[]
+    py: PyarrowResult
+    commits: CommitStats
+  },
 ): void {
   const ours = o.samples / r.seconds
   const arrowOnly = r.py.rows / r.py.write_s
@@ -259,6 +311,12 @@ function report(
     `\nfiles: ${r.files.length} data files, ${n(bytes)} bytes (${(bytes / o.samples).toFixed(1)} B/row); ` +
       `smallest ${n(sizes[0] ?? 0)}, median ${n(sizes[Math.floor(sizes.length / 2)] ?? 0)}, largest ${n(sizes.at(-1) ?? 0)}; ` +
       `pyarrow's single file ${n(r.py.bytes)} bytes`,
+  )
+  const c = r.commits
+  console.log(
+    `commits: ${c.count} of health_data_raw, ${n(c.rows)} rows, ${(c.ms / 1000).toFixed(2)} s inside commits ` +
+      `(Parquet encoding, file writes, catalog; the loop reads nothing meanwhile) = ` +
+      `${((c.ms / 1000 / r.seconds) * 100).toFixed(0)} % of the run; longest ${n(c.maxMs)} ms`,
   )
   console.log(
     `memory: lake-writer peak RSS ${r.peakMiB.toFixed(0)} MiB (COMMIT_MAX_ROWS ${o.commitMaxRows}); ` +

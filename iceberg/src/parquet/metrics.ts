@@ -78,19 +78,24 @@ function normalize(type: PrimitiveType, v: unknown): PrimitiveValue {
   return v as PrimitiveValue
 }
 
-/** Computes metrics for every primitive column outside lists and maps. */
-export function computeMetrics(
-  schema: Schema,
-  rows: readonly unknown[],
-  boundLength = DEFAULT_BOUND_LENGTH,
-): FileMetrics {
-  const m: FileMetrics = {
+/** Metrics of no columns, to be filled in. */
+export function emptyMetrics(): FileMetrics {
+  return {
     valueCounts: new Map(),
     nullValueCounts: new Map(),
     nanValueCounts: new Map(),
     lowerBounds: new Map(),
     upperBounds: new Map(),
   }
+}
+
+/** Computes metrics for every primitive column outside lists and maps. */
+export function computeMetrics(
+  schema: Schema,
+  rows: readonly unknown[],
+  boundLength = DEFAULT_BOUND_LENGTH,
+): FileMetrics {
+  const m = emptyMetrics()
   for (const leaf of leaves(schema.fields)) {
     const floating = leaf.type === 'float' || leaf.type === 'double'
     let nulls = 0

@@ -10,7 +10,10 @@ import { stringifyJson } from '../json/lossless.ts'
 import { isPrimitive, schemaToJson } from '../spec/schema.ts'
 import type { IcebergType, NestedField, Schema } from '../spec/types.ts'
 import { toBigInt } from '../spec/values.ts'
+import { LITTLE_ENDIAN } from './bytes.ts'
 import { type Compress, zstdCompressor } from './codecs.ts'
+import { writeColumnBatch } from './columnar.ts'
+import { ColumnBatch } from './columns.ts'
 import { computeMetrics, type FileMetrics } from './metrics.ts'
 import { parquetSchemaOf } from './schema.ts'
 
@@ -109,8 +112,24 @@ function footerFacts(
   return { columnSizes, splitOffsets }
 }
 
-/** Encodes rows (objects keyed by column name) as a Parquet file for the given Iceberg schema. */
+/**
+ * Encodes rows (objects keyed by column name) as a Parquet file for the given Iceberg schema: through
+ * typed-array columns (`writeColumnBatch`) when the schema's columns are primitives, lists or maps of
+ * primitives (not decimals), otherwise through hyparquet-writer (`writeParquetRows`).
+ */
 export function writeParquet(
+  schema: Schema,
+  rows: readonly Row[],
+  options: ParquetWriteOptions = {},
+): WrittenParquet {
+  const batch = LITTLE_ENDIAN ? ColumnBatch.of(schema) : undefined
+  if (batch === undefined) return writeParquetRows(schema, rows, options)
+  for (const row of rows) batch.push(row)
+  return writeColumnBatch(batch, options)
+}
+
+/** Encodes rows through hyparquet-writer: every Iceberg type, nested structs and collections included. */
+export function writeParquetRows(
   schema: Schema,
   rows: readonly Row[],
   options: ParquetWriteOptions = {},

@@ -1,0 +1,354 @@
+/**
+ * Columns of Iceberg values in typed arrays, filled row by row: what the columnar Parquet encoder
+ * reads. Values are checked and converted once, on the way in (a long from a number or a bigint, a
+ * UUID string to its 16 bytes), and nulls are a validity byte per slot. Longs live in a
+ * `BigInt64Array` read through an `Int32Array` view, so neither filling nor encoding makes a bigint.
+ */
+import { IcebergError } from '../errors.ts'
+import { isPrimitive } from '../spec/schema.ts'
+import type { IcebergType, PrimitiveType, Schema } from '../spec/types.ts'
+import { uuidToBytes } from '../spec/values.ts'
+
+const TWO_32 = 4294967296
+const TWO_63 = 2 ** 63
+const MIN_LONG = -(2n ** 63n)
+const MAX_LONG = 2n ** 63n - 1n
+
+function invalid(message: string): never {
+  throw new IcebergError('INVALID_ARGUMENT', message)
+}
+
+function grown<T extends Uint8Array | Int32Array | Float32Array | Float64Array | BigInt64Array>(
+  a: T,
+  need: number,
+): T {
+  if (need <= a.length) return a
+  const next = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2))
+  next.set(a as never)
+  return next
+}
+
+/** What every column has: a length and, per slot, whether it holds a value. */
+abstract class Column {
+  readonly path: string
+  readonly required: boolean
+  length = 0
+  nulls = 0
+  /** 1 where the slot holds a value, 0 for null (only meaningful below `length`). */
+  valid: Uint8Array = new Uint8Array(64)
+
+  constructor(path: string, required: boolean) {
+    this.path = path
+    this.required = required
+  }
+
+  /** Appends a value (null or undefined for none). */
+  abstract push(value: unknown): void
+
+  /** Records the validity of the next slot; false when `value` is null. */
+  protected slot(value: unknown): boolean {
+    const i = this.length
+    if (i >= this.valid.length) this.valid = grown(this.valid, i + 1)
+    if (value === null || value === undefined) {
+      if (this.required) invalid(`required column ${this.path} is null`)
+      this.valid[i] = 0
+      this.nulls++
+      return false
+    }
+    this.valid[i] = 1
+    return true
+  }
+}
+
+/** `double` (Float64Array) or `float` (Float32Array). */
+export class FloatColumn extends Column {
+  readonly kind = 'float'
+  readonly type: 'float' | 'double'
+  values: Float64Array | Float32Array
+
+  constructor(type: 'float' | 'double', path: string, required: boolean) {
+    super(path, required)
+    this.type = type
+    this.values = type === 'double' ? new Float64Array(64) : new Float32Array(64)
+  }
+
+  push(value: unknown): void {
+    const i = this.length
+    if (i >= this.values.length) this.values = grown(this.values, i + 1)
+    if (this.slot(value)) {
+      if (typeof value !== 'number') invalid(`column ${this.path} must be a number, got ${String(value)}`)
+      this.values[i] = value
+    } else this.values[i] = 0
+    this.length = i + 1
+  }
+}
+
+/** `int` and `date` (days): Int32Array. */
+export class IntColumn extends Column {
+  readonly kind = 'int'
+  readonly type: 'int' | 'date'
+  values = new Int32Array(64)
+
+  constructor(type: 'int' | 'date', path: string, required: boolean) {
+    super(path, required)
+    this.type = type
+  }
+
+  push(value: unknown): void {
+    const i = this.length
+    if (i >= this.values.length) this.values = grown(this.values, i + 1)
+    if (this.slot(value)) {
+      const v = typeof value === 'bigint' ? Number(value) : value
+      if (typeof v !== 'number' || (v | 0) !== v)
+        invalid(`column ${this.path} must be a 32-bit integer, got ${String(value)}`)
+      this.values[i] = v
+    } else this.values[i] = 0
+    this.length = i + 1
+  }
+}
+
+/** `long`, `time` and the timestamps: 64-bit integers, from numbers or bigints. */
+export class LongColumn extends Column {
+  readonly kind = 'long'
+  readonly type: PrimitiveType
+  values = new BigInt64Array(64)
+  /** The same memory as 32-bit halves: [2i] low, [2i + 1] high (little-endian). */
+  halves = new Int32Array(this.values.buffer)
+
+  constructor(type: PrimitiveType, path: string, required: boolean) {
+    super(path, required)
+    this.type = type
+  }
+
+  push(value: unknown): void {
+    const i = this.length
+    if (i >= this.values.length) {
+      this.values = grown(this.values, i + 1)
+      this.halves = new Int32Array(this.values.buffer)
+    }
+    if (!this.slot(value)) {
+      this.values[i] = 0n
+    } else if (typeof value === 'number') {
+      if (!Number.isInteger(value) || value >= TWO_63 || value < -TWO_63)
+        invalid(`${this.path} must be an integer, got ${String(value)}`)
+      const hi = Math.floor(value / TWO_32)
+      this.halves[2 * i] = value - hi * TWO_32
+      this.halves[2 * i + 1] = hi
+    } else if (typeof value === 'bigint') {
+      if (value < MIN_LONG || value > MAX_LONG) invalid(`${this.path} is out of the long range: ${value}`)
+      this.values[i] = value
+    } else invalid(`${this.path} must be an integer, got ${String(value)}`)
+    this.length = i + 1
+  }
+}
+
+/** `boolean`: one byte per slot. */
+export class BoolColumn extends Column {
+  readonly kind = 'bool'
+  values = new Uint8Array(64)
+
+  push(value: unknown): void {
+    const i = this.length
+    if (i >= this.values.length) this.values = grown(this.values, i + 1)
+    if (this.slot(value)) {
+      if (typeof value !== 'boolean') invalid(`column ${this.path} must be a boolean, got ${String(value)}`)
+      this.values[i] = value ? 1 : 0
+    } else this.values[i] = 0
+    this.length = i + 1
+  }
+}
+
+/** `string`: the strings themselves (empty for null), UTF-8 encoded only when pages are written. */
+export class StringColumn extends Column {
+  readonly kind = 'string'
+  readonly values: string[] = []
+
+  push(value: unknown): void {
+    if (this.slot(value)) {
+      if (typeof value !== 'string') invalid(`column ${this.path} must be a string`)
+      this.values.push(value)
+    } else this.values.push('')
+    this.length++
+  }
+}
+
+/** `binary`, `fixed[L]` and `uuid` (a string is parsed to its 16 bytes): byte arrays. */
+export class BytesColumn extends Column {
+  readonly kind = 'bytes'
+  readonly type: PrimitiveType
+  /** The fixed length, undefined for `binary`. */
+  readonly width: number | undefined
+  readonly values: Uint8Array[] = []
+
+  constructor(type: PrimitiveType, path: string, required: boolean) {
+    super(path, required)
+    this.type = type
+    this.width = type === 'uuid' ? 16 : type === 'binary' ? undefined : Number(/\d+/.exec(type)![0])
+  }
+
+  push(value: unknown): void {
+    if (this.slot(value)) {
+      const bytes = this.type === 'uuid' && typeof value === 'string' ? uuidToBytes(value) : value
+      if (!(bytes instanceof Uint8Array)) invalid(`column ${this.path} must be bytes`)
+      if (this.width !== undefined && bytes.length !== this.width)
+        invalid(`column ${this.path} must be ${this.width} bytes, got ${bytes.length}`)
+      this.values.push(bytes)
+    } else this.values.push(EMPTY)
+    this.length++
+  }
+}
+
+const EMPTY = new Uint8Array(0)
+
+/** A primitive column. */
+export type LeafColumn = FloatColumn | IntColumn | LongColumn | BoolColumn | StringColumn | BytesColumn
+
+/** `list<primitive>`: row i holds elements offsets[i] … offsets[i + 1] of `element`. */
+export class ListColumn extends Column {
+  readonly kind = 'list'
+  offsets = new Int32Array(65)
+  readonly element: LeafColumn
+
+  constructor(element: LeafColumn, path: string, required: boolean) {
+    super(path, required)
+    this.element = element
+  }
+
+  push(value: unknown): void {
+    const i = this.length
+    if (i + 1 >= this.offsets.length) this.offsets = grown(this.offsets, i + 2)
+    if (this.slot(value)) {
+      if (!Array.isArray(value)) invalid(`column ${this.path} must be an array`)
+      for (const v of value) this.element.push(v)
+    }
+    this.offsets[i + 1] = this.element.length
+    this.length = i + 1
+  }
+}
+
+/** `map<primitive, primitive>` (a Map or a plain object): entries offsets[i] … offsets[i + 1]. */
+export class MapColumn extends Column {
+  readonly kind = 'map'
+  offsets = new Int32Array(65)
+  readonly keys: LeafColumn
+  readonly values: LeafColumn
+
+  constructor(keys: LeafColumn, values: LeafColumn, path: string, required: boolean) {
+    super(path, required)
+    this.keys = keys
+    this.values = values
+  }
+
+  push(value: unknown): void {
+    const i = this.length
+    if (i + 1 >= this.offsets.length) this.offsets = grown(this.offsets, i + 2)
+    if (this.slot(value)) {
+      if (value instanceof Map) {
+        for (const [k, v] of value) {
+          this.keys.push(k)
+          this.values.push(v)
+        }
+      } else if (typeof value === 'object') {
+        const o = value as Record<string, unknown>
+        for (const k in o) {
+          if (!Object.hasOwn(o, k)) continue
+          this.keys.push(k)
+          this.values.push(o[k])
+        }
+      } else invalid(`column ${this.path} must be a map`)
+    }
+    this.offsets[i + 1] = this.keys.length
+    this.length = i + 1
+  }
+}
+
+/** A top-level column. */
+export type AnyColumn = LeafColumn | ListColumn | MapColumn
+
+function leafColumn(type: PrimitiveType, path: string, required: boolean): LeafColumn | undefined {
+  switch (type) {
+    case 'double':
+    case 'float':
+      return new FloatColumn(type, path, required)
+    case 'int':
+    case 'date':
+      return new IntColumn(type, path, required)
+    case 'boolean':
+      return new BoolColumn(path, required)
+    case 'string':
+      return new StringColumn(path, required)
+    case 'binary':
+    case 'uuid':
+      return new BytesColumn(type, path, required)
+  }
+  if (type === 'long' || type === 'time' || type.startsWith('timestamp'))
+    return new LongColumn(type, path, required)
+  if (type.startsWith('fixed')) return new BytesColumn(type, path, required)
+  return undefined // decimals take the row writer
+}
+
+function column(type: IcebergType, path: string, required: boolean): AnyColumn | undefined {
+  if (isPrimitive(type)) return leafColumn(type, path, required)
+  if (type.type === 'list' && isPrimitive(type.element)) {
+    const element = leafColumn(type.element, `${path}.element`, type.elementRequired)
+    return element && new ListColumn(element, path, required)
+  }
+  if (type.type === 'map' && isPrimitive(type.key) && isPrimitive(type.value)) {
+    const keys = leafColumn(type.key, `${path}.key`, true)
+    const values = leafColumn(type.value, `${path}.value`, type.valueRequired)
+    return keys && values && new MapColumn(keys, values, path, required)
+  }
+  return undefined // structs and nested collections take the row writer
+}
+
+type Push = (row: Readonly<Record<string, unknown>>) => void
+
+/**
+ * A function appending a row to the columns: generated, so each column has its own property load and
+ * its own `push` call site (both monomorphic, where one loop over the columns would make them
+ * megamorphic and several times slower); a plain loop where code cannot be generated.
+ */
+function rowPusher(columns: readonly AnyColumn[], names: readonly string[]): Push {
+  try {
+    const locals = names.map((_, i) => `const c${i} = columns[${i}];`).join('\n')
+    const body = names.map((name, i) => `c${i}.push(row[${JSON.stringify(name)}]);`).join('\n')
+    const make = new Function('columns', `${locals}\nreturn function push(row) {\n${body}\n}`)
+    return make(columns) as Push
+  } catch {
+    return (row) => {
+      for (let c = 0; c < names.length; c++) columns[c]!.push(row[names[c]!])
+    }
+  }
+}
+
+/** Rows of one schema, column by column. */
+export class ColumnBatch {
+  readonly schema: Schema
+  readonly columns: readonly AnyColumn[]
+  /** Appends a row (an object keyed by column name); a bad value throws and leaves the batch unusable. */
+  readonly push: Push
+
+  private constructor(schema: Schema, columns: AnyColumn[]) {
+    this.schema = schema
+    this.columns = columns
+    this.push = rowPusher(
+      columns,
+      schema.fields.map((f) => f.name),
+    )
+  }
+
+  /** A batch for the schema, or undefined when a column has a type batches do not hold. */
+  static of(schema: Schema): ColumnBatch | undefined {
+    const columns: AnyColumn[] = []
+    for (const f of schema.fields) {
+      const c = column(f.type, f.name, f.required)
+      if (c === undefined) return undefined
+      columns.push(c)
+    }
+    return new ColumnBatch(schema, columns)
+  }
+
+  get length(): number {
+    return this.columns[0]?.length ?? 0
+  }
+}

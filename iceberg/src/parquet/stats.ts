@@ -1,0 +1,201 @@
+/**
+ * Statistics of column slots, one tight loop per physical type over the typed arrays of `columns.ts`:
+ * nulls, NaNs, and the smallest and largest value in Iceberg's order (-0 before +0, strings by code
+ * point, bytes unsigned, NaN and null left out). `init / add / merge / result` as everywhere: a
+ * chunk's statistics are `leafStats`, a file's are the chunks' merged, and its metrics the result.
+ */
+import { DEFAULT_BOUND_LENGTH, toBytes, truncateLower, truncateUpper } from '../spec/single-value.ts'
+import type { PrimitiveType } from '../spec/types.ts'
+import type { PrimitiveValue } from '../spec/values.ts'
+import type { LeafColumn } from './columns.ts'
+import { compareTyped } from './metrics.ts'
+
+/** Statistics of some slots of one column. */
+export interface SlotStats {
+  readonly nulls: number
+  readonly nans: number
+  readonly min: PrimitiveValue | undefined
+  readonly max: PrimitiveValue | undefined
+}
+
+/** Statistics of nothing. */
+export const NO_STATS: SlotStats = { nulls: 0, nans: 0, min: undefined, max: undefined }
+
+function lessFloat(a: number, b: number): boolean {
+  return a < b || (a === 0 && b === 0 && 1 / a < 1 / b)
+}
+
+function floatStats(values: Float64Array | Float32Array, valid: Uint8Array, s0: number, s1: number) {
+  let nulls = 0
+  let nans = 0
+  let min = Number.NaN
+  let max = Number.NaN
+  for (let i = s0; i < s1; i++) {
+    if (valid[i] === 0) {
+      nulls++
+      continue
+    }
+    const v = values[i]!
+    if (Number.isNaN(v)) nans++
+    else if (Number.isNaN(min)) min = max = v
+    else if (lessFloat(v, min)) min = v
+    else if (lessFloat(max, v)) max = v
+  }
+  return Number.isNaN(min) ? { nulls, nans, min: undefined, max: undefined } : { nulls, nans, min, max }
+}
+
+function intStats(values: Int32Array | Uint8Array, valid: Uint8Array, s0: number, s1: number) {
+  let nulls = 0
+  let min = Number.POSITIVE_INFINITY
+  let max = Number.NEGATIVE_INFINITY
+  for (let i = s0; i < s1; i++) {
+    if (valid[i] === 0) {
+      nulls++
+      continue
+    }
+    const v = values[i]!
+    if (v < min) min = v
+    if (v > max) max = v
+  }
+  return min > max ? { nulls, min: undefined, max: undefined } : { nulls, min, max }
+}
+
+function longStats(values: BigInt64Array, halves: Int32Array, valid: Uint8Array, s0: number, s1: number) {
+  let nulls = 0
+  let lo = -1
+  let hi = -1
+  for (let i = s0; i < s1; i++) {
+    if (valid[i] === 0) {
+      nulls++
+      continue
+    }
+    // Compare the signed high halves, then the unsigned low halves: no bigint per value
+    const h = halves[2 * i + 1]!
+    const l = halves[2 * i]! >>> 0
+    if (lo < 0) lo = hi = i
+    else {
+      const hl = halves[2 * lo + 1]!
+      if (h < hl || (h === hl && l < halves[2 * lo]! >>> 0)) lo = i
+      const hh = halves[2 * hi + 1]!
+      if (h > hh || (h === hh && l > halves[2 * hi]! >>> 0)) hi = i
+    }
+  }
+  return lo < 0 ? { nulls, min: undefined, max: undefined } : { nulls, min: values[lo]!, max: values[hi]! }
+}
+
+/** True when every UTF-16 unit is below the surrogates, so `<` on it agrees with code point order. */
+function belowSurrogates(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0xd800) return false
+  return true
+}
+
+/**
+ * Bounds of strings. JavaScript's `<` compares UTF-16 units, which disagrees with code point order
+ * only where a surrogate meets a unit from U+E000 up; while the current bound has no unit from
+ * U+D800 up, that cannot happen, so the native comparison is exact and the slow one rarely runs.
+ */
+function stringStats(values: readonly string[], valid: Uint8Array | undefined, s0: number, s1: number) {
+  let nulls = 0
+  let min: string | undefined
+  let max: string | undefined
+  let minPlain = true
+  let maxPlain = true
+  for (let i = s0; i < s1; i++) {
+    if (valid !== undefined && valid[i] === 0) {
+      nulls++
+      continue
+    }
+    const v = values[i]!
+    if (min === undefined || max === undefined) {
+      min = max = v
+      minPlain = maxPlain = belowSurrogates(v)
+      continue
+    }
+    if (minPlain ? v < min : compareTyped(v, min) < 0) {
+      min = v
+      minPlain = belowSurrogates(v)
+    } else if (maxPlain ? v > max : compareTyped(v, max) > 0) {
+      max = v
+      maxPlain = belowSurrogates(v)
+    }
+  }
+  return { nulls, min, max }
+}
+
+function bytesStats(values: readonly Uint8Array[], valid: Uint8Array, s0: number, s1: number) {
+  let nulls = 0
+  let min: Uint8Array | undefined
+  let max: Uint8Array | undefined
+  for (let i = s0; i < s1; i++) {
+    if (valid[i] === 0) {
+      nulls++
+      continue
+    }
+    const v = values[i]!
+    if (min === undefined || max === undefined) min = max = v
+    else if (compareTyped(v, min) < 0) min = v
+    else if (compareTyped(v, max) > 0) max = v
+  }
+  return { nulls, min, max }
+}
+
+/**
+ * Statistics of slots `s0 … s1` of a column. With `distinct` (the strings of a dictionary built over
+ * the same slots), bounds come from those values, not from every slot.
+ */
+export function leafStats(
+  column: LeafColumn,
+  s0: number,
+  s1: number,
+  distinct?: readonly string[],
+): SlotStats {
+  const { valid } = column
+  switch (column.kind) {
+    case 'float':
+      return floatStats(column.values, valid, s0, s1)
+    case 'int':
+      return { nans: 0, ...intStats(column.values, valid, s0, s1) }
+    case 'bool': {
+      const s = intStats(column.values, valid, s0, s1)
+      if (s.min === undefined) return { nulls: s.nulls, nans: 0, min: undefined, max: undefined }
+      return { nulls: s.nulls, nans: 0, min: s.min === 1, max: s.max === 1 }
+    }
+    case 'long':
+      return { nans: 0, ...longStats(column.values, column.halves, valid, s0, s1) }
+    case 'string': {
+      if (distinct === undefined) return { nans: 0, ...stringStats(column.values, valid, s0, s1) }
+      let nulls = 0
+      for (let i = s0; i < s1; i++) nulls += 1 - valid[i]!
+      const d = stringStats(distinct, undefined, 0, distinct.length)
+      return { nulls, nans: 0, min: d.min, max: d.max }
+    }
+    case 'bytes':
+      return { nans: 0, ...bytesStats(column.values, valid, s0, s1) }
+  }
+}
+
+/** The statistics of slots covered by `a` and by `b`. */
+export function mergeStats(a: SlotStats, b: SlotStats): SlotStats {
+  const pick = (x: PrimitiveValue | undefined, y: PrimitiveValue | undefined, sign: number) =>
+    x === undefined ? y : y === undefined ? x : compareTyped(y, x) * sign < 0 ? y : x
+  return {
+    nulls: a.nulls + b.nulls,
+    nans: a.nans + b.nans,
+    min: pick(a.min, b.min, 1),
+    max: pick(a.max, b.max, -1),
+  }
+}
+
+/** Iceberg's lower and upper bound of a column with these statistics (strings and binary truncated). */
+export function bounds(
+  type: PrimitiveType,
+  s: SlotStats,
+  boundLength = DEFAULT_BOUND_LENGTH,
+): { lower?: Uint8Array; upper?: Uint8Array } {
+  if (s.min === undefined || s.max === undefined) return {}
+  const upper = truncateUpper(type, s.max, boundLength)
+  return {
+    lower: toBytes(type, truncateLower(type, s.min, boundLength)),
+    ...(upper === undefined ? {} : { upper: toBytes(type, upper) }),
+  }
+}
