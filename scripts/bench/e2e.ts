@@ -209,10 +209,17 @@ export async function run(args: readonly string[]): Promise<void> {
     const broker = v['skip-broker']
       ? []
       : await ceilings(env, pipeline.prefix, o.partitions, sim, scanned.avgBytes, meter)
-    const inputLabels = (w: Watched) =>
-      w.inputs.map((topic) => lagLabel(w.service.name, topic, pipeline.prefix))
+    // Backlogs in samples: a raw record is an upload; the lake-writer's is its validated input
+    const perUpload = sim.samplesSent / Math.max(1, sim.batches)
+    const inputs = (w: Watched) =>
+      w.inputs
+        .filter((topic) => topic !== t.aggregates && topic !== t.errors)
+        .map((topic) => ({
+          label: lagLabel(w.service.name, topic, pipeline.prefix),
+          samplesPerRecord: topic === t.raw ? perUpload : 1,
+        }))
     const rates = Object.fromEntries(
-      watched.map((w) => [w.service.name, hopRate(ticks, w.service.name, inputLabels(w))]),
+      watched.map((w) => [w.service.name, hopRate(ticks, w.service.name, inputs(w))]),
     )
     const traces = Object.fromEntries(SERVICES.map((s) => [s, readTrace(traceFile(s))]))
     const basis: Record<string, [number[], string]> = {

@@ -75,32 +75,55 @@ export interface HopRate {
   readonly perSecond: number
   /** Best one-second rate seen. */
   readonly peakPerSecond: number
+  /** Its rate over the intervals that began and ended with a backlog waiting: what it can do. */
+  readonly backloggedPerSecond: number
+  readonly backloggedSeconds: number
+  /** Largest backlog in front of it, in samples. */
+  readonly peakBacklog: number
   readonly startAt: number
   readonly endAt: number
 }
 
+/** A lag line in front of a service, and how many samples one of its records holds. */
+export interface HopInput {
+  readonly label: string
+  readonly samplesPerRecord: number
+}
+
+/** Backlog a hop needs to count as busy: a full transaction of the services' default size. */
+export const BUSY_BACKLOG = 5000
+
 /**
- * The clock starts at the tick before the service first had work (lag on one of its `inputs` labels,
- * or progress): a service that commits every few seconds is not credited with the wait before its
- * first commit. It stops at the first tick that shows its final progress.
+ * The clock starts at the tick before the service first had work (lag on one of its `inputs`, or
+ * progress): a service that commits every few seconds is not credited with the wait before its first
+ * commit. It stops at the first tick that shows its final progress. Downstream hops can only go as
+ * fast as their input arrives, so the rate while backlogged says more about what a hop can do.
  */
-export function hopRate(ticks: readonly Tick[], service: string, inputs: readonly string[] = []): HopRate {
+export function hopRate(ticks: readonly Tick[], service: string, inputs: readonly HopInput[] = []): HopRate {
   const value = (t: Tick) => t.progress[service] ?? 0
+  const backlog = (t: Tick) => inputs.reduce((a, i) => a + (t.lag[i.label] ?? 0) * i.samplesPerRecord, 0)
   const final = ticks.length > 0 ? value(ticks.at(-1)!) : 0
-  const firstMove = ticks.findIndex((t) => value(t) > 0 || inputs.some((l) => (t.lag[l] ?? 0) > 0))
+  const firstMove = ticks.findIndex((t) => value(t) > 0 || backlog(t) > 0)
   const startAt = firstMove <= 0 ? (ticks[0]?.at ?? 0) : ticks[firstMove - 1]!.at
   const endAt = ticks.find((t) => value(t) >= final)?.at ?? startAt
   const seconds = (endAt - startAt) / 1000
   let peak = 0
+  let busy = { samples: 0, seconds: 0 }
   for (let i = 1; i < ticks.length; i++) {
-    const dt = (ticks[i]!.at - ticks[i - 1]!.at) / 1000
-    if (dt >= 0.5) peak = Math.max(peak, (value(ticks[i]!) - value(ticks[i - 1]!)) / dt)
+    const [a, b] = [ticks[i - 1]!, ticks[i]!]
+    const dt = (b.at - a.at) / 1000
+    if (dt >= 0.5) peak = Math.max(peak, (value(b) - value(a)) / dt)
+    if (backlog(a) >= BUSY_BACKLOG && backlog(b) >= BUSY_BACKLOG)
+      busy = { samples: busy.samples + value(b) - value(a), seconds: busy.seconds + dt }
   }
   return {
     samples: final,
     seconds: round1(seconds),
     perSecond: seconds > 0 ? Math.round(final / seconds) : 0,
     peakPerSecond: Math.round(peak),
+    backloggedPerSecond: busy.seconds > 0 ? Math.round(busy.samples / busy.seconds) : 0,
+    backloggedSeconds: round1(busy.seconds),
+    peakBacklog: Math.round(Math.max(0, ...ticks.map(backlog))),
     startAt,
     endAt,
   }
@@ -176,9 +199,14 @@ export function latencyOf(values: readonly number[]): Percentiles | undefined {
   return values.length === 0 ? undefined : percentiles(values)
 }
 
-/** The hop whose sustained rate is lowest: what bounds the chain. */
+/**
+ * The hop that bounds the chain: of the hops that had a backlog for a few seconds, the one that moved
+ * the fewest samples per second while backlogged; without any backlog, the lowest rate overall.
+ */
 export function slowest(rates: Readonly<Record<string, HopRate>>): string | undefined {
   const entries = Object.entries(rates).filter(([, r]) => r.perSecond > 0)
+  const busy = entries.filter(([, r]) => r.backloggedSeconds >= 3 && r.backloggedPerSecond > 0)
+  if (busy.length > 0) return busy.sort((a, b) => a[1].backloggedPerSecond - b[1].backloggedPerSecond)[0]![0]
   return entries.sort((a, b) => a[1].perSecond - b[1].perSecond)[0]?.[0]
 }
 

@@ -96,7 +96,7 @@ const mib = (u: ProcessUse) => `${n(u.rssMeanMiB)} / ${n(u.rssPeakMiB)}`
 /** The rows of the one table: end to end, each hop, freshness, other processes, the broker. */
 export function reportRows(r: E2EResult): string[][] {
   const rows: string[][] = [
-    ['measure', 'samples/s', 'peak/s', 'p50 ms', 'p99 ms', 'CPU mean/peak', 'RSS MiB mean/peak'],
+    ['measure', 'samples/s', 'backlogged/s', 'p50 ms', 'p99 ms', 'CPU mean/peak', 'RSS MiB mean/peak'],
   ]
   const e = r.endToEnd
   rows.push([
@@ -122,7 +122,7 @@ export function reportRows(r: E2EResult): string[][] {
     rows.push([
       `${name} (${h.latencyBasis})`,
       n(h.rate.perSecond),
-      n(h.rate.peakPerSecond),
+      h.rate.backloggedSeconds > 0 ? n(h.rate.backloggedPerSecond) : '',
       ms(h.latency, 'p50'),
       ms(h.latency, 'p99'),
       cores(h.use),
@@ -195,10 +195,15 @@ export function summaryLines(r: E2EResult): string[] {
     const h = r.hops[r.bottleneck]!
     const loop =
       h.eventLoopBusy === undefined ? '' : `, event loop ${Math.round(h.eventLoopBusy * 100)} % busy`
+    const backlogs = Object.entries(r.hops)
+      .map(([name, x]) => `${name} ${n(x.rate.peakBacklog)}`)
+      .join(', ')
     lines.push(
-      `slowest hop: ${r.bottleneck}, ${n(h.rate.perSecond)} samples/s over ${h.rate.seconds} s at ` +
+      `slowest hop: ${r.bottleneck}, ${n(h.rate.backloggedPerSecond)} samples/s while backlogged ` +
+        `(${h.rate.backloggedSeconds} s; ${n(h.rate.perSecond)}/s over its ${h.rate.seconds} s) at ` +
         `${h.use.cpuMean.toFixed(2)} cores (peak ${h.use.cpuPeak.toFixed(2)}${loop}); the machine was busy ` +
-        `${r.machineBusy.toFixed(2)} of ${r.machine.cores} cores on average`,
+        `${r.machineBusy.toFixed(2)} of ${r.machine.cores} cores on average; largest backlog in front of ` +
+        `each hop, samples: ${backlogs}`,
     )
   }
   if (r.otherBusy > 0.25)

@@ -65,22 +65,29 @@ describe('commitLatencies', () => {
 describe('hopRate', () => {
   const ticks = [
     tick(0),
-    tick(1, { lag: { 'w ← in': 10 } }),
-    tick(2, { lag: { 'w ← in': 10 } }),
-    tick(3, { progress: { w: 300 } }),
-    tick(4, { progress: { w: 600 } }),
+    tick(1, { lag: { 'w ← in': 1000 } }),
+    tick(2, { lag: { 'w ← in': 1000 } }),
+    tick(3, { progress: { w: 300 }, lag: { 'w ← in': 700 } }),
+    tick(4, { progress: { w: 600 }, lag: { 'w ← in': 400 } }),
     tick(5, { progress: { w: 600 } }),
   ]
+  const input = { label: 'w ← in', samplesPerRecord: 10 }
 
   it('runs from the tick before the service had work to the first tick with its final count', () => {
-    const r = hopRate(ticks, 'w', ['w ← in'])
+    const r = hopRate(ticks, 'w', [input])
     assert.deepEqual(
       { samples: r.samples, seconds: r.seconds, perSecond: r.perSecond, peak: r.peakPerSecond },
       { samples: 600, seconds: 4, perSecond: 150, peak: 300 },
     )
   })
 
-  it('starts at the tick before its first progress when no input lag is named', () => {
+  it('measures what it moved while at least a transaction of samples waited in front of it', () => {
+    const r = hopRate(ticks, 'w', [input])
+    // backlog in samples: 10,000, 10,000, 7,000, 4,000: busy from second 1 to second 3
+    assert.deepEqual([r.backloggedPerSecond, r.backloggedSeconds, r.peakBacklog], [150, 2, 10_000])
+  })
+
+  it('starts at the tick before its first progress when no input is named', () => {
     assert.equal(hopRate(ticks, 'w').seconds, 2)
   })
 
@@ -158,16 +165,23 @@ describe('groupCommits', () => {
 })
 
 describe('slowest and redisCommandsOf', () => {
-  const rate = (perSecond: number) => ({
+  const rate = (perSecond: number, backloggedPerSecond = 0, backloggedSeconds = 0) => ({
     samples: 1,
     seconds: 1,
     perSecond,
     peakPerSecond: 0,
+    backloggedPerSecond,
+    backloggedSeconds,
+    peakBacklog: 0,
     startAt: 0,
     endAt: 0,
   })
 
-  it('names the hop with the lowest sustained rate, ignoring hops that did nothing', () => {
+  it('names the hop that moved the fewest samples per second while backlogged', () => {
+    assert.equal(slowest({ a: rate(90, 100, 10), b: rate(30, 500, 10), c: rate(20) }), 'a')
+  })
+
+  it('falls back to the lowest overall rate without a backlog, ignoring hops that did nothing', () => {
     assert.equal(slowest({ a: rate(90), b: rate(30), c: rate(0) }), 'b')
     assert.equal(slowest({}), undefined)
   })

@@ -19,7 +19,17 @@ const broker = (label: string, produce: number, consume: number, bytes: number):
 
 const use = { cpuMean: 0.9, cpuPeak: 1, rssMeanMiB: 200, rssPeakMiB: 250 }
 const hop = (perSecond: number, p50: number) => ({
-  rate: { samples: 1000, seconds: 10, perSecond, peakPerSecond: perSecond * 2, startAt: 0, endAt: 10_000 },
+  rate: {
+    samples: 1000,
+    seconds: 10,
+    perSecond,
+    peakPerSecond: perSecond * 2,
+    backloggedPerSecond: perSecond * 3,
+    backloggedSeconds: 5,
+    peakBacklog: 70_000,
+    startAt: 0,
+    endAt: 10_000,
+  },
   latency: { count: 10, p50, p90: p50 * 2, p99: p50 * 3, max: p50 * 4 },
   latencyBasis: 'how',
   use,
@@ -102,10 +112,10 @@ describe('reportRows', () => {
     ])
   })
 
-  it('shows each hop with its rate, peak, latency and CPU/RSS', () => {
+  it('shows each hop with its rate, its rate while backlogged, latency and CPU/RSS', () => {
     assert.deepEqual(rows.find((r) => r[0]!.startsWith('lake-writer'))!.slice(1), [
       '20,500',
-      '41,000',
+      '61,500',
       '4,000',
       '12,000',
       '0.90 / 1.00',
@@ -134,7 +144,11 @@ describe('summaryLines', () => {
       lines,
       /0\.0123 round trips per sample \(commands the services sent: validator evalsha 200\)/,
     )
-    assert.match(lines, /slowest hop: lake-writer, 20,500 samples\/s .*event loop 95 % busy/)
+    assert.match(
+      lines,
+      /slowest hop: lake-writer, 61,500 samples\/s while backlogged \(5 s; 20,500\/s .*event loop 95 % busy/,
+    )
+    assert.match(lines, /largest backlog in front of each hop, samples: ingest 70,000, lake-writer 70,000/)
   })
 
   it('warns when other load took a share of the machine', () => {
