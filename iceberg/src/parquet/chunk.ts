@@ -89,9 +89,17 @@ function stringDictionary(column: StringColumn, s0: number, s1: number) {
   const indexes = new Int32Array(n - countNulls(valid, s0, s1))
   let bytes = 0
   let k = 0
+  // Neighbours often repeat (a batch's platform, unit, zone): comparing with the last value is
+  // cheaper than hashing a freshly decoded string.
+  let last = ''
+  let lastId = -1
   for (let i = s0; i < s1; i++) {
     if (valid[i] === 0) continue
     const v = values[i]!
+    if (lastId >= 0 && v === last) {
+      indexes[k++] = lastId
+      continue
+    }
     let id = ids.get(v)
     if (id === undefined) {
       id = dict.length
@@ -102,6 +110,8 @@ function stringDictionary(column: StringColumn, s0: number, s1: number) {
         return undefined
     }
     indexes[k++] = id
+    last = v
+    lastId = id
   }
   return { dict, indexes }
 }

@@ -32,7 +32,9 @@ export function defaultSpec(m: TableMetadata): PartitionSpec {
   return m.partitionSpecs.find((s) => s.specId === m.defaultSpecId) ?? { specId: m.defaultSpecId, fields: [] }
 }
 
-function tupleKey(values: PartitionValues): string {
+function tupleKey(values: PartitionValues): unknown {
+  // One number (a day, an hour, a bucket) is its own key, never equal to the JSON strings: no JSON per row.
+  if (values.length === 1 && typeof values[0] === 'number') return values[0]
   return JSON.stringify(values, (_k, v) =>
     typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Array.from(v) : v,
   )
@@ -45,7 +47,7 @@ export function groupByPartition(
   rows: readonly Row[],
 ): { partition: PartitionValues; path: string; rows: Row[] }[] {
   const bound = bindPartitionSpec(spec, schema)
-  const groups = new Map<string, { partition: PartitionValues; path: string; rows: Row[] }>()
+  const groups = new Map<unknown, { partition: PartitionValues; path: string; rows: Row[] }>()
   for (const row of rows) {
     const partition = partitionOf(bound, row)
     const key = tupleKey(partition)

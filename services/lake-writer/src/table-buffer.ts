@@ -25,9 +25,14 @@ export class TableBuffer {
   readonly def: TableDef
   #rows: Row[] = []
   #recorded = new Map<string, ExpectedOffset>()
-  #next = new Map<string, PartitionOffset>()
-  #watermark: bigint | undefined
+  /** Per partition consumed since the last take: the next offset (entries updated in place). */
+  #next = new Map<string, { topic: string; partition: number; offset: bigint }>()
+  /** Largest event time among the rows: numbers and bigints apart, so no bigint is made per row. */
+  #maxNumber = Number.NEGATIVE_INFINITY
+  #maxBigint: bigint | undefined
   #dirtySince: number | undefined
+  /** The key of the partition asked about last (records come in runs of one partition). */
+  #lastKey = { topic: '', partition: -1, key: '' }
 
   constructor(def: TableDef) {
     this.def = def
@@ -38,7 +43,7 @@ export class TableBuffer {
     this.#rows = []
     this.#next.clear()
     this.#recorded.clear()
-    this.#watermark = undefined
+    this.#clearWatermark()
     this.#dirtySince = undefined
     for (const { topic, partition } of owned) {
       const offset = recorded.get(partitionKey(topic, partition))?.offset ?? null
@@ -51,25 +56,48 @@ export class TableBuffer {
     return this.#recorded.get(partitionKey(topic, partition))?.offset ?? null
   }
 
+  #key(topic: string, partition: number): string {
+    const last = this.#lastKey
+    if (last.partition !== partition || last.topic !== topic)
+      this.#lastKey = { topic, partition, key: partitionKey(topic, partition) }
+    return this.#lastKey.key
+  }
+
   /** True when the record at `offset` is not yet in the table (nor in this buffer). */
   wants(topic: string, partition: number, offset: bigint): boolean {
-    const key = partitionKey(topic, partition)
-    if (!this.#recorded.has(key)) return false
-    const from = this.#next.get(key)?.offset ?? this.#recorded.get(key)?.offset ?? null
+    const key = this.#key(topic, partition)
+    const recorded = this.#recorded.get(key)
+    if (recorded === undefined) return false
+    const from = this.#next.get(key)?.offset ?? recorded.offset
     return from === null || offset >= from
   }
 
   /** Takes a record of a partition: its row if it has one for this table, and its offset either way. */
   consume(topic: string, partition: number, offset: bigint, row: Row | undefined, now: number): void {
-    this.#next.set(partitionKey(topic, partition), { topic, partition, offset: offset + 1n })
+    const key = this.#key(topic, partition)
+    const next = this.#next.get(key)
+    if (next === undefined) this.#next.set(key, { topic, partition, offset: offset + 1n })
+    else next.offset = offset + 1n
     this.#dirtySince ??= now
     if (row === undefined) return
     this.#rows.push(row)
     const t = row[this.def.eventTime]
-    if (typeof t === 'number' || typeof t === 'bigint') {
-      const micros = BigInt(t)
-      if (this.#watermark === undefined || micros > this.#watermark) this.#watermark = micros
-    }
+    if (typeof t === 'number') {
+      if (t > this.#maxNumber) this.#maxNumber = t
+    } else if (typeof t === 'bigint' && (this.#maxBigint === undefined || t > this.#maxBigint))
+      this.#maxBigint = t
+  }
+
+  /** Largest event time among the rows taken since the last `take`, in micros. */
+  #watermark(): bigint | undefined {
+    const n = this.#maxNumber === Number.NEGATIVE_INFINITY ? undefined : BigInt(this.#maxNumber)
+    if (n === undefined || this.#maxBigint === undefined) return n ?? this.#maxBigint
+    return n > this.#maxBigint ? n : this.#maxBigint
+  }
+
+  #clearWatermark(): void {
+    this.#maxNumber = Number.NEGATIVE_INFINITY
+    this.#maxBigint = undefined
   }
 
   get rowCount(): number {
@@ -85,10 +113,10 @@ export class TableBuffer {
   take(): CommitWork {
     const next = [...this.#next.values()]
     const expected = next.map((n) => this.#recorded.get(partitionKey(n.topic, n.partition))!)
-    const work = { rows: this.#rows, expected, next, watermark: this.#watermark }
+    const work = { rows: this.#rows, expected, next, watermark: this.#watermark() }
     this.#rows = []
     this.#next.clear()
-    this.#watermark = undefined
+    this.#clearWatermark()
     this.#dirtySince = undefined
     return work
   }

@@ -54,6 +54,18 @@ describe('a table buffer', () => {
     assert.equal(b.take().expected.length, 0)
   })
 
+  it('takes the largest event time whether it came as a number or a bigint', () => {
+    const b = new TableBuffer(raw)
+    b.reset(new Map(), owned)
+    b.consume('t', 0, 0n, { start_time: 2 ** 53 - 1 }, 0)
+    b.consume('t', 1, 0n, { start_time: 2n ** 60n }, 0)
+    b.consume('t', 0, 1n, { start_time: 7 }, 0)
+    assert.equal(b.take().watermark, 2n ** 60n)
+    b.consume('t', 0, 2n, { start_time: 5n }, 0)
+    b.consume('t', 1, 1n, { start_time: 9 }, 0)
+    assert.equal(b.take().watermark, 9n)
+  })
+
   it('moves its offsets with records that went to a sibling table (no row for this one)', () => {
     const b = new TableBuffer(raw)
     b.reset(new Map(), owned)
