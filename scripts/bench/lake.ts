@@ -12,14 +12,14 @@
  * Everything it created (topics, group) is deleted at the end unless --keep.
  */
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Table } from '@healthstream/iceberg'
 import { openLake } from '../../services/lake-writer/src/lake.ts'
-import { TableNames } from '../../services/lake-writer/src/tables.ts'
+import { TABLES, TableNames } from '../../services/lake-writer/src/tables.ts'
 import { validatedSample } from '../../services/lake-writer/test/support/records.ts'
 import {
   drained,
@@ -33,6 +33,7 @@ import { lakePython } from '../lake/reader.ts'
 import { projectRoot } from '../stack/paths.ts'
 import { testPipeline } from '../test-support/pipeline.ts'
 import type { ServiceProcess } from '../test-support/services.ts'
+import { type EncoderFigures, timeEncoders } from './lib/parquet-encode.ts'
 import { type ProfileSummary, summarizeProfile } from './lib/profile.ts'
 import { cleanUp, stackEnv } from './lib/stack.ts'
 import { n, table } from './lib/stats.ts'
@@ -45,6 +46,7 @@ const USAGE = `usage: npm run bench -- lake [flags]
   --commit-max-rows N   COMMIT_MAX_ROWS of the lake-writer (default 100000)
   --commit-interval D   COMMIT_INTERVAL of the lake-writer (default 2s)
   --timeout S           longest the lake-writer may take (default 600)
+  --out PATH            JSON results (default bench-results/lake.json)
   --profile             run the lake-writer under node --cpu-prof and print its top functions
   --keep                keep the topics and the lake directory`
 
@@ -91,6 +93,7 @@ function flags(args: string[]) {
       timeout: { type: 'string', default: '600' },
       keep: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      out: { type: 'string', default: join(projectRoot, 'bench-results', 'lake.json') },
       help: { type: 'boolean', default: false },
     },
   })
@@ -108,6 +111,7 @@ function flags(args: string[]) {
     timeoutMs: Number(values.timeout) * 1000,
     keep: values.keep,
     profile: values.profile,
+    out: values.out,
   }
 }
 
@@ -212,7 +216,15 @@ export async function run(args: string[]): Promise<void> {
     await writer.stop()
     const files = await rawFiles(target)
     const py = JSON.parse(await runPython(files.map((f) => f.path))) as PyarrowResult
-    report(o, { preloadS, seconds, peakMiB, files, py, commits: commitStats(writer.lines) })
+    const schema = TABLES.find((t) => t.name === TableNames.raw)!.schema
+    const encoders = await timeEncoders(
+      files.map((f) => f.path),
+      schema,
+    )
+    const result = { preloadS, seconds, peakMiB, files, py, commits: commitStats(writer.lines), encoders }
+    report(o, result)
+    mkdirSync(join(o.out, '..'), { recursive: true })
+    writeFileSync(o.out, JSON.stringify({ at: new Date().toISOString(), options: o, ...result }, null, 2))
     if (o.profile) printProfile(summarizeProfile(join(profileDir, `${profileBase}.cpuprofile`), 25))
   } finally {
     await writer.stop()
@@ -270,6 +282,10 @@ function runPython(paths: string[]): Promise<string> {
   )
 }
 
+function encoderRow(name: string, rowsPerS: number, pyarrow: number): string[] {
+  return [name, '', '', n(rowsPerS), (rowsPerS / pyarrow).toFixed(2)]
+}
+
 function report(
   o: ReturnType<typeof flags>,
   r: {
@@ -279,6 +295,7 @@ function report(
     files: { size: number }[]
     py: PyarrowResult
     commits: CommitStats
+    encoders: EncoderFigures
   },
 ): void {
   const ours = o.samples / r.seconds
@@ -305,7 +322,13 @@ function report(
         n(fromRows),
         (ours / fromRows).toFixed(2),
       ],
+      encoderRow('our encoder alone: rows in memory → Parquet', r.encoders.columnarRowsPerS, arrowOnly),
+      encoderRow('  the same, hyparquet-writer row path (before)', r.encoders.rowPathRowsPerS, arrowOnly),
     ]),
+  )
+  console.log(
+    '(ratios: the lake-writer against each pyarrow row; our encoder against pyarrow Arrow table → Parquet; ' +
+      'encoders timed in main-thread CPU seconds of this process, best of 3)',
   )
   console.log(
     `\nfiles: ${r.files.length} data files, ${n(bytes)} bytes (${(bytes / o.samples).toFixed(1)} B/row); ` +
