@@ -1,5 +1,5 @@
 /**
- * The whole chain at full speed (the default of `npm run bench`): samples/s end to end, per hop, lake freshness.
+ * The whole chain at full speed: samples/s end to end and per hop, lake freshness, broker ceiling, chart.
  * `npm run bench -- e2e [--help]`, on the local stack, in an isolated topic prefix:
  *
  *   1. start ingest, validator, aggregator and lake-writer (embedded lake: SQLite catalog and a
@@ -218,8 +218,16 @@ export async function run(args: readonly string[]): Promise<void> {
           label: lagLabel(w.service.name, topic, pipeline.prefix),
           samplesPerRecord: topic === t.raw ? perUpload : 1,
         }))
+    // Busy: more waiting than a hop holds in flight (two transactions; the lake-writer: two commits)
+    const unit = (name: string) =>
+      name === 'lake-writer'
+        ? Number(serviceEnv.COMMIT_MAX_ROWS ?? 100_000)
+        : Number(serviceEnv.BATCH_MAX_RECORDS ?? 5000)
     const rates = Object.fromEntries(
-      watched.map((w) => [w.service.name, hopRate(ticks, w.service.name, inputs(w))]),
+      watched.map((w) => [
+        w.service.name,
+        hopRate(ticks, w.service.name, inputs(w), 2 * unit(w.service.name)),
+      ]),
     )
     const traces = Object.fromEntries(SERVICES.map((s) => [s, readTrace(traceFile(s))]))
     const basis: Record<string, [number[], string]> = {

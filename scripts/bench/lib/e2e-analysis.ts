@@ -90,8 +90,11 @@ export interface HopInput {
   readonly samplesPerRecord: number
 }
 
-/** Backlog a hop needs to count as busy: a full transaction of the services' default size. */
-export const BUSY_BACKLOG = 5000
+/**
+ * Backlog a hop needs to count as busy: more than it holds in flight anyway (two transactions of the
+ * services' default 5 000 records: one committing, one read ahead).
+ */
+export const BUSY_BACKLOG = 10_000
 
 /**
  * The clock starts at the tick before the service first had work (lag on one of its `inputs`, or
@@ -99,7 +102,12 @@ export const BUSY_BACKLOG = 5000
  * commit. It stops at the first tick that shows its final progress. Downstream hops can only go as
  * fast as their input arrives, so the rate while backlogged says more about what a hop can do.
  */
-export function hopRate(ticks: readonly Tick[], service: string, inputs: readonly HopInput[] = []): HopRate {
+export function hopRate(
+  ticks: readonly Tick[],
+  service: string,
+  inputs: readonly HopInput[] = [],
+  busyBacklog = BUSY_BACKLOG,
+): HopRate {
   const value = (t: Tick) => t.progress[service] ?? 0
   const backlog = (t: Tick) => inputs.reduce((a, i) => a + (t.lag[i.label] ?? 0) * i.samplesPerRecord, 0)
   const final = ticks.length > 0 ? value(ticks.at(-1)!) : 0
@@ -113,7 +121,7 @@ export function hopRate(ticks: readonly Tick[], service: string, inputs: readonl
     const [a, b] = [ticks[i - 1]!, ticks[i]!]
     const dt = (b.at - a.at) / 1000
     if (dt >= 0.5) peak = Math.max(peak, (value(b) - value(a)) / dt)
-    if (backlog(a) >= BUSY_BACKLOG && backlog(b) >= BUSY_BACKLOG)
+    if (backlog(a) >= busyBacklog && backlog(b) >= busyBacklog)
       busy = { samples: busy.samples + value(b) - value(a), seconds: busy.seconds + dt }
   }
   return {
@@ -200,12 +208,15 @@ export function latencyOf(values: readonly number[]): Percentiles | undefined {
 }
 
 /**
- * The hop that bounds the chain: of the hops that had a backlog for a few seconds, the one that moved
- * the fewest samples per second while backlogged; without any backlog, the lowest rate overall.
+ * The hop that bounds the chain: of the hops that had a backlog for a tenth of their time (at least
+ * 3 s), the one that moved the fewest samples per second while backlogged; without any, the lowest
+ * rate overall.
  */
 export function slowest(rates: Readonly<Record<string, HopRate>>): string | undefined {
   const entries = Object.entries(rates).filter(([, r]) => r.perSecond > 0)
-  const busy = entries.filter(([, r]) => r.backloggedSeconds >= 3 && r.backloggedPerSecond > 0)
+  const busy = entries.filter(
+    ([, r]) => r.backloggedSeconds >= Math.max(3, r.seconds / 10) && r.backloggedPerSecond > 0,
+  )
   if (busy.length > 0) return busy.sort((a, b) => a[1].backloggedPerSecond - b[1].backloggedPerSecond)[0]![0]
   return entries.sort((a, b) => a[1].perSecond - b[1].perSecond)[0]?.[0]
 }

@@ -65,10 +65,10 @@ describe('commitLatencies', () => {
 describe('hopRate', () => {
   const ticks = [
     tick(0),
-    tick(1, { lag: { 'w ← in': 1000 } }),
-    tick(2, { lag: { 'w ← in': 1000 } }),
-    tick(3, { progress: { w: 300 }, lag: { 'w ← in': 700 } }),
-    tick(4, { progress: { w: 600 }, lag: { 'w ← in': 400 } }),
+    tick(1, { lag: { 'w ← in': 2000 } }),
+    tick(2, { lag: { 'w ← in': 2000 } }),
+    tick(3, { progress: { w: 300 }, lag: { 'w ← in': 1200 } }),
+    tick(4, { progress: { w: 600 }, lag: { 'w ← in': 900 } }),
     tick(5, { progress: { w: 600 } }),
   ]
   const input = { label: 'w ← in', samplesPerRecord: 10 }
@@ -81,10 +81,11 @@ describe('hopRate', () => {
     )
   })
 
-  it('measures what it moved while at least a transaction of samples waited in front of it', () => {
+  it('measures what it moved while more than two transactions of samples waited in front of it', () => {
     const r = hopRate(ticks, 'w', [input])
-    // backlog in samples: 10,000, 10,000, 7,000, 4,000: busy from second 1 to second 3
-    assert.deepEqual([r.backloggedPerSecond, r.backloggedSeconds, r.peakBacklog], [150, 2, 10_000])
+    // backlog in samples: 20,000, 20,000, 12,000, 9,000: busy from second 1 to second 3
+    assert.deepEqual([r.backloggedPerSecond, r.backloggedSeconds, r.peakBacklog], [150, 2, 20_000])
+    assert.equal(hopRate(ticks, 'w', [input], 15_000).backloggedSeconds, 1)
   })
 
   it('starts at the tick before its first progress when no input is named', () => {
@@ -167,7 +168,7 @@ describe('groupCommits', () => {
 describe('slowest and redisCommandsOf', () => {
   const rate = (perSecond: number, backloggedPerSecond = 0, backloggedSeconds = 0) => ({
     samples: 1,
-    seconds: 1,
+    seconds: 40,
     perSecond,
     peakPerSecond: 0,
     backloggedPerSecond,
@@ -179,6 +180,8 @@ describe('slowest and redisCommandsOf', () => {
 
   it('names the hop that moved the fewest samples per second while backlogged', () => {
     assert.equal(slowest({ a: rate(90, 100, 10), b: rate(30, 500, 10), c: rate(20) }), 'a')
+    // a backlog for less than a tenth of its time does not count
+    assert.equal(slowest({ a: rate(90, 100, 3), b: rate(30, 500, 10), c: rate(20) }), 'b')
   })
 
   it('falls back to the lowest overall rate without a backlog, ignoring hops that did nothing', () => {
