@@ -31,6 +31,7 @@ import { testPipeline } from '../test-support/pipeline.ts'
 import type { ServiceProcess } from '../test-support/services.ts'
 import { CpuMeter } from './lib/cpu.ts'
 import {
+  cpuPerSample,
   groupCommits,
   hopRate,
   latencyOf,
@@ -293,6 +294,8 @@ export async function run(args: readonly string[]): Promise<void> {
       ),
       machineBusy: machine.busy,
       otherBusy: machine.other,
+      // The monitor stopped before the broker tools ran: its ticks are the pipeline's alone
+      cpuPerSample: cpuPerSample(ticks, sim.samplesSent),
       counters: Object.fromEntries(monitor.counters),
       redis: {
         roundTripsPerSample: sent / Math.max(1, sim.samplesSent),

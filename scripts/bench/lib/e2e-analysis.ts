@@ -195,6 +195,23 @@ export function machineMean(
   return { busy: mean((t) => t.machine), other: mean((t) => Math.max(0, t.machine - watched(t))) }
 }
 
+/**
+ * CPU time each process spent per sample over the whole run, in µs (cores × seconds between ticks,
+ * summed): less sensitive to a shared machine than rates, and their sum says how many samples per
+ * second the machine's cores could carry at most.
+ */
+export function cpuPerSample(ticks: readonly Tick[], samples: number): Record<string, number> {
+  const seconds: Record<string, number> = {}
+  for (let i = 1; i < ticks.length; i++) {
+    const dt = (ticks[i]!.at - ticks[i - 1]!.at) / 1000
+    for (const [name, cores] of Object.entries(ticks[i]!.cpu))
+      seconds[name] = (seconds[name] ?? 0) + cores * dt
+  }
+  return Object.fromEntries(
+    Object.entries(seconds).map(([name, s]) => [name, round1((s / Math.max(1, samples)) * 1e6)]),
+  )
+}
+
 /** Commits of one consumer group on one topic, from the ticks' committed offsets. */
 export function groupCommits(ticks: readonly Tick[], key: string): Commit[] {
   return ticks

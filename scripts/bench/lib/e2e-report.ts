@@ -47,6 +47,8 @@ export interface E2EResult {
   readonly machineBusy: number
   /** The part of `machineBusy` no watched process used: other load on a shared machine. */
   readonly otherBusy: number
+  /** CPU µs per sample of each watched process over the whole run (the broker tools' runs excluded). */
+  readonly cpuPerSample: Readonly<Record<string, number>>
   /** Each service's counters at the end (its /metrics): records in, records out by topic. */
   readonly counters: Readonly<Record<string, unknown>>
   readonly redis: {
@@ -206,6 +208,13 @@ export function summaryLines(r: E2EResult): string[] {
         `each hop, samples: ${backlogs}`,
     )
   }
+  const costs = Object.entries(r.cpuPerSample).sort((a, b) => b[1] - a[1])
+  const total = costs.reduce((a, [, us]) => a + us, 0)
+  if (total > 0)
+    lines.push(
+      `CPU per sample: ${costs.map(([name, us]) => `${name} ${us.toFixed(1)} µs`).join(', ')}; ` +
+        `${total.toFixed(1)} µs in all: ${r.machine.cores} cores carry at most ${n((r.machine.cores * 1e6) / total)} samples/s`,
+    )
   if (r.otherBusy > 0.25)
     lines.push(
       `warning: processes outside this run took ${r.otherBusy.toFixed(2)} cores on average; the figures are low`,

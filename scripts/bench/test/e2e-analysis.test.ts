@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
   commitLatencies,
+  cpuPerSample,
   groupCommits,
   hopRate,
   lagSeries,
@@ -147,6 +148,18 @@ describe('processUse and machineMean', () => {
       rssMeanMiB: 0,
       rssPeakMiB: 0,
     })
+  })
+})
+
+describe('cpuPerSample', () => {
+  it('adds each process up as cores times the seconds since the previous tick, in µs per sample', () => {
+    const ticks = [
+      tick(0, { cpu: { x: 9 } }),
+      tick(1, { cpu: { x: 1 } }),
+      tick(3, { cpu: { x: 0.5, y: 0.25 } }),
+    ]
+    // x: 1 core × 1 s + 0.5 × 2 s = 2 s; y: 0.5 s; over 1 000 000 samples
+    assert.deepEqual(cpuPerSample(ticks, 1_000_000), { x: 2, y: 0.5 })
   })
 })
 

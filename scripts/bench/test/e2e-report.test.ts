@@ -57,6 +57,7 @@ function result(overrides: Partial<E2EResult> = {}): E2EResult {
     processes: { simulator: use, kafka: use },
     machineBusy: 1.93,
     otherBusy: 0.1,
+    cpuPerSample: { validator: 20, ingest: 10, bench: 0.5 },
     counters: {},
     redis: {
       roundTripsPerSample: 0.0123,
@@ -149,6 +150,13 @@ describe('summaryLines', () => {
       /slowest hop: lake-writer, 61,500 samples\/s while backlogged \(5 s; 20,500\/s .*event loop 95 % busy/,
     )
     assert.match(lines, /largest backlog in front of each hop, samples: ingest 70,000, lake-writer 70,000/)
+  })
+
+  it('adds the CPU each process spent per sample up to what the cores could carry', () => {
+    assert.match(
+      summaryLines(result()).join('\n'),
+      /CPU per sample: validator 20\.0 µs, ingest 10\.0 µs, bench 0\.5 µs; 30\.5 µs in all: 2 cores carry at most 65,574 samples\/s/,
+    )
   })
 
   it('warns when other load took a share of the machine', () => {
