@@ -5,8 +5,7 @@
  * `BigInt64Array` read through an `Int32Array` view, so neither filling nor encoding makes a bigint.
  */
 import { IcebergError } from '../errors.ts'
-import { isPrimitive } from '../spec/schema.ts'
-import type { IcebergType, PrimitiveType, Schema } from '../spec/types.ts'
+import type { PrimitiveType } from '../spec/types.ts'
 import { uuidToBytes } from '../spec/values.ts'
 
 const TWO_32 = 4294967296
@@ -14,11 +13,13 @@ const TWO_63 = 2 ** 63
 const MIN_LONG = -(2n ** 63n)
 const MAX_LONG = 2n ** 63n - 1n
 
-function invalid(message: string): never {
+/** Throws the error of a value a column cannot take. */
+export function invalid(message: string): never {
   throw new IcebergError('INVALID_ARGUMENT', message)
 }
 
-function grown<T extends Uint8Array | Int32Array | Float32Array | Float64Array | BigInt64Array>(
+/** `a`, or a copy of it with room for `need` elements. */
+export function grown<T extends Uint8Array | Int32Array | Float32Array | Float64Array | BigInt64Array>(
   a: T,
   need: number,
 ): T {
@@ -29,7 +30,7 @@ function grown<T extends Uint8Array | Int32Array | Float32Array | Float64Array |
 }
 
 /** What every column has: a length and, per slot, whether it holds a value. */
-abstract class Column {
+export abstract class Column {
   readonly path: string
   readonly required: boolean
   length = 0
@@ -44,6 +45,11 @@ abstract class Column {
 
   /** Appends a value (null or undefined for none). */
   abstract push(value: unknown): void
+
+  /** Makes room for `n` slots in all, so filling a batch of known size never copies. */
+  reserve(n: number): void {
+    this.valid = grown(this.valid, n)
+  }
 
   /** Records the validity of the next slot; false when `value` is null. */
   protected slot(value: unknown): boolean {
@@ -72,6 +78,11 @@ export class FloatColumn extends Column {
     this.values = type === 'double' ? new Float64Array(64) : new Float32Array(64)
   }
 
+  override reserve(n: number): void {
+    super.reserve(n)
+    this.values = grown(this.values, n)
+  }
+
   push(value: unknown): void {
     const i = this.length
     if (i >= this.values.length) this.values = grown(this.values, i + 1)
@@ -92,6 +103,11 @@ export class IntColumn extends Column {
   constructor(type: 'int' | 'date', path: string, required: boolean) {
     super(path, required)
     this.type = type
+  }
+
+  override reserve(n: number): void {
+    super.reserve(n)
+    this.values = grown(this.values, n)
   }
 
   push(value: unknown): void {
@@ -120,6 +136,12 @@ export class LongColumn extends Column {
     this.type = type
   }
 
+  override reserve(n: number): void {
+    super.reserve(n)
+    this.values = grown(this.values, n)
+    this.halves = new Int32Array(this.values.buffer)
+  }
+
   push(value: unknown): void {
     const i = this.length
     if (i >= this.values.length) {
@@ -146,6 +168,11 @@ export class LongColumn extends Column {
 export class BoolColumn extends Column {
   readonly kind = 'bool'
   values = new Uint8Array(64)
+
+  override reserve(n: number): void {
+    super.reserve(n)
+    this.values = grown(this.values, n)
+  }
 
   push(value: unknown): void {
     const i = this.length
@@ -203,69 +230,8 @@ const EMPTY = new Uint8Array(0)
 /** A primitive column. */
 export type LeafColumn = FloatColumn | IntColumn | LongColumn | BoolColumn | StringColumn | BytesColumn
 
-/** `list<primitive>`: row i holds elements offsets[i] … offsets[i + 1] of `element`. */
-export class ListColumn extends Column {
-  readonly kind = 'list'
-  offsets = new Int32Array(65)
-  readonly element: LeafColumn
-
-  constructor(element: LeafColumn, path: string, required: boolean) {
-    super(path, required)
-    this.element = element
-  }
-
-  push(value: unknown): void {
-    const i = this.length
-    if (i + 1 >= this.offsets.length) this.offsets = grown(this.offsets, i + 2)
-    if (this.slot(value)) {
-      if (!Array.isArray(value)) invalid(`column ${this.path} must be an array`)
-      for (const v of value) this.element.push(v)
-    }
-    this.offsets[i + 1] = this.element.length
-    this.length = i + 1
-  }
-}
-
-/** `map<primitive, primitive>` (a Map or a plain object): entries offsets[i] … offsets[i + 1]. */
-export class MapColumn extends Column {
-  readonly kind = 'map'
-  offsets = new Int32Array(65)
-  readonly keys: LeafColumn
-  readonly values: LeafColumn
-
-  constructor(keys: LeafColumn, values: LeafColumn, path: string, required: boolean) {
-    super(path, required)
-    this.keys = keys
-    this.values = values
-  }
-
-  push(value: unknown): void {
-    const i = this.length
-    if (i + 1 >= this.offsets.length) this.offsets = grown(this.offsets, i + 2)
-    if (this.slot(value)) {
-      if (value instanceof Map) {
-        for (const [k, v] of value) {
-          this.keys.push(k)
-          this.values.push(v)
-        }
-      } else if (typeof value === 'object') {
-        const o = value as Record<string, unknown>
-        for (const k in o) {
-          if (!Object.hasOwn(o, k)) continue
-          this.keys.push(k)
-          this.values.push(o[k])
-        }
-      } else invalid(`column ${this.path} must be a map`)
-    }
-    this.offsets[i + 1] = this.keys.length
-    this.length = i + 1
-  }
-}
-
-/** A top-level column. */
-export type AnyColumn = LeafColumn | ListColumn | MapColumn
-
-function leafColumn(type: PrimitiveType, path: string, required: boolean): LeafColumn | undefined {
+/** An empty column of a primitive type; undefined for decimals (the row writer takes them). */
+export function leafColumn(type: PrimitiveType, path: string, required: boolean): LeafColumn | undefined {
   switch (type) {
     case 'double':
     case 'float':
@@ -285,70 +251,4 @@ function leafColumn(type: PrimitiveType, path: string, required: boolean): LeafC
     return new LongColumn(type, path, required)
   if (type.startsWith('fixed')) return new BytesColumn(type, path, required)
   return undefined // decimals take the row writer
-}
-
-function column(type: IcebergType, path: string, required: boolean): AnyColumn | undefined {
-  if (isPrimitive(type)) return leafColumn(type, path, required)
-  if (type.type === 'list' && isPrimitive(type.element)) {
-    const element = leafColumn(type.element, `${path}.element`, type.elementRequired)
-    return element && new ListColumn(element, path, required)
-  }
-  if (type.type === 'map' && isPrimitive(type.key) && isPrimitive(type.value)) {
-    const keys = leafColumn(type.key, `${path}.key`, true)
-    const values = leafColumn(type.value, `${path}.value`, type.valueRequired)
-    return keys && values && new MapColumn(keys, values, path, required)
-  }
-  return undefined // structs and nested collections take the row writer
-}
-
-type Push = (row: Readonly<Record<string, unknown>>) => void
-
-/**
- * A function appending a row to the columns: generated, so each column has its own property load and
- * its own `push` call site (both monomorphic, where one loop over the columns would make them
- * megamorphic and several times slower); a plain loop where code cannot be generated.
- */
-function rowPusher(columns: readonly AnyColumn[], names: readonly string[]): Push {
-  try {
-    const locals = names.map((_, i) => `const c${i} = columns[${i}];`).join('\n')
-    const body = names.map((name, i) => `c${i}.push(row[${JSON.stringify(name)}]);`).join('\n')
-    const make = new Function('columns', `${locals}\nreturn function push(row) {\n${body}\n}`)
-    return make(columns) as Push
-  } catch {
-    return (row) => {
-      for (let c = 0; c < names.length; c++) columns[c]!.push(row[names[c]!])
-    }
-  }
-}
-
-/** Rows of one schema, column by column. */
-export class ColumnBatch {
-  readonly schema: Schema
-  readonly columns: readonly AnyColumn[]
-  /** Appends a row (an object keyed by column name); a bad value throws and leaves the batch unusable. */
-  readonly push: Push
-
-  private constructor(schema: Schema, columns: AnyColumn[]) {
-    this.schema = schema
-    this.columns = columns
-    this.push = rowPusher(
-      columns,
-      schema.fields.map((f) => f.name),
-    )
-  }
-
-  /** A batch for the schema, or undefined when a column has a type batches do not hold. */
-  static of(schema: Schema): ColumnBatch | undefined {
-    const columns: AnyColumn[] = []
-    for (const f of schema.fields) {
-      const c = column(f.type, f.name, f.required)
-      if (c === undefined) return undefined
-      columns.push(c)
-    }
-    return new ColumnBatch(schema, columns)
-  }
-
-  get length(): number {
-    return this.columns[0]?.length ?? 0
-  }
 }

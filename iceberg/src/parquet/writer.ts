@@ -10,10 +10,10 @@ import { stringifyJson } from '../json/lossless.ts'
 import { isPrimitive, schemaToJson } from '../spec/schema.ts'
 import type { IcebergType, NestedField, Schema } from '../spec/types.ts'
 import { toBigInt } from '../spec/values.ts'
+import { ColumnBatch } from './batch.ts'
 import { LITTLE_ENDIAN } from './bytes.ts'
 import { type Compress, zstdCompressor } from './codecs.ts'
 import { writeColumnBatch } from './columnar.ts'
-import { ColumnBatch } from './columns.ts'
 import { computeMetrics, type FileMetrics } from './metrics.ts'
 import { parquetSchemaOf } from './schema.ts'
 
@@ -122,7 +122,7 @@ export function writeParquet(
   rows: readonly Row[],
   options: ParquetWriteOptions = {},
 ): WrittenParquet {
-  const batch = LITTLE_ENDIAN ? ColumnBatch.of(schema) : undefined
+  const batch = LITTLE_ENDIAN ? ColumnBatch.of(schema, rows.length) : undefined
   if (batch === undefined) return writeParquetRows(schema, rows, options)
   for (const row of rows) batch.push(row)
   return writeColumnBatch(batch, options)
