@@ -183,12 +183,24 @@ async function checkLake(
   if (maxLag >= OUT_OF_ORDERNESS + LATENESS)
     violations.push(`precondition: a sample trails by ${maxLag / HOUR} h, more than the lateness allows`)
 
-  const raw = await readTable({ ...ref('health_data_raw'), sort: ['user_id', 'sample_id'] })
+  // A million rows: only the compared columns, and time for pyiceberg to read them from S3
+  const big = { timeoutMs: 900_000 }
+  const raw = await readTable({
+    ...ref('health_data_raw'),
+    ...big,
+    columns: ['user_id', 'sample_id', 'data_type', 'value', 'start_time', 'end_time'],
+    sort: ['user_id', 'sample_id'],
+  })
   violations.push(...checkRaw(raw, valid))
   // Resent batches (a send whose acknowledgement was lost in a broker restart) are on the topic twice:
   // their invalid samples rightly have a dead letter per copy
   const copies = rawTopic ? await rawTopicCopies(rawTopic) : undefined
-  const errors = await readTable({ ...ref('health_data_errors'), sort: ['error_id'] })
+  const errors = await readTable({
+    ...ref('health_data_errors'),
+    ...big,
+    columns: ['error_id', 'user_id', 'sample_id', 'reason_code'],
+    sort: ['error_id'],
+  })
   violations.push(
     ...checkErrors(errors, truth, copies ? (batch, n) => Math.max(n, copies.get(batch) ?? 0) : undefined),
   )
@@ -208,6 +220,7 @@ async function checkLake(
   for (const granularity of GRANULARITIES) {
     const rows = await readTable({
       ...ref(`health_data_${granularity}_agg`),
+      ...big,
       sort: ['user_id', 'data_type', 'window_start'],
     })
     const { violations: v, ...counts } = checkAggregates(granularity, rows, expected, LATENESS, bounds)

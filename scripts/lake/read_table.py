@@ -2,6 +2,7 @@
 
   read_table.py --catalog sql --uri sqlite:////abs/catalog.db --warehouse file:///abs/wh \\
       --namespace health --table health_data_raw [--engine pyiceberg|duckdb] [--sort col ...]
+      [--columns col,...]
   read_table.py --catalog rest --uri http://127.0.0.1:18181 --namespace health --table t --engine duckdb
   read_table.py ... --snapshot-summary | --snapshots | --files        (pyiceberg only)
 
@@ -204,7 +205,13 @@ def snapshot_json(snapshot: Any) -> dict[str, Any]:
 
 
 def read_pyiceberg(args: argparse.Namespace) -> pa.Table:
-    return load_table(args).scan().to_arrow()
+    columns = selected_columns(args)
+    scan = load_table(args).scan(selected_fields=tuple(columns)) if columns else load_table(args).scan()
+    return scan.to_arrow()
+
+
+def selected_columns(args: argparse.Namespace) -> list[str]:
+    return [name.strip() for item in args.columns for name in item.split(',') if name.strip()]
 
 
 def list_files(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -304,7 +311,9 @@ def read_duckdb(args: argparse.Namespace) -> pa.Table:
         source = '.'.join(sql_identifier(part) for part in ('lake', *table_identifier(args)))
     else:
         source = f'iceberg_scan({sql_string(sql_metadata_location(args))})'
-    result = con.execute(f'SELECT * FROM {source}')
+    columns = selected_columns(args)
+    projection = ', '.join(sql_identifier(name) for name in columns) if columns else '*'
+    result = con.execute(f'SELECT {projection} FROM {source}')
     arrow = result.arrow()
     return arrow.read_all() if isinstance(arrow, pa.RecordBatchReader) else arrow
 
@@ -322,6 +331,9 @@ def main() -> int:
         '--sort', action='append', default=[], help='sort by this column first (repeatable; comma lists too)'
     )
     parser.add_argument('--timestamps', choices=['micros', 'iso'], default='micros')
+    parser.add_argument(
+        '--columns', action='append', default=[], help='read only these columns (repeatable; comma lists too)'
+    )
     what = parser.add_mutually_exclusive_group()
     what.add_argument('--snapshot-summary', action='store_true', help="the current snapshot's summary")
     what.add_argument('--snapshots', action='store_true', help='every snapshot in log order')

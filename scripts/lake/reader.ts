@@ -42,6 +42,10 @@ export interface ReadOptions extends TableRef {
   /** Sort by these columns first; the remaining columns break ties. */
   readonly sort?: readonly string[]
   readonly timestamps?: 'micros' | 'iso'
+  /** Only these columns (default: all). */
+  readonly columns?: readonly string[]
+  /** How long the reader may take (default 2 min; a million rows take longer). */
+  readonly timeoutMs?: number
 }
 
 export type Row = Record<string, unknown>
@@ -82,6 +86,7 @@ export function runLakeScript(
   script: string,
   args: readonly string[],
   env: Readonly<Record<string, string>> = {},
+  timeoutMs = TIMEOUT_MS,
 ): Promise<string> {
   const python = lakePython()
   return new Promise((resolve, reject) => {
@@ -92,8 +97,8 @@ export function runLakeScript(
         // The venv is precompiled; this keeps lakecommon.py's bytecode out of the source tree.
         env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
         encoding: 'utf8',
-        maxBuffer: 512 * 1024 * 1024,
-        timeout: TIMEOUT_MS,
+        maxBuffer: 1024 * 1024 * 1024,
+        timeout: timeoutMs,
       },
       (error, stdout, stderr) => {
         if (error) {
@@ -139,16 +144,17 @@ function jsonLines<T>(text: string): T[] {
     .map((line) => JSON.parse(line) as T)
 }
 
-async function readTableScript<T>(ref: TableRef, extra: readonly string[]): Promise<T[]> {
+async function readTableScript<T>(ref: TableRef, extra: readonly string[], timeoutMs?: number): Promise<T[]> {
   const { args, env } = tableArgs(ref)
-  return jsonLines<T>(await runLakeScript('read_table.py', [...args, ...extra], env))
+  return jsonLines<T>(await runLakeScript('read_table.py', [...args, ...extra], env, timeoutMs))
 }
 
 /** Every row of the table's current snapshot, read by pyiceberg (default) or DuckDB. */
 export function readTable(options: ReadOptions): Promise<Row[]> {
   const extra = ['--engine', options.engine ?? 'pyiceberg', '--timestamps', options.timestamps ?? 'micros']
   for (const column of options.sort ?? []) extra.push('--sort', column)
-  return readTableScript<Row>(options, extra)
+  for (const column of options.columns ?? []) extra.push('--columns', column)
+  return readTableScript<Row>(options, extra, options.timeoutMs)
 }
 
 /** The current snapshot (pyiceberg), or null when the table has none yet. */
