@@ -150,7 +150,11 @@ function logEvent(event: LakeEvent): void {
     logger.debug({ ...event.result, watermark: String(event.watermark) }, 'committed')
   else if (event.type === 'resync')
     logger.warn({ err: event.error, attempt: event.attempt }, 'resyncing from the tables')
-  else if (event.type === 'skipped') logger.warn({ ...event, offset: String(event.offset) }, 'record skipped')
+  else if (event.type === 'skipped')
+    logger.warn(
+      { ...event, offset: String(event.offset) },
+      'undecodable record dead-lettered to health_data_errors',
+    )
 }
 
 function registryAuth(raw: string): RegistryAuth | undefined {

@@ -31,7 +31,7 @@ function counters(registry: Registry) {
     }),
     skipped: new Counter({
       name: 'healthstream_lake_skipped_records_total',
-      help: 'records that became no row (undecodable, unknown granularity, tombstone), by reason',
+      help: 'records that became no row of their own table (undecodable, unknown granularity, tombstone) and went to health_data_errors as dead letters, by reason',
       labelNames: ['reason'],
       registers: [registry],
     }),

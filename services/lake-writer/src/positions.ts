@@ -3,7 +3,7 @@ import type { ConsumedRecord, PartitionOffset, TopicPartition } from '@healthstr
 import type { TopicRoute } from './routes.ts'
 import type { TableBuffer } from './table-buffer.ts'
 
-/** A record that became no row (undecodable, unknown granularity, tombstone). */
+/** A record that became a dead letter instead of a row of its own table (undecodable, unknown granularity, tombstone). */
 export interface Skipped {
   readonly topic: string
   readonly partition: number
@@ -89,17 +89,11 @@ export async function routeRecords(
     const routed = await route.decode(wanted)
     wanted.forEach((r, i) => {
       const x = routed[i]!
-      if ('skip' in x)
-        skipped.push({ topic, partition: r.partition, offset: r.offset, reason: x.skip, detail: x.detail })
+      if (x.deadLetter !== undefined)
+        skipped.push({ topic, partition: r.partition, offset: r.offset, ...x.deadLetter })
       for (const t of tables) {
         if (!t.wants(r.topic, r.partition, r.offset)) continue
-        t.consume(
-          r.topic,
-          r.partition,
-          r.offset,
-          'table' in x && x.table === t.def.name ? x.row : undefined,
-          now,
-        )
+        t.consume(r.topic, r.partition, r.offset, x.table === t.def.name ? x.row : undefined, now)
       }
     })
   }

@@ -2,9 +2,15 @@
  * Which topic feeds which tables, and how a record becomes a row. Every table a topic feeds records
  * that topic's offsets, even when a record went to a sibling table (an aggregate goes to the table of
  * its granularity only), so each table knows exactly which records it has seen.
+ *
+ * Nothing is dropped: a record that cannot become a row of its own table (undecodable bytes, a
+ * tombstone, an unknown granularity) becomes a dead letter in `health_data_errors`, which every input
+ * topic therefore feeds. The dead letter lands in the errors table's commit that also records the
+ * record's offset, so it lands exactly once, like any row.
  */
+import { Buffer } from 'node:buffer'
 import type { AvroDeserializer, DecodeResult } from '@healthstream/shared/avro'
-import type { ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
+import { type ErrorRecord, errorRecord, ReasonCode, type ValidatedSample } from '@healthstream/shared/domain'
 import type { ConsumedRecord } from '@healthstream/shared/kafka'
 import type { TopicNames } from '@healthstream/shared/topics'
 import {
@@ -17,10 +23,18 @@ import {
 } from './rows.ts'
 import { TableNames } from './tables.ts'
 
-/** A record's row and the table it goes to, or why it has none. */
-export type Routed =
-  | { readonly table: string; readonly row: Row }
-  | { readonly skip: string; readonly detail: string }
+/** Why a record became a dead letter instead of a row of its own table (for metrics and logs). */
+export interface DeadLetter {
+  readonly reason: ReasonCode
+  readonly detail: string
+}
+
+/** A record's row and the table it goes to; `deadLetter` when the row is its dead letter. */
+export interface Routed {
+  readonly table: string
+  readonly row: Row
+  readonly deadLetter?: DeadLetter
+}
 
 /** One input topic. */
 export interface TopicRoute {
@@ -44,11 +58,41 @@ const AGG_TABLES: Readonly<Record<string, string>> = {
   monthly: TableNames.monthly,
 }
 
+/**
+ * The `health_data_errors` row of a record that no table can hold: stage `lake-writer`, the record's
+ * own coordinates (its id is deterministic), its bytes as they were consumed.
+ */
+export function deadLetterRow(
+  record: ConsumedRecord,
+  why: DeadLetter & { readonly schemaId?: number },
+  nowMs: number,
+): Routed {
+  const value = record.value ?? Buffer.alloc(0)
+  const dead = errorRecord({
+    stage: 'lake-writer',
+    reasonCode: why.reason,
+    message: why.detail,
+    source: {
+      topic: record.topic,
+      partition: record.partition,
+      offset: Number(record.offset),
+      writerSchemaId: why.schemaId ?? -1,
+    },
+    sourceIndex: null,
+    payloadFormat: 'raw',
+    payload: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+    errorTime: nowMs * 1000,
+  })
+  const at = { partition: record.partition, offset: record.offset }
+  return { table: TableNames.errors, row: errorRow(dead, at), deadLetter: why }
+}
+
 function route<T>(
   topic: string,
   tables: readonly string[],
   decoder: AvroDeserializer<T>,
-  toRow: (value: T, at: KafkaCoordinates) => Routed,
+  toRow: (value: T, at: KafkaCoordinates) => Routed | DeadLetter,
+  now: () => number,
 ): TopicRoute {
   return {
     topic,
@@ -58,29 +102,52 @@ function route<T>(
       const decoded: DecodeResult<T>[] = await decoder.decodeAll(values)
       return decoded.map((d, i) => {
         const r = records[i]!
-        if (r.value === null) return { skip: 'TOMBSTONE', detail: 'null value' }
-        if (!d.ok) return { skip: d.reason, detail: d.detail }
-        return toRow(d.value, { partition: r.partition, offset: r.offset })
+        if (r.value === null)
+          return deadLetterRow(r, { reason: ReasonCode.TOMBSTONE, detail: 'null value (tombstone)' }, now())
+        if (!d.ok) return deadLetterRow(r, d, now())
+        const routed = toRow(d.value, { partition: r.partition, offset: r.offset })
+        return 'row' in routed ? routed : deadLetterRow(r, { ...routed, schemaId: d.schemaId }, now())
       })
     },
   }
 }
 
-/** The lake-writer's routes: validated → raw, aggregates → the table of their granularity, errors → errors. */
-export function lakeRoutes(topics: TopicNames, decoders: Decoders): TopicRoute[] {
+/**
+ * The lake-writer's routes: validated → raw, aggregates → the table of their granularity, errors →
+ * errors; each topic also feeds the errors table with its dead letters.
+ */
+export function lakeRoutes(
+  topics: TopicNames,
+  decoders: Decoders,
+  now: () => number = Date.now,
+): TopicRoute[] {
+  const aggTables = [...new Set(Object.values(AGG_TABLES))]
   return [
-    route(topics.validated, [TableNames.raw], decoders.validated, (v, at) => ({
-      table: TableNames.raw,
-      row: rawRow(v, at),
-    })),
-    route(topics.aggregates, Object.values(AGG_TABLES), decoders.aggregates, (a, at) => {
-      const table = AGG_TABLES[a.granularity]
-      if (table === undefined) return { skip: 'UNKNOWN_GRANULARITY', detail: `granularity ${a.granularity}` }
-      return { table, row: aggregateRow(a, at) }
-    }),
-    route(topics.errors, [TableNames.errors], decoders.errors, (e, at) => ({
-      table: TableNames.errors,
-      row: errorRow(e, at),
-    })),
+    route(
+      topics.validated,
+      [TableNames.raw, TableNames.errors],
+      decoders.validated,
+      (v, at) => ({ table: TableNames.raw, row: rawRow(v, at) }),
+      now,
+    ),
+    route(
+      topics.aggregates,
+      [...aggTables, TableNames.errors],
+      decoders.aggregates,
+      (a, at) => {
+        const table = AGG_TABLES[a.granularity]
+        if (table === undefined)
+          return { reason: ReasonCode.UNKNOWN_GRANULARITY, detail: `granularity ${a.granularity}` }
+        return { table, row: aggregateRow(a, at) }
+      },
+      now,
+    ),
+    route(
+      topics.errors,
+      [TableNames.errors],
+      decoders.errors,
+      (e, at) => ({ table: TableNames.errors, row: errorRow(e, at) }),
+      now,
+    ),
   ]
 }

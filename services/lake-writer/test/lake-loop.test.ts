@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { MemoryBroker } from '@healthstream/shared/kafka'
+import { MemoryBroker, type OutputRecord } from '@healthstream/shared/kafka'
 import { recordedState } from '../src/offsets.ts'
 import type { TopicRoute } from '../src/routes.ts'
 import { TableNames } from '../src/tables.ts'
@@ -15,6 +15,7 @@ import {
   until,
   writerLake,
 } from './support/memory.ts'
+import { type Poison, poisonFrom } from './support/poison.ts'
 import { aggregate, errorRecord, validatedSample } from './support/records.ts'
 
 async function writer(
@@ -121,6 +122,65 @@ describe('the lake loop', () => {
     await until('every sample', async () => (await sampleIds(lake)).size === next)
     await survivor.loop.stop()
     assertExactlyOnce(await sampleIds(lake), next)
+  })
+
+  it('dead-letters every record no table can hold exactly once, beside the good ones, although writers die at each write', async () => {
+    const { broker, routes, encode, shared, lake, samples } = await setup()
+    const goods = {
+      validated: encode('validated', validatedSample(0)),
+      aggregates: encode('aggregates', aggregate('a', 0, 1)),
+      errors: encode('errors', errorRecord(0)),
+    }
+    const poison = new Map<string, Poison>()
+    const records: OutputRecord[] = []
+    for (const [name, good] of Object.entries(goods)) {
+      for (const p of poisonFrom(good.value!)) {
+        poison.set(`poison:${name}:${p.kind}`, p)
+        records.push({ topic: good.topic, key: Buffer.from(`poison:${name}:${p.kind}`), value: p.value })
+      }
+    }
+    const hourly = encode('aggregates', { ...aggregate('b', 0, 1), granularity: 'hourly' }, 'poison:hourly')
+    poison.set('poison:hourly', { kind: 'hourly', value: hourly.value, reason: 'UNKNOWN_GRANULARITY' })
+    samples(0, 20)
+    broker.append([...records, hourly, goods.aggregates, goods.errors])
+    samples(20, 40)
+    for (let k = 0; k < 6; k++) {
+      const w = await writer(shared, broker, routes, `crash-${k}`)
+      w.lake.store.hangAfter(k)
+      await until(`writer ${k} to die`, () => w.lake.store.hung > 0, 5000).catch(() => undefined)
+      broker.leave('lake', w.consumer.member.memberId!)
+    }
+    const survivor = await writer(shared, broker, routes, 'survivor')
+    await until('every sample', async () => (await sampleIds(lake)).size === 40)
+    await survivor.loop.flush()
+    await survivor.loop.stop()
+    assertExactlyOnce(await sampleIds(lake), 40)
+    assert.equal(survivor.loop.stats.state, 'stopped')
+
+    const rows = await tableRows(lake, TableNames.errors)
+    const dead = rows.filter((r) => r.stage === 'lake-writer')
+    const wanted = [goods.validated.topic, goods.aggregates.topic, goods.errors.topic].flatMap((t) =>
+      broker.readCommitted(t).filter((r) => r.key?.toString().startsWith('poison:')),
+    )
+    assert.equal(wanted.length, poison.size)
+    assert.equal(dead.length, wanted.length, 'one dead letter per poison record')
+    for (const r of wanted) {
+      const p = poison.get(r.key!.toString())!
+      const id = `lake-writer:${r.topic}:${r.partition}:${r.offset}`
+      const row = dead.find((d) => d.error_id === id)
+      assert.ok(row, `${p.kind} on ${r.topic} is dead-lettered`)
+      assert.equal(row.reason_code, p.reason, p.kind)
+      assert.deepEqual(
+        [row.source_topic, row.source_partition, row.source_offset, row.kafka_partition, row.kafka_offset],
+        [r.topic, r.partition, r.offset, r.partition, r.offset],
+      )
+      assert.equal(row.payload_format, 'raw')
+      assert.deepEqual(Buffer.from(row.payload as Uint8Array), p.value ?? Buffer.alloc(0), p.kind)
+    }
+    assert.deepEqual(
+      rows.filter((r) => r.stage !== 'lake-writer').map((r) => r.error_id),
+      [errorRecord(0).errorId],
+    )
   })
 
   it("keeps both writers' rows and offsets when two share the partitions", async () => {

@@ -22,6 +22,9 @@ export const ReasonCode = {
   BEFORE_FLOOR: 'BEFORE_FLOOR',
   // aggregator: later than the allowed lateness of every window it belongs to
   TOO_LATE: 'TOO_LATE',
+  // lake-writer: an input record no table can hold (besides BAD_MAGIC, UNKNOWN_SCHEMA_ID, DECODE_FAILED)
+  TOMBSTONE: 'TOMBSTONE',
+  UNKNOWN_GRANULARITY: 'UNKNOWN_GRANULARITY',
 } as const
 
 export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode]

@@ -35,11 +35,16 @@ export class InputProducer {
     autocreateTopics: false,
   })
 
-  async send(topic: string, records: readonly { key: string; value: Buffer }[], chunk = 500): Promise<void> {
+  /** Sends records in order; a null value is a tombstone. */
+  async send(
+    topic: string,
+    records: readonly { key: string; value: Buffer | null }[],
+    chunk = 500,
+  ): Promise<void> {
     for (let i = 0; i < records.length; i += chunk) {
       const messages = records
         .slice(i, i + chunk)
-        .map((r) => ({ topic, key: Buffer.from(r.key), value: r.value }))
+        .map((r) => ({ topic, key: Buffer.from(r.key), ...(r.value === null ? {} : { value: r.value }) }))
       await this.#producer.send({ messages })
     }
   }
