@@ -307,7 +307,7 @@ export async function run(args: readonly string[]): Promise<void> {
       broker,
       ceiling,
       ratio: ceiling ? e2eRate / ceiling.samplesPerSecond : undefined,
-      bottleneck: slowest(rates),
+      bottleneck: slowest(rates, sim.samplesSent),
       recordBytes: scanned.avgBytes,
       snapshots: Object.fromEntries(Object.entries(snapshots).map(([k, s]) => [k, s.length])),
       chart: chartPath,

@@ -78,8 +78,9 @@ export interface HopRate {
   /** Its rate over the intervals that began and ended with a backlog waiting: what it can do. */
   readonly backloggedPerSecond: number
   readonly backloggedSeconds: number
-  /** Largest backlog in front of it, in samples. */
+  /** Largest backlog in front of it, in samples, and what it holds in flight anyway (busy above it). */
   readonly peakBacklog: number
+  readonly busyBacklog: number
   readonly startAt: number
   readonly endAt: number
 }
@@ -132,6 +133,7 @@ export function hopRate(
     backloggedPerSecond: busy.seconds > 0 ? Math.round(busy.samples / busy.seconds) : 0,
     backloggedSeconds: round1(busy.seconds),
     peakBacklog: Math.round(Math.max(0, ...ticks.map(backlog))),
+    busyBacklog,
     startAt,
     endAt,
   }
@@ -225,17 +227,21 @@ export function latencyOf(values: readonly number[]): Percentiles | undefined {
 }
 
 /**
- * The hop that bounds the chain: of the hops that had a backlog for a tenth of their time (at least
- * 3 s), the one that moved the fewest samples per second while backlogged; without any, the lowest
- * rate overall.
+ * The hop that bounds the chain, `rates` in chain order. Fed faster than it can go, a chain builds a
+ * queue in front of each hop that is slower than everything before it, and none behind the slowest
+ * one (it feeds them slower than they can go): so the limit is the last hop whose backlog grew beyond
+ * twice what it holds in flight and beyond `share` of the run's samples. Undefined when no queue grew:
+ * the chain kept up with what was offered.
  */
-export function slowest(rates: Readonly<Record<string, HopRate>>): string | undefined {
-  const entries = Object.entries(rates).filter(([, r]) => r.perSecond > 0)
-  const busy = entries.filter(
-    ([, r]) => r.backloggedSeconds >= Math.max(3, r.seconds / 10) && r.backloggedPerSecond > 0,
+export function slowest(
+  rates: Readonly<Record<string, HopRate>>,
+  samples: number,
+  share = 0.05,
+): string | undefined {
+  const queued = Object.entries(rates).filter(
+    ([, r]) => r.peakBacklog >= Math.max(2 * r.busyBacklog, share * samples),
   )
-  if (busy.length > 0) return busy.sort((a, b) => a[1].backloggedPerSecond - b[1].backloggedPerSecond)[0]![0]
-  return entries.sort((a, b) => a[1].perSecond - b[1].perSecond)[0]?.[0]
+  return queued.at(-1)?.[0]
 }
 
 /** What a service's preloaded trace (trace-hop.ts) counted: client-side Redis commands, by command. */

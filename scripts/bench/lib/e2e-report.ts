@@ -201,7 +201,7 @@ export function summaryLines(r: E2EResult): string[] {
       .map(([name, x]) => `${name} ${n(x.rate.peakBacklog)}`)
       .join(', ')
     lines.push(
-      `slowest hop: ${r.bottleneck}, ${n(h.rate.backloggedPerSecond)} samples/s while backlogged ` +
+      `limiting hop (the last with a queue in front of it): ${r.bottleneck}, ${n(h.rate.backloggedPerSecond)} samples/s while backlogged ` +
         `(${h.rate.backloggedSeconds} s; ${n(h.rate.perSecond)}/s over its ${h.rate.seconds} s) at ` +
         `${h.use.cpuMean.toFixed(2)} cores (peak ${h.use.cpuPeak.toFixed(2)}${loop}); the machine was busy ` +
         `${r.machineBusy.toFixed(2)} of ${r.machine.cores} cores on average; largest backlog in front of ` +

@@ -179,27 +179,34 @@ describe('groupCommits', () => {
 })
 
 describe('slowest and redisCommandsOf', () => {
-  const rate = (perSecond: number, backloggedPerSecond = 0, backloggedSeconds = 0) => ({
+  const rate = (peakBacklog: number, busyBacklog = 10_000) => ({
     samples: 1,
     seconds: 40,
-    perSecond,
+    perSecond: 1,
     peakPerSecond: 0,
-    backloggedPerSecond,
-    backloggedSeconds,
-    peakBacklog: 0,
+    backloggedPerSecond: 0,
+    backloggedSeconds: 0,
+    peakBacklog,
+    busyBacklog,
     startAt: 0,
     endAt: 0,
   })
 
-  it('names the hop that moved the fewest samples per second while backlogged', () => {
-    assert.equal(slowest({ a: rate(90, 100, 10), b: rate(30, 500, 10), c: rate(20) }), 'a')
-    // a backlog for less than a tenth of its time does not count
-    assert.equal(slowest({ a: rate(90, 100, 3), b: rate(30, 500, 10), c: rate(20) }), 'b')
+  it('names the last hop in the chain in front of which a queue grew', () => {
+    // ingest could not keep up with the simulator, the validator not with ingest; the aggregator's
+    // read-ahead and the lake-writer's commit buffer are no queue
+    const rates = {
+      ingest: rate(635_000),
+      validator: rate(672_000),
+      aggregator: rate(29_000),
+      lake: rate(136_000, 200_000),
+    }
+    assert.equal(slowest(rates, 1_000_000), 'validator')
   })
 
-  it('falls back to the lowest overall rate without a backlog, ignoring hops that did nothing', () => {
-    assert.equal(slowest({ a: rate(90), b: rate(30), c: rate(0) }), 'b')
-    assert.equal(slowest({}), undefined)
+  it('names none when the chain kept up with what was offered', () => {
+    assert.equal(slowest({ ingest: rate(12_000), validator: rate(30_000) }, 1_000_000), undefined)
+    assert.equal(slowest({}, 0), undefined)
   })
 
   it('keeps only the Redis operations of a trace, by command', () => {

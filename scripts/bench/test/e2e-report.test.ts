@@ -27,6 +27,7 @@ const hop = (perSecond: number, p50: number) => ({
     backloggedPerSecond: perSecond * 3,
     backloggedSeconds: 5,
     peakBacklog: 70_000,
+    busyBacklog: 10_000,
     startAt: 0,
     endAt: 10_000,
   },
@@ -139,7 +140,7 @@ describe('summaryLines', () => {
     assert.match(summaryLines(result({ ratio: 0.3 }))[0]!, /goal reached/)
   })
 
-  it('names Redis round trips per sample and the slowest hop with its event loop', () => {
+  it('names Redis round trips per sample and the limiting hop with its event loop', () => {
     const lines = summaryLines(result()).join('\n')
     assert.match(
       lines,
@@ -147,7 +148,7 @@ describe('summaryLines', () => {
     )
     assert.match(
       lines,
-      /slowest hop: lake-writer, 61,500 samples\/s while backlogged \(5 s; 20,500\/s .*event loop 95 % busy/,
+      /limiting hop \(the last with a queue in front of it\): lake-writer, 61,500 samples\/s while backlogged \(5 s; 20,500\/s .*event loop 95 % busy/,
     )
     assert.match(lines, /largest backlog in front of each hop, samples: ingest 70,000, lake-writer 70,000/)
   })
