@@ -5,11 +5,12 @@
  * (LAKE_CATALOG_URI=$LAKE_POSTGRES_URL). PostgreSQL refuses to run as root: as root (CI) the
  * cluster belongs to the package's `postgres` user and every binary runs as that user (setpriv).
  */
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile, execFileSync, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { aptInstall } from '../apt.ts'
-import { serverDir } from '../paths.ts'
+import { serverDir, stackDir } from '../paths.ts'
 import type { LaunchSpec, StackServer } from '../server.ts'
 import { HOST, PORTS } from '../server.ts'
 import { requireTool, run } from '../tools.ts'
@@ -72,6 +73,23 @@ function ownedByOwner(path: string): void {
   chownSync(path, id('-u'), id('-g'))
 }
 
+/**
+ * Where the cluster lives: `<stack>/postgres/data`. As root, when the service user cannot reach that
+ * folder (a checkout under /root, mode 700), under its own home instead, one folder per stack.
+ */
+function clusterDir(): string {
+  const preferred = join(serverDir('postgres'), 'data')
+  if (!asRoot()) return preferred
+  const [cmd, args] = asOwner('test', ['-x', serverDir('postgres')])
+  if (spawnSync(cmd, args, { stdio: 'ignore' }).status === 0) return preferred
+  const id = createHash('sha256').update(stackDir).digest('hex').slice(0, 12)
+  const fallback = join('/var/lib/postgresql', `healthstream-${id}`)
+  mkdirSync(fallback, { recursive: true, mode: 0o700 })
+  ownedByOwner(fallback)
+  console.error(`postgres: '${SERVICE_USER}' cannot reach ${preferred}; the cluster lives in ${fallback}`)
+  return join(fallback, 'data')
+}
+
 /** Creates the cluster on first start (a folder without PG_VERSION is a half-made one: made again). */
 function initCluster(dataDir: string): void {
   if (existsSync(join(dataDir, 'PG_VERSION'))) return
@@ -125,7 +143,7 @@ export const postgresServer: StackServer = {
   async prepare(): Promise<LaunchSpec> {
     const dir = serverDir('postgres')
     mkdirSync(dir, { recursive: true })
-    const dataDir = join(dir, 'data')
+    const dataDir = clusterDir()
     initCluster(dataDir)
     // Settings on the command line, so a changed one here always takes effect; the data stays.
     const [command, args] = asOwner(bin('postgres'), [
