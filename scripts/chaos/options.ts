@@ -39,7 +39,7 @@ export const SHORT: ChaosOptions = {
   ...FULL,
   samples: 30_000,
   rate: 600,
-  users: 16,
+  users: 12,
   killEveryMs: 4_000,
   minKills: 10,
   brokerRestarts: 1,

@@ -31,9 +31,9 @@ import { type FaultPlan, planFaults, SERVICES, type ServiceName } from './schedu
 
 const OUT_OF_ORDERNESS = 2 * HOUR
 const LATENESS = 12 * HOUR
-// A Saturday before New Year: the short run's ~8 days close a daily, an ISO weekly (across the
-// year boundary) and a monthly window; the full run spans months
-const START = Date.parse('2025-12-27T00:00:00Z')
+// June 1, 2026 is a Monday: the short run's ~6 days close daily windows, the ISO week and the month
+// that end there; the full run spans months
+const START = Date.parse('2026-05-28T00:00:00Z')
 
 /** Everything a run saw and checked; also the JSON report. */
 export interface ChaosReport {

@@ -13,14 +13,8 @@ import {
   WatermarkTracker,
 } from '@healthstream/shared/domain'
 import type { ConsumedRecord, GroupSession, Transform } from '@healthstream/shared/kafka'
-import {
-  canAnchor,
-  commitPartition,
-  commitTick,
-  decodeRecords,
-  preparePartition,
-  tickPartition,
-} from './partition.ts'
+import { canAnchor, commitPartition, decodeRecords, preparePartition } from './partition.ts'
+import { commitTick, tickPartition } from './tick.ts'
 
 /** What the aggregator transform needs; built in main.ts, or in memory by tests. */
 export interface AggregatorDeps {
