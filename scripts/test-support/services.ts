@@ -30,6 +30,11 @@ export class ServiceProcess {
     }
   }
 
+  /** The same service and environment, run by another runtime (e.g. `[bunPath]`). */
+  onRuntime(runtime: readonly string[]): ServiceProcess {
+    return new ServiceProcess(this.name, this.#env as Record<string, string>, runtime)
+  }
+
   /** Starts the process and resolves once it logged `started` (HTTP up, topics ready). */
   async start(timeoutMs = 60_000): Promise<void> {
     const [command, ...args] = this.#runtime
