@@ -47,6 +47,7 @@ const USAGE = `usage: npm run bench -- lake [flags]
   --commit-interval D   COMMIT_INTERVAL of the lake-writer (default 2s)
   --timeout S           longest the lake-writer may take (default 600)
   --out PATH            JSON results (default bench-results/lake.json)
+  --node-options S      NODE_OPTIONS of the lake-writer (e.g. "--max-semi-space-size=64")
   --profile             run the lake-writer under node --cpu-prof and print its top functions
   --keep                keep the topics and the lake directory`
 
@@ -93,6 +94,7 @@ function flags(args: string[]) {
       timeout: { type: 'string', default: '600' },
       keep: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      'node-options': { type: 'string', default: '' },
       out: { type: 'string', default: join(projectRoot, 'bench-results', 'lake.json') },
       help: { type: 'boolean', default: false },
     },
@@ -111,6 +113,7 @@ function flags(args: string[]) {
     timeoutMs: Number(values.timeout) * 1000,
     keep: values.keep,
     profile: values.profile,
+    nodeOptions: values['node-options'],
     out: values.out,
   }
 }
@@ -205,7 +208,7 @@ export async function run(args: string[]): Promise<void> {
   if (o.profile) mkdirSync(profileDir, { recursive: true })
   const writer = pipeline.service('lake-writer', {
     ...target.env,
-    ...(o.profile ? { NODE_OPTIONS: profileOptions(profileDir, profileBase) } : {}),
+    NODE_OPTIONS: [o.nodeOptions, o.profile ? profileOptions(profileDir, profileBase) : ''].join(' ').trim(),
     COMMIT_MAX_ROWS: o.commitMaxRows,
     COMMIT_INTERVAL: o.commitInterval,
     TOPIC_PARTITIONS: String(o.partitions),
