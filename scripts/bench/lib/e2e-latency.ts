@@ -14,7 +14,7 @@ import type { LakeTarget } from '../../../services/lake-writer/test/support/stac
 import { AvroDeserializer, HttpSchemaRegistry } from '../../../shared/src/avro/index.ts'
 import type { ConsumedRecord } from '../../../shared/src/kafka/index.ts'
 import type { TopicNames } from '../../../shared/src/topics.ts'
-import { type Commit, commitLatencies, type PartitionRecords } from './e2e-analysis.ts'
+import type { Commit, PartitionRecords } from './e2e-analysis.ts'
 import type { TopicReader } from './topic-scan.ts'
 
 /** A lake snapshot: when it was made and the Kafka offsets (per topic, per partition) it records. */
@@ -157,18 +157,5 @@ export async function scanLatencies(
       sample: avg(bytes.sample, counts.samples),
       validated: avg(bytes.validated, counts.validated),
     },
-  }
-}
-
-/** Latencies measured at a commit: the aggregator's group offsets, the raw table's snapshots. */
-export function commitBased(
-  scanned: ScannedLatencies,
-  aggregatorCommits: readonly Commit[],
-  rawTableCommits: readonly Commit[],
-) {
-  return {
-    aggregator: commitLatencies(scanned.validated, aggregatorCommits),
-    lakeWriter: commitLatencies(scanned.validated, rawTableCommits),
-    freshness: commitLatencies(scanned.validatedFromRaw, rawTableCommits),
   }
 }
