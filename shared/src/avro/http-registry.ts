@@ -51,12 +51,21 @@ export class HttpSchemaRegistry implements SchemaRegistryAdmin {
   }
 
   async setCompatibility(subject: string, level: CompatibilityLevel): Promise<void> {
-    await this.#http.request({
-      method: 'PUT',
-      path: `/config/${enc(subject)}`,
-      body: { compatibility: level },
-      notFound: RegistryErrorCode.SUBJECT_NOT_FOUND,
-    })
+    const put = () =>
+      this.#http.request({
+        method: 'PUT',
+        path: `/config/${enc(subject)}`,
+        body: { compatibility: level },
+        notFound: RegistryErrorCode.SUBJECT_NOT_FOUND,
+      })
+    try {
+      await put()
+    } catch (error) {
+      // Apicurio creates the subject's rule on the first PUT; two services starting together both
+      // create it and the second gets 409 "rule already exists". The rule exists now: set it again.
+      if (!(error instanceof RegistryError) || error.status !== 409) throw error
+      await put()
+    }
   }
 
   async getSubjectVersions(subject: string): Promise<number[]> {

@@ -27,6 +27,22 @@ describe('schema registry over HTTP (real server)', () => {
     assert.equal(await registry.register(subject, healthDataBatchV2), v2, 'the same schema keeps its id')
   })
 
+  it('lets services that start together each set up the same new subject (one id, no conflict)', async () => {
+    // As four services starting at once do for the shared errors topic
+    const topic = uniqueName('avro-race')
+    const created = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        AvroSerializer.create({
+          registry: new HttpSchemaRegistry({ url }),
+          topic,
+          schema: healthDataBatchV2,
+        }),
+      ),
+    )
+    assert.equal(new Set(created.map((s) => s.schemaId)).size, 1)
+    assert.deepEqual(await new HttpSchemaRegistry({ url }).getSubjectVersions(`${topic}-value`), [1])
+  })
+
   it('returns the registered schema by id, also to a fresh client', async () => {
     const subject = `${uniqueName('avro-int')}-value`
     const id = await new HttpSchemaRegistry({ url }).register(subject, healthDataBatchV2)
