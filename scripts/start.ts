@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     lines.push(row(['service', 'in/s', 'out/s', 'in total', 'out total'], widths))
     const current = new Map<string, ServiceCounters>()
     const dlq = new Map<string, number>()
+    const tables = new Map<string, { commits: number; rows: number }>()
     for (const s of running) {
       const c = await scrape(s.port)
       if (c === undefined) {
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
         ),
       )
       for (const [reason, n] of c.deadLetters) dlq.set(reason, (dlq.get(reason) ?? 0) + n)
+      for (const [table, t] of c.tables) tables.set(table, t)
     }
     previous = current
     for (const name of missing) lines.push(row([name, 'not built yet'], widths))
@@ -140,6 +142,10 @@ async function main(): Promise<void> {
     } catch (error) {
       lines.push(`  (unavailable: ${(error as Error).message})`)
     }
+    lines.push('', 'lake commits (snapshots, rows) per table:')
+    for (const [table, t] of tables)
+      lines.push(`  ${table.padEnd(28)} ${String(t.commits).padStart(6)} ${String(t.rows).padStart(12)}`)
+    if (tables.size === 0) lines.push('  none yet')
     lines.push(
       '',
       `dead letters by reason: ${[...dlq].map(([r, n]) => `${r} ${n}`).join(', ') || 'none yet'}`,
