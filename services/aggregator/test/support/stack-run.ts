@@ -1,6 +1,5 @@
 /** Runs of the aggregator processes on the real stack for stack.int.test.ts: set-up, feeding, chaos, checks. */
 
-import type { ProcessConfig } from '../fixtures/aggregator-process.ts'
 import assert from 'node:assert/strict'
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -17,6 +16,7 @@ import { TopicSchemas } from '@healthstream/shared/topics'
 import { Redis } from 'ioredis'
 import { endpoint, uniqueName } from '../../../../scripts/test-support/endpoints.ts'
 import { dropNamespace } from '../../../../shared/test/redis/aggregate-store-cleanup.ts'
+import type { ProcessConfig } from '../fixtures/aggregator-process.ts'
 import { decodeOutputs, serdes } from './harness.ts'
 import { assertExactlyOnce, type Placed, type Produced, prng, scenario, sentinels } from './scenario.ts'
 
