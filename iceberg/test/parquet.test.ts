@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parquetMetadata } from 'hyparquet'
 import { readParquet } from '../src/parquet/reader.ts'
-import { writeParquet } from '../src/parquet/writer.ts'
+import { writeParquet, writeParquetRows } from '../src/parquet/writer.ts'
 import { fromBytes } from '../src/spec/single-value.ts'
 import type { Schema } from '../src/spec/types.ts'
 import { NESTED_FIELDS } from './fixtures/schema.ts'
@@ -149,6 +149,35 @@ describe('Parquet data files', () => {
       () => writeParquet(schema, [{ ...rows[0], user_id: null }]),
       /required column user_id is null/,
     )
+  })
+})
+
+describe('negative zero', () => {
+  it('reads -0.0 back as -0.0 and 0.0 as 0.0 on both write paths, nested in a struct too', async () => {
+    const signed: Schema = {
+      schemaId: 0,
+      fields: [
+        { id: 1, name: 'd', type: 'double', required: true },
+        {
+          id: 2,
+          name: 's',
+          type: { type: 'struct', fields: [{ id: 3, name: 'f', type: 'float', required: true }] },
+          required: true,
+        },
+      ],
+    }
+    const zeros = Array.from({ length: 200 }, (_, i) => (i % 2 === 1 ? -0 : 0))
+    const written = zeros.map((z) => ({ d: z, s: { f: z } }))
+    const negative = (xs: readonly unknown[]) => xs.filter((x) => Object.is(x, -0)).length
+    for (const write of [writeParquet, writeParquetRows]) {
+      const back = await readParquet(write(signed, written).bytes, signed)
+      assert.equal(negative(back.map((r) => r.d)), 100, `${write.name}: doubles`)
+      assert.equal(
+        negative(back.map((r) => (r.s as { f: number }).f)),
+        100,
+        `${write.name}: floats in a struct`,
+      )
+    }
   })
 })
 

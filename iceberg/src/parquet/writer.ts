@@ -129,6 +129,15 @@ export function writeParquet(
   return writeColumnBatch(batch, options)
 }
 
+/** Whether a float or double is anywhere in the type. */
+function holdsFloats(type: IcebergType): boolean {
+  if (typeof type === 'string') return type === 'float' || type === 'double'
+  if (type.type === 'struct') return type.fields.some((f) => holdsFloats(f.type))
+  if (type.type === 'list') return holdsFloats(type.element)
+  if (type.type === 'map') return holdsFloats(type.key) || holdsFloats(type.value)
+  return false
+}
+
 /** Encodes rows through hyparquet-writer: every Iceberg type, nested structs and collections included. */
 export function writeParquetRows(
   schema: Schema,
@@ -138,6 +147,9 @@ export function writeParquetRows(
   const columnData: ColumnSource[] = schema.fields.map((f) => ({
     name: f.name,
     data: rows.map((r) => toParquet(f.type, r[f.name], f.name, f.required)),
+    // hyparquet-writer's dictionary keys -0.0 and 0.0 alike, so one would read back as the other:
+    // columns holding floating-point values are written without a dictionary
+    ...(holdsFloats(f.type) ? { encoding: 'PLAIN' as const } : {}),
   }))
   const codec = options.compression ?? 'ZSTD'
   const buffer = parquetWriteBuffer({
