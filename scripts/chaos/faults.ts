@@ -115,12 +115,15 @@ const server = (name: string) => {
   return found
 }
 
-/** Stops the server, waits `forMs` (an outage) or not at all (a restart), and starts it again. */
+/** The stack servers behind a fault's name: the lake is its object store and its catalog database. */
+const serversOf = (name: ServerFault['server']) => (name === 'lake' ? ['s3', 'postgres'] : [name]).map(server)
+
+/** Stops the servers, waits `forMs` (an outage) or not at all (a restart), and starts them again. */
 export async function serverFault(fault: ServerFault, since: number): Promise<ServerRecord> {
-  const target = server(fault.server)
+  const targets = serversOf(fault.server)
   const t0 = Date.now()
-  await down([target])
+  await down(targets)
   if (fault.forMs > 0) await sleep(fault.forMs)
-  await up([target])
+  await up(targets)
   return { server: fault.server, kind: fault.kind, atMs: t0 - since, downMs: Date.now() - t0 }
 }

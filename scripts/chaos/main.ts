@@ -38,7 +38,7 @@ async function run(options: ChaosOptions): Promise<number> {
   const { allServers } = await import('../stack/servers/index.ts')
   const { runChaos } = await import('./run.ts')
   const { formatReport } = await import('./report.ts')
-  const servers = allServers.filter((s) => ['kafka', 'registry', 'redis', 's3'].includes(s.name))
+  const servers = allServers.filter((s) => ['kafka', 'registry', 'redis', 's3', 'postgres'].includes(s.name))
   await down(servers) // a run interrupted before left its servers; start from empty data
   rmSync(stackDir, { recursive: true, force: true })
   await up(servers)

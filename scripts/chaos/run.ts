@@ -1,13 +1,12 @@
 /**
- * One chaos run on the stack in the environment: the four services on an isolated topic prefix and a
- * lake on S3 (SQL catalog file + versitygw warehouse), the simulator sending at a fixed rate, and the
- * fault plan carried out meanwhile. Afterwards it waits for the chain to drain and checks the lake
+ * One chaos run on the stack in the environment: the four services on an isolated topic prefix, a lake
+ * on PostgreSQL (SQL catalog) and S3 (versitygw warehouse), the simulator sending at a fixed rate, and
+ * the fault plan carried out meanwhile. Afterwards it waits for the chain to drain and checks the lake
  * through pyiceberg against the simulator's ground truth, with the end-to-end test's invariants.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { s3Target } from '../../services/lake-writer/test/support/stack.ts'
 import { readTable } from '../lake/reader.ts'
 import type { SimulateStats } from '../simulator/simulate.ts'
 import { parseTruth } from '../simulator/truth.ts'
@@ -25,6 +24,7 @@ import {
 import { simulateWithStats, testPipeline } from '../test-support/pipeline.ts'
 import type { ServiceProcess } from '../test-support/services.ts'
 import { Fleet, type ServerRecord, type ServiceRecord, serverFault } from './faults.ts'
+import { type ChaosLake, chaosLake } from './lake-target.ts'
 import type { ChaosOptions } from './options.ts'
 import { batchCopies, rawTopicCopies } from './raw-copies.ts'
 import { type FaultPlan, planFaults, SERVICES, type ServiceName } from './schedule.ts'
@@ -69,7 +69,7 @@ export async function runChaos(options: ChaosOptions, dir: string): Promise<Chao
   )
   mkdirSync(dir, { recursive: true })
   const pipeline = testPipeline('chaos')
-  const target = s3Target(dir)
+  const target = chaosLake()
   const windows = {
     DAILY_WINDOW_ZONE: 'utc',
     OUT_OF_ORDERNESS: `${OUT_OF_ORDERNESS / 1000}ms`,
@@ -174,7 +174,7 @@ export async function runChaos(options: ChaosOptions, dir: string): Promise<Chao
 /** The end-to-end invariants, with the aggregator's final watermark bounded by the users' data. */
 async function checkLake(
   truth: ReturnType<typeof parseTruth>,
-  ref: ReturnType<typeof s3Target>['ref'],
+  ref: ChaosLake['ref'],
   rawTopic: string | undefined,
 ): Promise<Pick<ChaosReport, 'lake' | 'violations' | 'extraRawCopies'>> {
   const { valid } = outcomes(truth)

@@ -15,10 +15,13 @@ export interface Kill {
   readonly service: ServiceName
 }
 
-/** A server of the stack restarted (stopped and started at once) or stopped for `forMs`. */
+/**
+ * A server of the stack restarted (stopped and started at once) or stopped for `forMs`; `lake` is the
+ * lake's storage and catalog together (S3 and PostgreSQL).
+ */
 export interface ServerFault {
   readonly atMs: number
-  readonly server: 'kafka' | 'redis' | 's3'
+  readonly server: 'kafka' | 'redis' | 'lake'
   readonly kind: 'restart' | 'outage'
   readonly forMs: number
 }
@@ -53,7 +56,7 @@ export function planFaults(options: ChaosOptions): FaultPlan {
   const faults: Omit<ServerFault, 'atMs'>[] = []
   for (let i = 0; i < options.brokerRestarts; i++) faults.push({ server: 'kafka', kind: 'restart', forMs: 0 })
   for (let i = 0; i < options.redisRestarts; i++) faults.push({ server: 'redis', kind: 'restart', forMs: 0 })
-  if (options.outageMs > 0) faults.push({ server: 's3', kind: 'outage', forMs: options.outageMs })
+  if (options.outageMs > 0) faults.push({ server: 'lake', kind: 'outage', forMs: options.outageMs })
   // Interleave brokers and Redis so two broker restarts are apart: k, r, k, r, …, then the outage
   const restarts = faults.filter((f) => f.kind === 'restart')
   const brokers = restarts.filter((f) => f.server === 'kafka')

@@ -1,6 +1,7 @@
 /**
  * The short chaos run (`npm run chaos -- --short`) inside `npm test`: while the simulator sends,
- * services are killed with SIGKILL, the broker and Redis restart, S3 is stopped; afterwards the lake
+ * services are killed with SIGKILL, the broker and Redis restart, S3 and the PostgreSQL catalog are
+ * stopped; afterwards the lake
  * must hold exactly the ground truth. It runs on a stack of its own (see scripts/chaos/main.ts), so
  * the restarts do not disturb the rest of the suite.
  */
@@ -13,7 +14,7 @@ import { after, describe, it } from 'node:test'
 import type { ChaosReport } from '../chaos/run.ts'
 import { projectRoot } from '../stack/paths.ts'
 
-describe('chaos: kill -9 of services, broker and Redis restarts, S3 outage while data flows', {
+describe('chaos: kill -9 of services, broker and Redis restarts, S3 and catalog outage while data flows', {
   timeout: 900_000,
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'hs-chaos-'))
@@ -49,7 +50,7 @@ describe('chaos: kill -9 of services, broker and Redis restarts, S3 outage while
     )
     assert.deepEqual(
       report.servers.map((f) => `${f.server} ${f.kind}`),
-      ['kafka restart', 'redis restart', 's3 outage'],
+      ['kafka restart', 'redis restart', 'lake outage'],
     )
     assert.ok(report.lake.raw > 20_000, `${report.lake.raw} raw rows`)
     assert.ok(report.lake.errors > 0)

@@ -15,11 +15,11 @@ describe('the chaos fault plan', () => {
     )
   })
 
-  it('restarts the broker twice and Redis once, and stops S3 for a minute, one fault at a time', () => {
+  it('restarts the broker twice and Redis once, and stops the lake (S3 and catalog) for a minute, one fault at a time', () => {
     const { servers } = planFaults(FULL)
     assert.deepEqual(
       servers.map((f) => `${f.server} ${f.kind} ${f.forMs}`),
-      ['kafka restart 0', 'redis restart 0', 'kafka restart 0', 's3 outage 60000'],
+      ['kafka restart 0', 'redis restart 0', 'kafka restart 0', 'lake outage 60000'],
     )
     const times = servers.map((f) => f.atMs)
     assert.deepEqual(
