@@ -1,46 +1,17 @@
-/**
- * lake-writer throughput: rows/s from health-data-validated to committed Parquet in health_data_raw,
- * against pyarrow writing the same rows in the same run; file sizes; peak RSS.
- * `npm run bench -- lake [--help]`, on the local stack:
- *
- *   1. preload --samples validated samples (Avro, as the validator writes them) into an isolated prefix
- *   2. start one lake-writer (SQL catalog on SQLite, warehouse in a temporary directory) and time it
- *      from its partition assignment until every commit triggered by size (COMMIT_MAX_ROWS) has
- *      landed, i.e. health_data_raw holds more than samples − COMMIT_MAX_ROWS rows (`--until size`);
- *      rows/s = the rows it holds then over that time. COMMIT_INTERVAL is long by default (60s), so
- *      this is throughput under a steady load, not the wait for the interval that commits the last,
- *      partial buffer of a finite backlog. `--until offsets` waits instead until the table records
- *      every partition's end offset (the whole backlog, past the transaction markers; with
- *      --commit-interval 2s this is the figure measured before)
- *   3. pyarrow reads those rows back (the table's own Parquet files), then writes them again with
- *      ZSTD: once as one Arrow table already in memory, once from Python rows (to_pylist →
- *      from_pylist), the closest thing to what the lake-writer does from decoded records
- * Everything it created (topics, group) is deleted at the end unless --keep.
- */
-import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { Table } from '@healthstream/iceberg'
-import { openLake } from '../../services/lake-writer/src/lake.ts'
 import { TABLES, TableNames } from '../../services/lake-writer/src/tables.ts'
 import { validatedSample } from '../../services/lake-writer/test/support/records.ts'
-import {
-  drained,
-  InputProducer,
-  type LakeTarget,
-  localTarget,
-  serializers,
-} from '../../services/lake-writer/test/support/stack.ts'
+import { InputProducer, localTarget, serializers } from '../../services/lake-writer/test/support/stack.ts'
 import { createAdmin, ensureTopics } from '../../shared/src/kafka/index.ts'
-import { lakePython } from '../lake/reader.ts'
 import { projectRoot } from '../stack/paths.ts'
 import { testPipeline } from '../test-support/pipeline.ts'
-import type { ServiceProcess } from '../test-support/services.ts'
+import { rawFiles, timeToDrain } from './lib/lake-drain.ts'
 import { type EncoderFigures, timeEncoders } from './lib/parquet-encode.ts'
 import { type ProfileSummary, summarizeProfile } from './lib/profile.ts'
+import { type PyarrowResult, writeWithPyarrow } from './lib/pyarrow-write.ts'
 import { cleanUp, stackEnv } from './lib/stack.ts'
 import { n, table } from './lib/stats.ts'
 
@@ -57,36 +28,6 @@ const USAGE = `usage: npm run bench -- lake [flags]
   --node-options S      NODE_OPTIONS of the lake-writer (e.g. "--max-semi-space-size=64")
   --profile             run the lake-writer under node --cpu-prof and print its top functions
   --keep                keep the topics and the lake directory`
-
-/** pyarrow's side, run in the readers' venv: the same rows, written again with ZSTD. */
-const PYARROW = `
-import json, os, resource, sys, tempfile, time
-import pyarrow as pa, pyarrow.parquet as pq
-paths = sys.argv[1:]
-source = pa.concat_tables([pq.read_table(p) for p in paths])
-out = tempfile.mkdtemp()
-def write(t, name):
-    start = time.perf_counter()
-    pq.write_table(t, os.path.join(out, name), compression='zstd')
-    return time.perf_counter() - start, os.path.getsize(os.path.join(out, name))
-write_s, size = write(source, 'arrow.parquet')
-rows = source.to_pylist()
-start = time.perf_counter()
-built = pa.Table.from_pylist(rows, schema=source.schema)
-build_s = time.perf_counter() - start
-write2_s, _ = write(built, 'rows.parquet')
-print(json.dumps({'rows': source.num_rows, 'write_s': write_s, 'bytes': size, 'build_s': build_s,
-                  'write2_s': write2_s, 'max_rss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
-`
-
-interface PyarrowResult {
-  rows: number
-  write_s: number
-  bytes: number
-  build_s: number
-  write2_s: number
-  max_rss_kb: number
-}
 
 function flags(args: string[]) {
   const { values } = parseArgs({
@@ -118,23 +59,16 @@ function flags(args: string[]) {
     partitions: Number(values.partitions),
     commitMaxRows: values['commit-max-rows'],
     commitInterval: values['commit-interval'],
-    until: values.until === 'offsets' ? ('offsets' as const) : ('size' as const),
+    // A backlog smaller than one commit by size has only the interval commit to wait for
+    until:
+      values.until === 'offsets' || Number(values.samples) < Number(values['commit-max-rows'])
+        ? ('offsets' as const)
+        : ('size' as const),
     timeoutMs: Number(values.timeout) * 1000,
     keep: values.keep,
     profile: values.profile,
     nodeOptions: values['node-options'],
     out: values.out,
-  }
-}
-
-/** Peak and current resident set of a process, in MiB, from /proc (undefined once it is gone). */
-function rss(pid: number | undefined): { peak: number; now: number } | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
-    return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 }
-  } catch {
-    return undefined
   }
 }
 
@@ -167,61 +101,6 @@ async function preload(o: ReturnType<typeof flags>, topics: ReturnType<typeof te
   return (Date.now() - started) / 1000
 }
 
-/** Data files of the raw table: locations and sizes. */
-async function rawFiles(target: LakeTarget): Promise<{ path: string; size: number }[]> {
-  const lake = openLake(target.settings)
-  try {
-    const t = await Table.load(lake.catalog, lake.store, { namespace: lake.namespace, name: TableNames.raw })
-    return (await t.dataFiles()).map((f) => ({ path: fileURLToPath(f.filePath), size: f.fileSizeInBytes }))
-  } finally {
-    lake.close()
-  }
-}
-
-/** Rows in health_data_raw's current snapshot. */
-async function rowsHeld(target: LakeTarget): Promise<number> {
-  const lake = openLake(target.settings)
-  try {
-    const t = await Table.load(lake.catalog, lake.store, { namespace: lake.namespace, name: TableNames.raw })
-    return Number(t.currentSnapshot?.summary['total-records'] ?? 0)
-  } finally {
-    await lake.close()
-  }
-}
-
-/**
- * Starts the writer and times it from its partition assignment (the backlog is already there) until
- * every commit by size landed (`until` size) or the table records the topic's end offsets (`until`
- * offsets); returns the rows the table holds then, and the writer's peak RSS on the way.
- */
-async function timeToDrain(
-  writer: ServiceProcess,
-  target: LakeTarget,
-  topic: string,
-  o: { timeoutMs: number; until: 'size' | 'offsets'; samples: number; commitMaxRows: string },
-): Promise<{ seconds: number; peakMiB: number; rows: number }> {
-  const { timeoutMs } = o
-  let rows = o.samples
-  const done = async () => {
-    if (o.until === 'offsets') return drained(target, TableNames.raw, topic)
-    rows = await rowsHeld(target)
-    return rows > o.samples - Number(o.commitMaxRows)
-  }
-  await writer.start()
-  const assigned = () => writer.lines.some((l) => l.includes('"msg":"partitions assigned"'))
-  while (!assigned()) await new Promise((r) => setTimeout(r, 20))
-  const t0 = performance.now()
-  const deadline = Date.now() + timeoutMs
-  let peakMiB = 0
-  while (!(await done().catch(() => false))) {
-    peakMiB = Math.max(peakMiB, rss(writer.pid)?.peak ?? 0)
-    if (Date.now() > deadline) throw new Error(`the lake-writer did not finish within ${timeoutMs / 1000} s`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  const seconds = (performance.now() - t0) / 1000
-  return { seconds, rows, peakMiB: Math.max(peakMiB, rss(writer.pid)?.peak ?? 0) }
-}
-
 /** Runs the benchmark and prints the results. */
 export async function run(args: string[]): Promise<void> {
   const o = flags(args)
@@ -246,7 +125,7 @@ export async function run(args: string[]): Promise<void> {
     const { seconds, peakMiB, rows } = await timeToDrain(writer, target, pipeline.topics.validated, o)
     await writer.stop()
     const files = await rawFiles(target)
-    const py = JSON.parse(await runPython(files.map((f) => f.path))) as PyarrowResult
+    const py = await writeWithPyarrow(files.map((f) => f.path))
     const schema = TABLES.find((t) => t.name === TableNames.raw)!.schema
     const encoders = await timeEncoders(
       files.map((f) => f.path),
@@ -308,18 +187,6 @@ function printProfile(p: ProfileSummary): void {
   )
   console.log(table([['where', 'ms', '%'], ...p.places.map((x) => [x.name, n(x.ms), String(x.share)])]))
   console.log(table([['function', 'ms', '%'], ...p.functions.map((x) => [x.name, n(x.ms), String(x.share)])]))
-}
-
-function runPython(paths: string[]): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(
-      lakePython(),
-      ['-c', PYARROW, ...paths],
-      { maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) =>
-        error ? reject(new Error(`pyarrow failed: ${stderr || error.message}`)) : resolve(stdout),
-    ),
-  )
 }
 
 function encoderRow(name: string, rowsPerS: number, pyarrow: number): string[] {

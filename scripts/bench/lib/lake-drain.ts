@@ -1,0 +1,74 @@
+/** Timing the lake-writer through a preloaded backlog, and what it left in health_data_raw. */
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Table } from '@healthstream/iceberg'
+import { openLake } from '../../../services/lake-writer/src/lake.ts'
+import { TableNames } from '../../../services/lake-writer/src/tables.ts'
+import { drained, type LakeTarget } from '../../../services/lake-writer/test/support/stack.ts'
+import type { ServiceProcess } from '../../test-support/services.ts'
+
+/** Peak and current resident set of a process, in MiB, from /proc (undefined once it is gone). */
+function rss(pid: number | undefined): { peak: number; now: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
+    return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 }
+  } catch {
+    return undefined
+  }
+}
+
+/** Data files of the raw table: locations and sizes. */
+export async function rawFiles(target: LakeTarget): Promise<{ path: string; size: number }[]> {
+  const lake = openLake(target.settings)
+  try {
+    const t = await Table.load(lake.catalog, lake.store, { namespace: lake.namespace, name: TableNames.raw })
+    return (await t.dataFiles()).map((f) => ({ path: fileURLToPath(f.filePath), size: f.fileSizeInBytes }))
+  } finally {
+    lake.close()
+  }
+}
+
+/** Rows in health_data_raw's current snapshot. */
+async function rowsHeld(target: LakeTarget): Promise<number> {
+  const lake = openLake(target.settings)
+  try {
+    const t = await Table.load(lake.catalog, lake.store, { namespace: lake.namespace, name: TableNames.raw })
+    return Number(t.currentSnapshot?.summary['total-records'] ?? 0)
+  } finally {
+    await lake.close()
+  }
+}
+
+/**
+ * Starts the writer and times it from its partition assignment (the backlog is already there) until
+ * every commit by size landed (`until` size) or the table records the topic's end offsets (`until`
+ * offsets); returns the rows the table holds then, and the writer's peak RSS on the way.
+ */
+export async function timeToDrain(
+  writer: ServiceProcess,
+  target: LakeTarget,
+  topic: string,
+  o: { timeoutMs: number; until: 'size' | 'offsets'; samples: number; commitMaxRows: string },
+): Promise<{ seconds: number; peakMiB: number; rows: number }> {
+  const { timeoutMs } = o
+  let rows = o.samples
+  const done = async () => {
+    if (o.until === 'offsets') return drained(target, TableNames.raw, topic)
+    rows = await rowsHeld(target)
+    return rows > o.samples - Number(o.commitMaxRows)
+  }
+  await writer.start()
+  const assigned = () => writer.lines.some((l) => l.includes('"msg":"partitions assigned"'))
+  while (!assigned()) await new Promise((r) => setTimeout(r, 20))
+  const t0 = performance.now()
+  const deadline = Date.now() + timeoutMs
+  let peakMiB = 0
+  while (!(await done().catch(() => false))) {
+    peakMiB = Math.max(peakMiB, rss(writer.pid)?.peak ?? 0)
+    if (Date.now() > deadline) throw new Error(`the lake-writer did not finish within ${timeoutMs / 1000} s`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  const seconds = (performance.now() - t0) / 1000
+  return { seconds, rows, peakMiB: Math.max(peakMiB, rss(writer.pid)?.peak ?? 0) }
+}
