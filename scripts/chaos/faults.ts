@@ -29,6 +29,8 @@ export class Fleet {
   /** Services being restarted by the kill lane or the watchdog right now. */
   readonly #restarting = new Set<ServiceName>()
   #watchdog: NodeJS.Timeout | undefined
+  /** Set when the watchdog could not start a crashed service again. */
+  #gaveUp: Error | undefined
 
   constructor(services: Map<ServiceName, ServiceProcess>, since: number) {
     this.#services = services
@@ -46,7 +48,9 @@ export class Fleet {
         this.records
           .get(name)!
           .crashes.push({ atMs: Date.now() - this.#since, lastLines: service.lines.slice(-8) })
-        void this.#startUntilUp(name)
+        this.#startUntilUp(name).catch((error: Error) => {
+          this.#gaveUp ??= error
+        })
       }
     }, 1_000)
   }
@@ -89,9 +93,12 @@ export class Fleet {
     }
   }
 
-  /** Makes sure every service runs (after the faults, before draining). */
+  /** Resolves once every service runs (after the faults, before draining); fails if one never came back. */
   async ensureRunning(): Promise<void> {
-    while ([...this.#services].some(([name, s]) => !s.running || this.#restarting.has(name))) await sleep(500)
+    while ([...this.#services].some(([name, s]) => !s.running || this.#restarting.has(name))) {
+      if (this.#gaveUp) throw this.#gaveUp
+      await sleep(500)
+    }
   }
 
   async stop(): Promise<void> {
