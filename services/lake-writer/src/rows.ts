@@ -2,7 +2,11 @@
  * Kafka records (decoded Avro values) → table rows, keyed by the column names of `tables.ts`. Pure.
  * Times stay epoch microseconds (the Iceberg writer takes numbers or bigints for timestamptz).
  */
-import type { ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
+import type {
+  AggregateRecord as DomainAggregateRecord,
+  ErrorRecord,
+  ValidatedSample,
+} from '@healthstream/shared/domain'
 
 /** A row of a lake table, by column name. */
 export type Row = Record<string, unknown>
@@ -13,35 +17,11 @@ export interface KafkaCoordinates {
   readonly offset: bigint
 }
 
-/** Value of `health-data-aggregates` (`shared/schemas/aggregate-record.avsc`). */
-export interface AggregateRecord {
-  userId: string
-  dataType: string
-  unit: string
-  granularity: string
-  windowStart: number
-  windowEnd: number
-  zone: string
-  windowLabel: string
-  count: number
-  sum: number
-  min: number
-  max: number
-  mean: number
-  stddevPop: number
-  stddevSample: number | null
-  m2: number
-  firstValue: number
-  firstEventTime: number
-  firstSampleId: string
-  lastValue: number
-  lastEventTime: number
-  lastSampleId: string
-  isFinal: boolean
-  revision: number
-  watermark: number | null
-  updatedAt: number
-}
+/**
+ * Value of `health-data-aggregates` as the lake-writer decodes it: the aggregator's record, except that
+ * the granularity is whatever string the topic holds (an unknown one becomes a dead letter).
+ */
+export type AggregateRecord = Omit<DomainAggregateRecord, 'granularity'> & { granularity: string }
 
 /** A validated sample as a `health_data_raw` row. */
 export function rawRow(s: ValidatedSample, at: KafkaCoordinates): Row {
