@@ -37,11 +37,8 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { localTarget } from '../../services/lake-writer/test/support/stack.ts'
 import { readTable } from '../lake/reader.ts'
-import { simulatorOptions } from '../simulator/options.ts'
-import { simulate } from '../simulator/simulate.ts'
 import { parseTruth } from '../simulator/truth.ts'
 import { waitForLake } from '../test-support/drain.ts'
-import { endpoint } from '../test-support/endpoints.ts'
 import {
   checkAggregates,
   checkErrors,
@@ -52,7 +49,7 @@ import {
   maxEventLag,
   outcomes,
 } from '../test-support/lake-invariants.ts'
-import { testPipeline } from '../test-support/pipeline.ts'
+import { simulateInto, testPipeline } from '../test-support/pipeline.ts'
 
 const OUT_OF_ORDERNESS = 2 * HOUR
 const LATENESS = { daily: 6 * HOUR, weekly: 6 * HOUR, monthly: 6 * HOUR } as const
@@ -90,26 +87,17 @@ describe('simulator → ingest → validator → aggregator → lake-writer → 
   it('fills the lake with exactly the ground truth: raw samples, dead letters, window aggregates', async () => {
     const t0 = Date.now()
     mkdirSync(join(dir, 'lake'))
-    const truthPath = join(dir, 'truth.ndjson')
-    await simulate(
-      simulatorOptions({
-        samples: 20_000,
-        users: 3,
-        seed: 11,
-        v2Share: 0.5,
-        invalidShare: 0.05,
-        duplicateShare: 0.03,
-        lateShare: 0,
-        outOfOrderShare: 0.05,
-        start: START,
-        truthPath,
-        topic: pipeline.topics.raw,
-        partitions: 4,
-        brokers: [endpoint('KAFKA_BROKERS')],
-        registryUrl: endpoint('SCHEMA_REGISTRY_URL'),
-        progress: false,
-      }),
-    )
+    const truthPath = await simulateInto(pipeline, {
+      samples: 20_000,
+      users: 3,
+      seed: 11,
+      v2Share: 0.5,
+      invalidShare: 0.05,
+      duplicateShare: 0.03,
+      lateShare: 0,
+      outOfOrderShare: 0.05,
+      start: START,
+    })
     const truth = parseTruth(readFileSync(truthPath, 'utf8'))
     const { valid, invalid } = outcomes(truth)
     assert.ok(
