@@ -14,6 +14,7 @@ export type IcebergErrorCode =
   | 'STORAGE_ERROR'
   | 'CATALOG_ERROR'
   | 'AUTH_ERROR'
+  | 'ENCODER_FAILED'
 
 /** Options shared by all errors of this library. */
 export interface IcebergErrorOptions {

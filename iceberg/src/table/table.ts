@@ -6,6 +6,7 @@
 import type { Catalog, CreateTableRequest, LoadedTable } from '../catalog/catalog.ts'
 import type { ObjectStore } from '../io/object-store.ts'
 import type { DataFile } from '../manifest/types.ts'
+import type { ColumnBatch } from '../parquet/batch.ts'
 import { readParquet } from '../parquet/reader.ts'
 import type {
   PartitionSpec,
@@ -21,7 +22,14 @@ import { addColumnsUpdates, type NewColumn } from './evolve.ts'
 import { type ExpireOptions, expireSnapshots, type OrphanOptions, removeOrphanFiles } from './maintenance.ts'
 import { currentSnapshot, liveEntries } from './scan.ts'
 import type { SnapshotChange } from './snapshot-producer.ts'
-import { currentSchema, defaultSpec, type WriteDataFilesOptions, writeDataFiles } from './write.ts'
+import {
+  currentSchema,
+  defaultSpec,
+  type WriteBatchOptions,
+  type WriteDataFilesOptions,
+  writeBatchDataFiles,
+  writeDataFiles,
+} from './write.ts'
 
 type Row = Readonly<Record<string, unknown>>
 
@@ -88,6 +96,11 @@ export class Table {
   /** Writes rows as Parquet files (partitioned by the default spec) without committing them. */
   writeDataFiles(rows: readonly Row[], options?: WriteDataFilesOptions): Promise<DataFile[]> {
     return writeDataFiles(this.store, this.metadata, rows, options)
+  }
+
+  /** Writes a batch of rows kept as columns as Parquet files (default spec) without committing them. */
+  writeBatchFiles(batch: ColumnBatch, options?: WriteBatchOptions): Promise<DataFile[]> {
+    return writeBatchDataFiles(this.store, this.metadata, batch, options)
   }
 
   /** Starts an append: `newAppend().appendFile(f).set('k', 'v').commit()`. */

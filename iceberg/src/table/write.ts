@@ -5,9 +5,11 @@
  */
 import type { ObjectStore } from '../io/object-store.ts'
 import type { DataFile } from '../manifest/types.ts'
-import { type ParquetWriteOptions, writeParquet } from '../parquet/writer.ts'
+import type { ColumnBatch } from '../parquet/batch.ts'
+import { type ParquetWriteOptions, type WrittenParquet, writeParquet } from '../parquet/writer.ts'
 import { bindPartitionSpec, type PartitionValues, partitionOf, partitionPath } from '../spec/partition.ts'
 import type { PartitionSpec, Schema, TableMetadata } from '../spec/types.ts'
+import { type BatchEncoder, encodeOnThisThread, tupleKey } from './batch-files.ts'
 import { newDataFileLocation } from './locations.ts'
 
 type Row = Readonly<Record<string, unknown>>
@@ -30,14 +32,6 @@ export function currentSchema(m: TableMetadata): Schema {
 /** The default partition spec of table metadata. */
 export function defaultSpec(m: TableMetadata): PartitionSpec {
   return m.partitionSpecs.find((s) => s.specId === m.defaultSpecId) ?? { specId: m.defaultSpecId, fields: [] }
-}
-
-function tupleKey(values: PartitionValues): unknown {
-  // One number (a day, an hour, a bucket) is its own key, never equal to the JSON strings: no JSON per row.
-  if (values.length === 1 && typeof values[0] === 'number') return values[0]
-  return JSON.stringify(values, (_k, v) =>
-    typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Array.from(v) : v,
-  )
 }
 
 /** Groups rows by partition tuple, keeping the first-seen order of partitions and of rows. */
@@ -75,26 +69,60 @@ export async function writeDataFiles(
   for (const group of groupByPartition(spec, schema, rows)) {
     for (let i = 0; i < group.rows.length; i += max) {
       const written = writeParquet(schema, group.rows.slice(i, i + max), options)
-      const filePath = newDataFileLocation(m, group.path)
-      await store.put(filePath, written.bytes)
-      files.push({
-        content: 0,
-        filePath,
-        fileFormat: 'PARQUET',
-        specId: spec.specId,
-        partition: group.partition,
-        recordCount: written.recordCount,
-        fileSizeInBytes: written.bytes.length,
-        columnSizes: written.columnSizes,
-        valueCounts: written.metrics.valueCounts,
-        nullValueCounts: written.metrics.nullValueCounts,
-        nanValueCounts: written.metrics.nanValueCounts,
-        lowerBounds: written.metrics.lowerBounds,
-        upperBounds: written.metrics.upperBounds,
-        splitOffsets: written.splitOffsets,
-        sortOrderId: 0,
-      })
+      files.push(await putDataFile(store, m, spec, group, written))
     }
   }
   return files
+}
+
+/** Options of `writeBatchDataFiles`. */
+export interface WriteBatchOptions extends Omit<WriteDataFilesOptions, 'schema'> {
+  /** Where the Parquet encoding runs (default: this thread; `ParquetEncodePool` for worker threads). */
+  readonly encoder?: BatchEncoder
+}
+
+/**
+ * Writes a batch of rows kept as columns (in the batch's schema, which must be one of the table's) as
+ * Parquet data files under the table's data location; returns their descriptions.
+ */
+export async function writeBatchDataFiles(
+  store: ObjectStore,
+  m: TableMetadata,
+  batch: ColumnBatch,
+  options: WriteBatchOptions = {},
+): Promise<DataFile[]> {
+  const { encoder = encodeOnThisThread, spec = defaultSpec(m), ...rest } = options
+  const encoded = await encoder(spec, batch, rest)
+  const files: DataFile[] = []
+  for (const e of encoded) files.push(await putDataFile(store, m, spec, e, e.written))
+  return files
+}
+
+/** Stores one written Parquet file under a new name in its partition and describes it for a manifest. */
+async function putDataFile(
+  store: ObjectStore,
+  m: TableMetadata,
+  spec: PartitionSpec,
+  at: { readonly partition: PartitionValues; readonly path: string },
+  written: WrittenParquet,
+): Promise<DataFile> {
+  const filePath = newDataFileLocation(m, at.path)
+  await store.put(filePath, written.bytes)
+  return {
+    content: 0,
+    filePath,
+    fileFormat: 'PARQUET',
+    specId: spec.specId,
+    partition: at.partition,
+    recordCount: written.recordCount,
+    fileSizeInBytes: written.bytes.length,
+    columnSizes: written.columnSizes,
+    valueCounts: written.metrics.valueCounts,
+    nullValueCounts: written.metrics.nullValueCounts,
+    nanValueCounts: written.metrics.nanValueCounts,
+    lowerBounds: written.metrics.lowerBounds,
+    upperBounds: written.metrics.upperBounds,
+    splitOffsets: written.splitOffsets,
+    sortOrderId: 0,
+  }
 }
