@@ -173,3 +173,29 @@ describe('the Parquet encode pool (worker threads)', () => {
     await assert.rejects(closed.encode(spec, batchOf(ALL_TYPES_SCHEMA, []), {}), { code: 'ENCODER_FAILED' })
   })
 })
+
+describe('a row that does not fit a column batch', () => {
+  it('throws and leaves the batch as it was, lists and maps included', () => {
+    fc.assert(
+      fc.property(
+        fc.array(allTypesRow, { maxLength: 20 }),
+        allTypesRow,
+        fc.constantFrom(
+          { ll: [1, 'x'] }, // fails inside a list, after an item went in
+          { md: { a: 1, b: 'x' } }, // inside a map
+          { s: 42 }, // a leaf after several columns took their value
+          { tz: null }, // a required column
+        ),
+        (rows, good, bad) => {
+          const batch = batchOf(ALL_TYPES_SCHEMA, rows)
+          const before = structuredClone(exportBatch(batch))
+          assert.throws(() => batch.push({ ...good, ...bad }))
+          assert.deepEqual(exportBatch(batch), before)
+          batch.push(good)
+          assert.deepEqual(exportBatch(batch), exportBatch(batchOf(ALL_TYPES_SCHEMA, [...rows, good])))
+        },
+      ),
+      { numRuns: 80 },
+    )
+  })
+})

@@ -14,6 +14,15 @@ abstract class NestedColumn extends Column {
   protected abstract pushItems(value: object): void
   /** Slots in the child columns so far. */
   protected abstract get childLength(): number
+  /** Drops the child slots from `n` on. */
+  protected abstract truncateItems(n: number): void
+
+  /** Also drops items a failed row left behind (its items go in before its own slot is counted). */
+  override truncate(n: number): void {
+    if (n > this.length) return
+    super.truncate(n)
+    this.truncateItems(this.offsets[n]!)
+  }
 
   override reserve(n: number): void {
     super.reserve(n)
@@ -46,6 +55,10 @@ export class ListColumn extends NestedColumn {
     return this.element.length
   }
 
+  protected truncateItems(n: number): void {
+    this.element.truncate(n)
+  }
+
   protected pushItems(value: object): void {
     if (!Array.isArray(value)) invalid(`column ${this.path} must be an array`)
     for (const v of value) this.element.push(v)
@@ -66,6 +79,11 @@ export class MapColumn extends NestedColumn {
 
   protected get childLength(): number {
     return this.keys.length
+  }
+
+  protected truncateItems(n: number): void {
+    this.keys.truncate(n)
+    this.values.truncate(n)
   }
 
   protected pushItems(value: object): void {
@@ -126,16 +144,26 @@ function rowPusher(columns: readonly AnyColumn[], names: readonly string[]): Pus
 export class ColumnBatch {
   readonly schema: Schema
   readonly columns: readonly AnyColumn[]
-  /** Appends a row (an object keyed by column name); a bad value throws and leaves the batch unusable. */
-  readonly push: Push
+  readonly #push: Push
 
   private constructor(schema: Schema, columns: AnyColumn[]) {
     this.schema = schema
     this.columns = columns
-    this.push = rowPusher(
+    this.#push = rowPusher(
       columns,
       schema.fields.map((f) => f.name),
     )
+  }
+
+  /** Appends a row (an object keyed by column name); a bad value throws and leaves the batch as it was. */
+  push(row: Readonly<Record<string, unknown>>): void {
+    const n = this.length
+    try {
+      this.#push(row)
+    } catch (error) {
+      for (const c of this.columns) c.truncate(n)
+      throw error
+    }
   }
 
   /**

@@ -51,6 +51,15 @@ export abstract class Column {
     this.valid = grown(this.valid, n)
   }
 
+  /** Drops the slots from `n` on (what a failed row pushed before it failed). */
+  truncate(n: number): void {
+    if (n >= this.length) return
+    this.length = n
+    let nulls = 0
+    for (let i = 0; i < n; i++) nulls += 1 - this.valid[i]!
+    this.nulls = nulls
+  }
+
   /** Records the validity of the next slot; false when `value` is null. */
   protected slot(value: unknown): boolean {
     const i = this.length
@@ -190,6 +199,11 @@ export class StringColumn extends Column {
   readonly kind = 'string'
   readonly values: string[] = []
 
+  override truncate(n: number): void {
+    super.truncate(n)
+    this.values.length = Math.min(this.values.length, n)
+  }
+
   push(value: unknown): void {
     if (this.slot(value)) {
       if (typeof value !== 'string') invalid(`column ${this.path} must be a string`)
@@ -206,6 +220,11 @@ export class BytesColumn extends Column {
   /** The fixed length, undefined for `binary`. */
   readonly width: number | undefined
   readonly values: Uint8Array[] = []
+
+  override truncate(n: number): void {
+    super.truncate(n)
+    this.values.length = Math.min(this.values.length, n)
+  }
 
   constructor(type: PrimitiveType, path: string, required: boolean) {
     super(path, required)
