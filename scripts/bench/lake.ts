@@ -25,6 +25,7 @@ const USAGE = `usage: npm run bench -- lake [flags]
   --until WHAT          size (default: every commit by size landed) or offsets (end offsets recorded)
   --timeout S           longest the lake-writer may take (default 600)
   --out PATH            JSON results (default bench-results/lake.json)
+  --encode-threads N    ENCODE_THREADS of the lake-writer (default 1; 0 encodes on the loop's thread)
   --node-options S      NODE_OPTIONS of the lake-writer (e.g. "--max-semi-space-size=64")
   --profile             run the lake-writer under node --cpu-prof and print its top functions
   --keep                keep the topics and the lake directory`
@@ -44,6 +45,7 @@ function flags(args: string[]) {
       keep: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'node-options': { type: 'string', default: '' },
+      'encode-threads': { type: 'string', default: '1' },
       out: { type: 'string', default: join(projectRoot, 'bench-results', 'lake.json') },
       help: { type: 'boolean', default: false },
     },
@@ -68,6 +70,7 @@ function flags(args: string[]) {
     keep: values.keep,
     profile: values.profile,
     nodeOptions: values['node-options'],
+    encodeThreads: values['encode-threads'],
     out: values.out,
   }
 }
@@ -118,6 +121,7 @@ export async function run(args: string[]): Promise<void> {
     NODE_OPTIONS: [o.nodeOptions, o.profile ? profileOptions(profileDir, profileBase) : ''].join(' ').trim(),
     COMMIT_MAX_ROWS: o.commitMaxRows,
     COMMIT_INTERVAL: o.commitInterval,
+    ENCODE_THREADS: o.encodeThreads,
     TOPIC_PARTITIONS: String(o.partitions),
     LOG_LEVEL: 'debug', // for the 'committed' lines: how long the loop spent committing
   })

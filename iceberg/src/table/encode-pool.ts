@@ -61,10 +61,11 @@ export class ParquetEncodePool {
   #next = 0
   #closed = false
 
-  /** `size` threads at most, started on first use. */
+  /** `size` threads, started now (a thread takes a moment to load its modules); one that dies comes back on the next job. */
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size must be ≥ 1, got ${size}`)
     this.size = size
+    while (this.#threads.length < size) this.#spawn()
   }
 
   /** Encodes on the least busy thread; a custom ZSTD function cannot cross threads, so it stays here. */
@@ -89,14 +90,16 @@ export class ParquetEncodePool {
   #thread(): EncodeThread {
     const idle = this.#threads.find((t) => t.pending.size === 0)
     if (idle !== undefined) return idle
-    if (this.#threads.length < this.size) {
-      const t = new EncodeThread((dead) => {
-        this.#threads = this.#threads.filter((x) => x !== dead)
-      })
-      this.#threads.push(t)
-      return t
-    }
+    if (this.#threads.length < this.size) return this.#spawn()
     return this.#threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a))
+  }
+
+  #spawn(): EncodeThread {
+    const t = new EncodeThread((dead) => {
+      this.#threads = this.#threads.filter((x) => x !== dead)
+    })
+    this.#threads.push(t)
+    return t
   }
 
   /** Stops the threads; jobs still running fail. */

@@ -62,6 +62,12 @@ export const lakeWriterConfig = {
   COMMIT_INTERVAL: duration('buffered rows are committed at most this long after the first arrived', 10_000),
   COMMIT_MAX_ROWS: int('a table buffer this big is committed at once', 100_000, 1, 10_000_000),
   COMMIT_RETRIES: int('commit attempts after the first when other writers committed in between', 10, 0, 1000),
+  ENCODE_THREADS: int(
+    'worker threads encoding Parquet while the loop reads on (0: encode on the loop’s own thread)',
+    1,
+    0,
+    64,
+  ),
   FETCH_MAX_BYTES: int('most bytes one Kafka fetch asks for', 16 * 1024 * 1024, 1024),
   TOPIC_PARTITIONS: int('partitions of the topics the lake-writer creates when missing', 4, 1, 10_000),
   COMPACT_TARGET_FILE_SIZE: int('bytes compaction aims at per file', 128 * 1024 * 1024, 1024),

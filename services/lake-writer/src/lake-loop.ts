@@ -8,6 +8,11 @@
  * Commit order, per table: write Parquet files (unique names) → write manifests and manifest list →
  * swap the catalog's metadata pointer (compare-and-swap; the summary holds the offsets) → report the
  * position to the consumer group (for lag monitoring only; never read back).
+ *
+ * A commit runs beside the reading: its rows leave the buffers when it starts, and the loop goes on
+ * filling fresh buffers (with the Parquet encoded on worker threads, both cores work). One commit at
+ * a time, so each fences on the offsets the one before recorded; a buffer that fills up while a commit
+ * runs waits for it. A failed commit makes the loop resync, as any error does.
  */
 import {
   backoffDelay,
@@ -83,6 +88,9 @@ export class LakeLoop {
   }
   #running: Promise<void> | undefined
   #paused = false
+  /** The commit running beside the reading; it never rejects (its error goes to `#failed`). */
+  #inflight: Promise<void> | undefined
+  #failed: { error: unknown } | undefined
 
   constructor(options: LakeLoopOptions) {
     this.#o = options
@@ -159,7 +167,8 @@ export class LakeLoop {
     }
     this.#state = 'stopping'
     try {
-      if (this.#synced !== undefined) await this.#commit()
+      await this.#inflight
+      if (this.#synced !== undefined && this.#failed === undefined) await this.#commit()
     } finally {
       for (const f of this.#flushes.splice(0)) f.reject(new Error('the lake-writer stopped'))
       await consumer.close().catch(() => undefined)
@@ -180,14 +189,48 @@ export class LakeLoop {
     // A fetch may bring far more than COMMIT_MAX_ROWS: take it in slices so buffers stay bounded.
     const slice = Math.min(this.#o.commitMaxRows, 5000)
     for (let i = 0; i < records.length; i += slice) await this.#take(records.slice(i, i + slice))
-    if (this.#due()) await this.#commit()
+    await this.#maybeCommit()
   }
 
   async #take(records: readonly ConsumedRecord[]): Promise<void> {
     const skipped = await routeRecords(records, this.#o.routes, this.#buffers, Date.now())
     for (const s of skipped) this.#emit({ type: 'skipped', ...s })
     for (const [topic, n] of countByTopic(records)) this.#emit({ type: 'consumed', topic, records: n })
-    if (this.#due()) await this.#commit()
+    await this.#maybeCommit()
+  }
+
+  /**
+   * Starts a commit when one is due. While another runs, reading goes on; only a full buffer or a
+   * flush waits for it. Throws the error of a commit that failed (→ resync).
+   */
+  async #maybeCommit(): Promise<void> {
+    this.#throwFailed()
+    if (!this.#due()) return
+    if (this.#inflight !== undefined) {
+      if (!this.#full() && this.#flushes.length === 0) return
+      await this.#inflight
+      this.#throwFailed()
+    }
+    const waiting = this.#flushes.length > 0
+    this.#inflight = this.#commit().then(
+      () => {
+        this.#inflight = undefined
+      },
+      (error: unknown) => {
+        this.#inflight = undefined
+        this.#failed = { error }
+      },
+    )
+    if (waiting) {
+      await this.#inflight
+      this.#throwFailed()
+    }
+  }
+
+  #throwFailed(): void {
+    const failed = this.#failed
+    this.#failed = undefined
+    if (failed !== undefined) throw failed.error
   }
 
   #due(): boolean {
@@ -197,6 +240,11 @@ export class LakeLoop {
       if (b.rowCount >= this.#o.commitMaxRows) return true
       if (b.dirtySince !== undefined && now - b.dirtySince >= this.#o.commitIntervalMs) return true
     }
+    return this.#full()
+  }
+
+  #full(): boolean {
+    for (const b of this.#buffers.values()) if (b.rowCount >= this.#o.commitMaxRows) return true
     return false
   }
 
@@ -205,6 +253,10 @@ export class LakeLoop {
     const { consumer } = this.#o
     if (this.#synced !== undefined && consumer.isCurrent(this.#synced)) return this.#synced
     this.#synced = undefined
+    // A commit still running belongs to the old session: let it end (landed or fenced) first, and
+    // report its failure like any other (the caller resyncs again)
+    await this.#inflight
+    this.#throwFailed()
     const session = consumer.session()
     if (session === undefined || !consumer.isCurrent(session)) return undefined
     const positions = await this.#mutex.run(async () => {
@@ -231,21 +283,24 @@ export class LakeLoop {
     return session
   }
 
-  /** One snapshot per table with pending work. A failure throws (→ resync from the tables). */
+  /**
+   * One snapshot per table with pending work. The rows leave the buffers at once (they fill again
+   * meanwhile); a failure throws (→ resync from the tables, which drops whatever was read since).
+   */
   async #commit(): Promise<void> {
     const flushes = this.#flushes.splice(0)
+    const dirty = [...this.#buffers.values()].filter((b) => b.dirtySince !== undefined)
+    const taken = dirty.map((b) => ({ b, work: b.take() }))
     try {
       await this.#mutex.run(async () => {
-        const dirty = [...this.#buffers.values()].filter((b) => b.dirtySince !== undefined)
         const sinks = new Map(this.#o.sinks.map((s) => [s.def.name, s]))
         // One table after the other: catalogs backed by one database take parallel commits badly.
-        for (const b of dirty) {
-          const work = b.take()
+        for (const { b, work } of taken) {
           const result = await sinks.get(b.def.name)!.commit(work)
           b.committed(work)
           this.#emit({ type: 'committed', result, watermark: work.watermark })
         }
-        if (dirty.length > 0) this.#committed()
+        if (taken.length > 0) this.#committed()
       })
       for (const f of flushes) f.resolve()
     } catch (error) {

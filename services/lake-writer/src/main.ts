@@ -5,6 +5,7 @@
  * leave the group).
  */
 import { hostname } from 'node:os'
+import { ParquetEncodePool } from '@healthstream/iceberg'
 import { AvroDeserializer, HttpSchemaRegistry, type RegistryAuth } from '@healthstream/shared/avro'
 import { createAdmin, ensureTopics } from '@healthstream/shared/kafka'
 import {
@@ -51,8 +52,14 @@ await ensureTopics(
 const lake = openLake(config)
 const tables = await ensureTables(lake, TABLES)
 const writer = `${NAME}-${instance}`
+const encodePool = config.ENCODE_THREADS > 0 ? new ParquetEncodePool(config.ENCODE_THREADS) : undefined
 const sinks = TABLES.map(
-  (def) => new TableSink(def, tables.get(def.name)!, { writer, retries: config.COMMIT_RETRIES }),
+  (def) =>
+    new TableSink(def, tables.get(def.name)!, {
+      writer,
+      retries: config.COMMIT_RETRIES,
+      ...(encodePool ? { encoder: encodePool.encode } : {}),
+    }),
 )
 const registry = new HttpSchemaRegistry({
   url: config.SCHEMA_REGISTRY_URL,
@@ -135,6 +142,7 @@ try {
   exitCode = 1
 }
 await server.close()
+await encodePool?.close()
 await lake.close()
 await shutdownTracing()
 logger.info('stopped')

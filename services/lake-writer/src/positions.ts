@@ -1,6 +1,8 @@
 /** Where to read each owned partition from, and handing records to the tables that still want them. */
+
+import { ReasonCode } from '@healthstream/shared/domain'
 import type { ConsumedRecord, PartitionOffset, TopicPartition } from '@healthstream/shared/kafka'
-import type { TopicRoute } from './routes.ts'
+import { deadLetterRow, type TopicRoute } from './routes.ts'
 import type { TableBuffer } from './table-buffer.ts'
 
 /** A record that became a dead letter instead of a row of its own table (undecodable, unknown granularity, tombstone). */
@@ -88,11 +90,22 @@ export async function routeRecords(
     if (route === undefined || wanted.length === 0) continue
     const routed = await route.decode(wanted)
     wanted.forEach((r, i) => {
-      const x = routed[i]!
+      let x = routed[i]!
+      const own = buffers.get(x.table)
+      if (own !== undefined && own.wants(r.topic, r.partition, r.offset)) {
+        try {
+          own.consume(r.topic, r.partition, r.offset, x.row, now)
+        } catch (error) {
+          // Decoded, yet a value does not fit its column: the record becomes a dead letter
+          const detail = `row does not fit ${x.table}: ${error instanceof Error ? error.message : String(error)}`
+          x = deadLetterRow(r, { reason: ReasonCode.DECODE_FAILED, detail }, now)
+          own.consume(r.topic, r.partition, r.offset, x.table === own.def.name ? x.row : undefined, now)
+        }
+      }
       if (x.deadLetter !== undefined)
         skipped.push({ topic, partition: r.partition, offset: r.offset, ...x.deadLetter })
       for (const t of tables) {
-        if (!t.wants(r.topic, r.partition, r.offset)) continue
+        if (t === own || !t.wants(r.topic, r.partition, r.offset)) continue
         t.consume(r.topic, r.partition, r.offset, x.table === t.def.name ? x.row : undefined, now)
       }
     })

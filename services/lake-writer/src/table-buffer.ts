@@ -4,6 +4,7 @@
  * A record below what the table holds is not wanted (it is already in the table), so a replay after a
  * crash, or a partition re-read for another table, never lands twice.
  */
+import { ColumnBatch } from '@healthstream/iceberg'
 import { type PartitionOffset, partitionKey, type TopicPartition } from '@healthstream/shared/kafka'
 import type { ExpectedOffset, OffsetMap } from './offsets.ts'
 import type { Row } from './rows.ts'
@@ -11,7 +12,11 @@ import type { TableDef } from './tables.ts'
 
 /** What one commit of a table carries. */
 export interface CommitWork {
+  /** The rows of an upsert table (copy-on-write needs them as rows); empty for append tables. */
   readonly rows: Row[]
+  /** The rows of an append table, kept as columns from the start (no row objects held). */
+  readonly batch: ColumnBatch | undefined
+  readonly rowCount: number
   /** Per partition committed: the offset the table must still hold (the fence), null for none. */
   readonly expected: ExpectedOffset[]
   /** Per partition committed: the next offset to read once the rows are in. */
@@ -24,6 +29,8 @@ export interface CommitWork {
 export class TableBuffer {
   readonly def: TableDef
   #rows: Row[] = []
+  /** Append tables keep their rows as columns; undefined for upsert tables. */
+  #batch: ColumnBatch | undefined
   #recorded = new Map<string, ExpectedOffset>()
   /** Per partition consumed since the last take: the next offset (entries updated in place). */
   #next = new Map<string, { topic: string; partition: number; offset: bigint }>()
@@ -36,11 +43,17 @@ export class TableBuffer {
 
   constructor(def: TableDef) {
     this.def = def
+    this.#batch = this.#newBatch()
+  }
+
+  #newBatch(): ColumnBatch | undefined {
+    return this.def.key === undefined ? ColumnBatch.of(this.def.schema) : undefined
   }
 
   /** Starts over from what the table holds, for the partitions this writer now owns. */
   reset(recorded: OffsetMap, owned: readonly TopicPartition[]): void {
     this.#rows = []
+    this.#batch = this.#newBatch()
     this.#next.clear()
     this.#recorded.clear()
     this.#clearWatermark()
@@ -72,15 +85,21 @@ export class TableBuffer {
     return from === null || offset >= from
   }
 
-  /** Takes a record of a partition: its row if it has one for this table, and its offset either way. */
+  /**
+   * Takes a record of a partition: its row if it has one for this table, and its offset either way.
+   * A row whose values do not fit the table's columns throws and nothing is taken.
+   */
   consume(topic: string, partition: number, offset: bigint, row: Row | undefined, now: number): void {
+    if (row !== undefined) {
+      if (this.#batch !== undefined) this.#batch.push(row)
+      else this.#rows.push(row)
+    }
     const key = this.#key(topic, partition)
     const next = this.#next.get(key)
     if (next === undefined) this.#next.set(key, { topic, partition, offset: offset + 1n })
     else next.offset = offset + 1n
     this.#dirtySince ??= now
     if (row === undefined) return
-    this.#rows.push(row)
     const t = row[this.def.eventTime]
     if (typeof t === 'number') {
       if (t > this.#maxNumber) this.#maxNumber = t
@@ -101,7 +120,7 @@ export class TableBuffer {
   }
 
   get rowCount(): number {
-    return this.#rows.length
+    return this.#batch?.length ?? this.#rows.length
   }
 
   /** When the oldest uncommitted record arrived; undefined when there is nothing to commit. */
@@ -113,8 +132,11 @@ export class TableBuffer {
   take(): CommitWork {
     const next = [...this.#next.values()]
     const expected = next.map((n) => this.#recorded.get(partitionKey(n.topic, n.partition))!)
-    const work = { rows: this.#rows, expected, next, watermark: this.#watermark() }
+    const batch = this.#batch
+    const rowCount = this.rowCount
+    const work = { rows: this.#rows, batch, rowCount, expected, next, watermark: this.#watermark() }
     this.#rows = []
+    this.#batch = this.#newBatch()
     this.#next.clear()
     this.#clearWatermark()
     this.#dirtySince = undefined

@@ -5,6 +5,7 @@
  * conflict with another writer is resolved by re-reading the table, never by overwriting its state.
  */
 import {
+  type BatchEncoder,
   bindPartitionSpec,
   CommitConflictError,
   type DataFile,
@@ -52,6 +53,8 @@ export interface SinkOptions {
   readonly writer: string
   /** Commit attempts after the first (default 10). */
   readonly retries?: number
+  /** Where append tables' Parquet is encoded (default: this thread). */
+  readonly encoder?: BatchEncoder
 }
 
 const tupleKey = (values: readonly unknown[]): string =>
@@ -64,6 +67,7 @@ export class TableSink {
   readonly #options: SinkOptions
   /** Written into each snapshot's summary. */
   readonly writer: string
+  readonly encoder: BatchEncoder | undefined
   /** Keys of live files already read (files are immutable, so this never goes stale). */
   readonly #fileKeys = new Map<string, Set<string>>()
 
@@ -72,6 +76,7 @@ export class TableSink {
     this.table = table
     this.#options = options
     this.writer = options.writer
+    this.encoder = options.encoder
   }
 
   /** Re-reads the table; returns the offsets and watermark it records. */
@@ -109,7 +114,7 @@ export class TableSink {
     const written = attempt.written
     return {
       table: this.def.name,
-      rows: work.rows.length,
+      rows: work.rowCount,
       files: written.length,
       bytes: written.reduce((n, f) => n + f.fileSizeInBytes, 0),
       attempts: attempt.attempts,
@@ -176,6 +181,14 @@ class Attempt {
     return this.#files ?? []
   }
 
+  /** The Parquet files of an append: written once, whatever the number of attempts. */
+  async #appendFiles(): Promise<DataFile[]> {
+    const { batch, rows } = this.#work
+    const { table, encoder } = this.#sink
+    if (batch !== undefined) return batch.length > 0 ? table.writeBatchFiles(batch, { encoder }) : []
+    return rows.length > 0 ? table.writeDataFiles(rows) : []
+  }
+
   /** The snapshot change on top of `base`: fenced by the offsets, summary merged, files (re)planned. */
   async change(base: TableMetadata): Promise<SnapshotChange> {
     this.attempts++
@@ -189,7 +202,7 @@ class Attempt {
       [SummaryKeys.commitId]: this.#id,
     }
     if (def.key === undefined) {
-      this.#files ??= this.#work.rows.length > 0 ? await table.writeDataFiles(this.#work.rows) : []
+      this.#files ??= await this.#appendFiles()
       return { operation: 'append', added: this.#files, summary }
     }
     // The files to rewrite depend on the base: drop what a failed attempt wrote, and plan again.

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { type Catalog, CommitStateUnknownError, Table } from '@healthstream/iceberg'
+import {
+  type Catalog,
+  ColumnBatch,
+  CommitStateUnknownError,
+  ParquetEncodePool,
+  Table,
+} from '@healthstream/iceberg'
 import { parseOffsets, SummaryKeys } from '../src/offsets.ts'
 import { aggregateRow, rawRow } from '../src/rows.ts'
 import type { CommitWork } from '../src/table-buffer.ts'
@@ -14,11 +20,21 @@ const sinkOf = (sinks: TableSink[], name: string) => sinks.find((s) => s.def.nam
 function work(rows: CommitWork['rows'], partition: number, from: bigint | null, to: bigint): CommitWork {
   return {
     rows,
+    batch: undefined,
+    rowCount: rows.length,
     expected: [{ topic: 't', partition, offset: from }],
     next: [{ topic: 't', partition, offset: to }],
     watermark: undefined,
   }
 }
+
+/** A row as plain JSON values (longs as numbers, maps as objects), to compare rows read with rows written. */
+const comparable = (row: Record<string, unknown>) =>
+  JSON.parse(
+    JSON.stringify(row, (_k, v) =>
+      typeof v === 'bigint' ? Number(v) : v instanceof Map ? Object.fromEntries(v) : v,
+    ),
+  ) as { sample_id: unknown }
 
 const raws = (from: number, to: number, partition = 0) =>
   Array.from({ length: to - from }, (_, i) =>
@@ -43,6 +59,30 @@ describe('committing a table', () => {
         .map((r) => r.sample_id)
         .sort(),
     )
+  })
+
+  it('lands a batch of columns encoded on a worker thread as the rows themselves, one file per day', async () => {
+    const pool = new ParquetEncodePool(1)
+    try {
+      const lake = await memoryLake()
+      const raw = sinkOf(await sinksOf(lake, 'w1', { encoder: pool.encode }), TableNames.raw)
+      // 300 samples 20 minutes apart: 5 days, so 5 day partitions
+      const rows = Array.from({ length: 300 }, (_, i) =>
+        rawRow(validatedSample(i, 40, 20 * 60_000_000), { partition: 0, offset: BigInt(i) }),
+      )
+      const batch = ColumnBatch.of(raw.def.schema)!
+      for (const r of rows) batch.push(r)
+      const result = await raw.commit({ ...work([], 0, null, 300n), batch, rowCount: 300 })
+      assert.equal(result.rows, 300)
+      const days = new Set(rows.map((r) => Math.floor(Number(r.start_time) / 86_400_000_000)))
+      assert.equal(result.files, days.size)
+      const read = await raw.table.readRows()
+      const byId = (a: { sample_id: unknown }, b: { sample_id: unknown }) =>
+        String(a.sample_id).localeCompare(String(b.sample_id))
+      assert.deepEqual(read.map(comparable).sort(byId), rows.map(comparable).sort(byId))
+    } finally {
+      await pool.close()
+    }
   })
 
   it("keeps both writers' rows and offsets when two commit different partitions at the same time", async () => {

@@ -15,7 +15,7 @@ import type { LakeConsumer } from '../../src/kafka.ts'
 import { ensureTables, type Lake } from '../../src/lake.ts'
 import { type LakeEvent, LakeLoop } from '../../src/lake-loop.ts'
 import { lakeRoutes, type TopicRoute } from '../../src/routes.ts'
-import { TableSink } from '../../src/table-sink.ts'
+import { type SinkOptions, TableSink } from '../../src/table-sink.ts'
 import { TABLES } from '../../src/tables.ts'
 
 /** What several writers share: the objects and the catalog database. */
@@ -49,11 +49,15 @@ export async function tableRows(lake: Lake, name: string): Promise<Record<string
 }
 
 /** One writer's sinks: its own `Table` objects over the shared catalog and store. */
-export async function sinksOf(lake: Lake, writer: string): Promise<TableSink[]> {
+export async function sinksOf(
+  lake: Lake,
+  writer: string,
+  options: Partial<SinkOptions> = {},
+): Promise<TableSink[]> {
   return Promise.all(
     TABLES.map(async (def) => {
       const table = await Table.load(lake.catalog, lake.store, { namespace: lake.namespace, name: def.name })
-      return new TableSink(def, table, { writer })
+      return new TableSink(def, table, { writer, ...options })
     }),
   )
 }
