@@ -64,7 +64,8 @@ for (const [name, command] of RUNTIMES) {
     it('turns an upload into rows of health_data_raw, each service on that runtime', async () => {
       const extra: Record<string, Record<string, string>> = {
         aggregator: { PARTITION_IDLE_TIMEOUT: '1ms' },
-        'lake-writer': { ...target.env, COMMIT_INTERVAL: '1s' },
+        // Parquet encoded on a worker thread: node:worker_threads on this runtime too
+        'lake-writer': { ...target.env, COMMIT_INTERVAL: '1s', ENCODE_THREADS: '1' },
       }
       for (const service of ['ingest', 'validator', 'aggregator', 'lake-writer']) {
         const process = pipeline.service(service, extra[service] ?? {})

@@ -63,8 +63,8 @@ export const lakeWriterConfig = {
   COMMIT_MAX_ROWS: int('a table buffer this big is committed at once', 100_000, 1, 10_000_000),
   COMMIT_RETRIES: int('commit attempts after the first when other writers committed in between', 10, 0, 1000),
   ENCODE_THREADS: int(
-    'worker threads encoding Parquet while the loop reads on (0: encode on the loop’s own thread)',
-    1,
+    'worker threads encoding Parquet while the loop reads on (0: encode on the loop’s own thread; more needs spare cores and memory)',
+    0,
     0,
     64,
   ),
