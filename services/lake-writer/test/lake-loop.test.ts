@@ -204,6 +204,33 @@ describe('the lake loop', () => {
     )
   })
 
+  it('reads on while a commit is held, and lands what it read meanwhile in the next commit, once', async () => {
+    const { broker, routes, shared, lake, samples } = await setup()
+    const w = await writer(shared, broker, routes, 'w1', { commitMaxRows: 30 })
+    const release = w.lake.store.hold()
+    samples(0, 30)
+    await until('the first commit to be held mid-way', () => w.lake.store.waiting > 0)
+    samples(30, 55)
+    const consumed = () =>
+      w.events.reduce(
+        (n, e) => n + (e.type === 'consumed' && e.topic.endsWith('validated') ? e.records : 0),
+        0,
+      )
+    await until('all 55 records to be read while the commit is held', () => consumed() === 55)
+    assert.ok(w.lake.store.waiting > 0, 'the commit is still held')
+    assert.ok((w.loop.stats.buffered[TableNames.raw] ?? 0) > 0, 'records read meanwhile are buffered')
+    assert.equal((await sampleIds(lake)).size, 0, 'nothing landed yet')
+    release()
+    await until('all 55 samples', async () => (await sampleIds(lake)).size === 55)
+    await w.loop.stop()
+    assertExactlyOnce(await sampleIds(lake), 55)
+    assert.equal(
+      w.events.filter((e) => e.type === 'resync').length,
+      0,
+      'no resync: the second commit fenced on the first',
+    )
+  })
+
   it('fences a writer frozen mid-commit after its partitions moved to another', async () => {
     const { broker, routes, shared, lake, samples } = await setup()
     const zombie = await writer(shared, broker, routes, 'zombie')
