@@ -88,9 +88,9 @@ export async function routeRecords(
     const tables = tablesOf(topic, routes, buffers)
     const wanted = list.filter((r) => tables.some((t) => t.wants(r.topic, r.partition, r.offset)))
     if (route === undefined || wanted.length === 0) continue
-    const routed = await route.decode(wanted)
-    wanted.forEach((r, i) => {
-      let x = routed[i]!
+    await route.prepare(wanted)
+    for (const r of wanted) {
+      let x = route.decode(r)
       const own = buffers.get(x.table)
       if (own !== undefined && own.wants(r.topic, r.partition, r.offset)) {
         try {
@@ -108,7 +108,7 @@ export async function routeRecords(
         if (t === own || !t.wants(r.topic, r.partition, r.offset)) continue
         t.consume(r.topic, r.partition, r.offset, x.table === t.def.name ? x.row : undefined, now)
       }
-    })
+    }
   }
   return skipped
 }

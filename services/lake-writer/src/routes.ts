@@ -9,7 +9,7 @@
  * record's offset, so it lands exactly once, like any row.
  */
 import { Buffer } from 'node:buffer'
-import type { AvroDeserializer, DecodeResult } from '@healthstream/shared/avro'
+import { type AvroDeserializer, compileRecordReader } from '@healthstream/shared/avro'
 import { type ErrorRecord, errorRecord, ReasonCode, type ValidatedSample } from '@healthstream/shared/domain'
 import type { ConsumedRecord } from '@healthstream/shared/kafka'
 import type { TopicNames } from '@healthstream/shared/topics'
@@ -18,6 +18,7 @@ import {
   aggregateRow,
   errorRow,
   type KafkaCoordinates,
+  RAW_COLUMN_OF,
   type Row,
   rawRow,
 } from './rows.ts'
@@ -41,8 +42,10 @@ export interface TopicRoute {
   readonly topic: string
   /** Names of the tables this topic feeds. */
   readonly tables: readonly string[]
-  /** Rows of a batch of its records, in order; throws on infrastructure errors (registry down). */
-  decode(records: readonly ConsumedRecord[]): Promise<Routed[]>
+  /** Loads what decoding these records needs (writer schemas); throws on infrastructure errors. */
+  prepare(records: readonly ConsumedRecord[]): Promise<void>
+  /** The row of one prepared record and the table it goes to (its dead letter when it has no row). */
+  decode(record: ConsumedRecord): Routed
 }
 
 /** Decoders of the three input topics. */
@@ -97,17 +100,46 @@ function route<T>(
   return {
     topic,
     tables,
-    async decode(records) {
-      const values = records.map((r) => r.value ?? Buffer.alloc(0))
-      const decoded: DecodeResult<T>[] = await decoder.decodeAll(values)
-      return decoded.map((d, i) => {
-        const r = records[i]!
-        if (r.value === null)
-          return deadLetterRow(r, { reason: ReasonCode.TOMBSTONE, detail: 'null value (tombstone)' }, now())
-        if (!d.ok) return deadLetterRow(r, d, now())
-        const routed = toRow(d.value, { partition: r.partition, offset: r.offset })
-        return 'row' in routed ? routed : deadLetterRow(r, { ...routed, schemaId: d.schemaId }, now())
-      })
+    prepare: (records) => decoder.load(records.map((r) => r.value)),
+    decode(r) {
+      if (r.value === null)
+        return deadLetterRow(r, { reason: ReasonCode.TOMBSTONE, detail: 'null value (tombstone)' }, now())
+      const d = decoder.decodeLoaded(r.value)
+      if (d === undefined)
+        throw new Error(`writer schema of ${r.topic}/${r.partition}@${r.offset} is not loaded`)
+      if (!d.ok) return deadLetterRow(r, d, now())
+      const routed = toRow(d.value, { partition: r.partition, offset: r.offset })
+      return 'row' in routed ? routed : deadLetterRow(r, { ...routed, schemaId: d.schemaId }, now())
+    },
+  }
+}
+
+/**
+ * validated → `health_data_raw`: a record written with the reader schema itself (the usual case) is
+ * read straight into its row (`compileRecordReader`: no sample object, no separate bounds walk); any
+ * other writer version goes through avsc's schema resolution and `rawRow`.
+ */
+function rawRoute(topic: string, decoder: AvroDeserializer<ValidatedSample>, now: () => number): TopicRoute {
+  const generic = route(
+    topic,
+    [TableNames.raw, TableNames.errors],
+    decoder,
+    (v, at) => ({ table: TableNames.raw, row: rawRow(v, at) }),
+    now,
+  )
+  const reader = compileRecordReader(decoder.readerType, (field) => RAW_COLUMN_OF[field])
+  if (reader === undefined) return generic
+  return {
+    ...generic,
+    decode(r) {
+      if (r.value === null) return generic.decode(r)
+      const row: Row = {}
+      const read = decoder.readLoadedInto(r.value, row, reader)
+      if (read === undefined) return generic.decode(r)
+      if (!read.ok) return deadLetterRow(r, read, now())
+      row.kafka_partition = r.partition
+      row.kafka_offset = r.offset
+      return { table: TableNames.raw, row }
     },
   }
 }
@@ -123,13 +155,7 @@ export function lakeRoutes(
 ): TopicRoute[] {
   const aggTables = [...new Set(Object.values(AGG_TABLES))]
   return [
-    route(
-      topics.validated,
-      [TableNames.raw, TableNames.errors],
-      decoders.validated,
-      (v, at) => ({ table: TableNames.raw, row: rawRow(v, at) }),
-      now,
-    ),
+    rawRoute(topics.validated, decoders.validated, now),
     route(
       topics.aggregates,
       [...aggTables, TableNames.errors],

@@ -23,6 +23,40 @@ export interface KafkaCoordinates {
  */
 export type AggregateRecord = Omit<DomainAggregateRecord, 'granularity'> & { granularity: string }
 
+/** The `health_data_raw` column of each field of a validated sample (the mapping `rawRow` spells out). */
+export const RAW_COLUMN_OF: Readonly<Record<string, string>> = {
+  sampleId: 'sample_id',
+  userId: 'user_id',
+  deviceId: 'device_id',
+  platform: 'platform',
+  appVersion: 'app_version',
+  batchId: 'batch_id',
+  dataType: 'data_type',
+  value: 'value',
+  unit: 'unit',
+  startTime: 'start_time',
+  startOffsetMinutes: 'start_offset_minutes',
+  endTime: 'end_time',
+  endOffsetMinutes: 'end_offset_minutes',
+  sourceApp: 'source_app',
+  confidence: 'confidence',
+  timeZone: 'time_zone',
+  metadata: 'metadata',
+  batchMetadata: 'batch_metadata',
+  uploadedAt: 'uploaded_at',
+  sourceTopic: 'source_topic',
+  sourcePartition: 'source_partition',
+  sourceOffset: 'source_offset',
+  sourceIndex: 'source_index',
+  writerSchemaId: 'writer_schema_id',
+  ingestedAt: 'ingested_at',
+  originalValue: 'original_value',
+  originalUnit: 'original_unit',
+  knownType: 'known_type',
+  flags: 'flags',
+  validatedAt: 'validated_at',
+} satisfies Record<keyof ValidatedSample, string>
+
 /** A validated sample as a `health_data_raw` row. */
 export function rawRow(s: ValidatedSample, at: KafkaCoordinates): Row {
   return {

@@ -3,6 +3,7 @@ import type { ReasonCode } from '../domain/reason-codes.ts'
 import { compileWalker, type Walker } from './bounds.ts'
 import { parseSchema } from './compatibility.ts'
 import { isRegistryError, RegistryErrorCode } from './errors.ts'
+import { AvroReadError, type RecordReader } from './record-reader.ts'
 import { type SchemaInput, type SchemaRegistry, schemaText } from './registry.ts'
 import { parseHeader } from './wire-format.ts'
 
@@ -34,7 +35,13 @@ export interface AvroDeserializerOptions {
 }
 
 type WriterEntry =
-  | { readonly ok: true; readonly resolver: Resolver; readonly walker: Walker }
+  | {
+      readonly ok: true
+      readonly resolver: Resolver
+      readonly walker: Walker
+      /** The writer schema is the reader schema (canonical form): a `RecordReader` may read it. */
+      readonly same: boolean
+    }
   | {
       readonly ok: false
       readonly reason: DecodeFailureReason
@@ -74,13 +81,45 @@ export class AvroDeserializer<T = unknown> {
 
   /** Decodes many messages, loading all unseen writer ids first and then decoding synchronously. */
   async decodeAll(messages: readonly Buffer[]): Promise<DecodeResult<T>[]> {
+    await this.load(messages)
+    return messages.map((message) => this.decodeLoaded(message)!)
+  }
+
+  /** Loads the writer schemas of these messages not seen before (throws when the registry is down). */
+  async load(messages: readonly (Buffer | null)[]): Promise<void> {
     const missing = new Set<number>()
     for (const message of messages) {
-      const header = parseHeader(message)
-      if (header.ok && this.#cached(header.schemaId) === undefined) missing.add(header.schemaId)
+      const header = message === null ? undefined : parseHeader(message)
+      if (header?.ok && this.#cached(header.schemaId) === undefined) missing.add(header.schemaId)
     }
     await Promise.all([...missing].map((id) => this.#load(id)))
-    return messages.map((message) => this.decodeLoaded(message)!)
+  }
+
+  /**
+   * Reads a message straight into `target` with `reader` (compiled from this deserializer's reader
+   * type) when it was written with the reader schema itself; `undefined` when it was not, or its
+   * writer id is not loaded: decode it with `decodeLoaded` then. Bad bytes are a failed result.
+   */
+  readLoadedInto(
+    message: Buffer,
+    target: Record<string, unknown>,
+    reader: RecordReader,
+  ): DecodeResult<undefined> | undefined {
+    const header = parseHeader(message)
+    if (!header.ok) return badHeader(header.reason)
+    const entry = this.#cached(header.schemaId)
+    if (entry === undefined) return undefined
+    const schemaId = header.schemaId
+    if (!entry.ok) return { ok: false, reason: entry.reason, detail: entry.detail, schemaId }
+    if (!entry.same) return undefined
+    try {
+      const end = reader(message, 5, target)
+      if (end === message.length) return { ok: true, value: undefined, schemaId }
+      return { ok: false, reason: 'DECODE_FAILED', detail: 'trailing bytes after the Avro body', schemaId }
+    } catch (error) {
+      if (!(error instanceof AvroReadError)) throw error
+      return { ok: false, reason: 'DECODE_FAILED', detail: error.message, schemaId }
+    }
   }
 
   /** Decodes synchronously when the writer id is already loaded; `undefined` when it is not. */
@@ -143,7 +182,12 @@ export class AvroDeserializer<T = unknown> {
     // Ids are immutable, so a writer schema that cannot be read stays unreadable: cache that too.
     try {
       const writer = parseSchema(schema)
-      return { ok: true, resolver: this.readerType.createResolver(writer), walker: compileWalker(writer) }
+      return {
+        ok: true,
+        resolver: this.readerType.createResolver(writer),
+        walker: compileWalker(writer),
+        same: writer.equals(this.readerType),
+      }
     } catch (error) {
       const detail = `writer schema ${id} cannot be read with the reader schema: ${(error as Error).message}`
       return { ok: false, reason: 'DECODE_FAILED', detail, until: Number.POSITIVE_INFINITY }

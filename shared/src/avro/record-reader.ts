@@ -1,0 +1,246 @@
+/**
+ * A reader of one Avro record type straight into a target object whose keys the caller names (the
+ * columns of a table row, say), for data written with exactly that type: no intermediate record
+ * object, no resolver, no separate bounds walk. Every read is bounds-checked and block counts are
+ * limited by the bytes left, so garbage throws `AvroReadError` instead of allocating without end.
+ *
+ * Values are what avsc gives for the same bytes (longs as numbers, throwing beyond ±(2^53 − 2);
+ * maps as plain objects; bytes and fixed as copies), so both paths write the same rows.
+ */
+import { Buffer } from 'node:buffer'
+import type { Type } from 'avsc'
+
+/** Bytes that are not a value of the type (truncated, a bad union index, an absurd count). */
+export class AvroReadError extends Error {
+  readonly code = 'DECODE_FAILED'
+  constructor(message: string) {
+    super(message)
+    this.name = 'AvroReadError'
+  }
+}
+
+/** Reads a record from `buf` at `pos` into `target`; returns the position after it. */
+export type RecordReader = (buf: Buffer, pos: number, target: Record<string, unknown>) => number
+
+type Read = () => unknown
+
+// The buffer and position being read: module slots, so the per-type readers are plain closures.
+let buf: Buffer = Buffer.alloc(0)
+let pos = 0
+
+const SAFE = 9007199254740990 // avsc's bound for longs read as numbers
+const MAX_EMPTY_ITEMS = 1_000_000
+
+function fail(what: string): never {
+  throw new AvroReadError(`Avro body is truncated or malformed (${what})`)
+}
+
+function readLong(): number {
+  let result = 0
+  let factor = 1
+  for (let i = 0; i < 10; i++) {
+    const byte = buf[pos++]
+    if (byte === undefined) fail('a number runs past the end')
+    result += (byte & 0x7f) * factor
+    if ((byte & 0x80) === 0) {
+      // Zig-zag decoding in float arithmetic: exact up to 2^53
+      const n = result % 2 === 0 ? result / 2 : -(result + 1) / 2
+      if (n > SAFE || n < -SAFE) fail('a long beyond ±2^53 would lose precision')
+      return n
+    }
+    factor *= 128
+  }
+  return fail('a varint longer than 10 bytes')
+}
+
+function readSize(): number {
+  const n = readLong()
+  if (n < 0 || pos + n > buf.length) fail('a length past the end')
+  return n
+}
+
+type Utf8 = (b: Buffer, start: number, end: number) => string
+// Node's (and Bun's, Deno's) Buffer has a direct UTF-8 slice; toString is the portable fallback
+const utf8: Utf8 =
+  typeof (Buffer.prototype as { utf8Slice?: unknown }).utf8Slice === 'function'
+    ? (b, start, end) => (b as Buffer & { utf8Slice: (s: number, e: number) => string }).utf8Slice(start, end)
+    : (b, start, end) => b.toString('utf8', start, end)
+
+const readString: Read = () => {
+  const n = readSize()
+  const start = pos
+  pos += n
+  return utf8(buf, start, pos)
+}
+
+const readBytes: Read = () => {
+  const n = readSize()
+  const start = pos
+  pos += n
+  return new Uint8Array(buf.subarray(start, pos))
+}
+
+function fixedReader(size: number): Read {
+  return () => {
+    if (pos + size > buf.length) fail('a fixed past the end')
+    const start = pos
+    pos += size
+    return new Uint8Array(buf.subarray(start, pos))
+  }
+}
+
+const readBoolean: Read = () => {
+  const b = buf[pos++]
+  if (b === undefined) fail('a boolean past the end')
+  return b !== 0
+}
+
+const readFloat: Read = () => {
+  if (pos + 4 > buf.length) fail('a float past the end')
+  pos += 4
+  return buf.readFloatLE(pos - 4)
+}
+
+const readDouble: Read = () => {
+  if (pos + 8 > buf.length) fail('a double past the end')
+  pos += 8
+  return buf.readDoubleLE(pos - 8)
+}
+
+/** The avsc internals the reader needs; avsc's typings do not declare them. */
+interface AvscType {
+  readonly typeName: string
+  readonly fields?: readonly { readonly name: string; readonly type: Type }[]
+  readonly types?: readonly Type[]
+  readonly itemsType?: Type
+  readonly valuesType?: Type
+  readonly symbols?: readonly string[]
+  readonly size?: number
+  readonly underlyingType?: Type
+}
+
+/** The reader of a value of `type`; undefined for types it does not read (nested records, wide unions). */
+function readerOf(type: AvscType): Read | undefined {
+  const name = type.typeName
+  if (name.startsWith('logical')) return readerOf(type.underlyingType as unknown as AvscType)
+  if (name.startsWith('union')) {
+    // Only optional values ([null, X]): avsc wraps the values of wider unions in objects
+    const others = type.types!.filter((t) => (t as unknown as AvscType).typeName !== 'null')
+    if (others.length > 1) return undefined
+    const branches = type.types!.map((t) => readerOf(t as unknown as AvscType))
+    if (branches.some((b) => b === undefined)) return undefined
+    const bs = branches as Read[]
+    return () => {
+      const i = readLong()
+      const branch = bs[i]
+      return branch === undefined ? fail(`union index ${i}`) : branch()
+    }
+  }
+  switch (name) {
+    case 'null':
+      return () => null
+    case 'boolean':
+      return readBoolean
+    case 'int':
+    case 'long':
+      return readLong
+    case 'float':
+      return readFloat
+    case 'double':
+      return readDouble
+    case 'string':
+      return readString
+    case 'bytes':
+      return readBytes
+    case 'fixed':
+      return fixedReader(type.size!)
+    case 'enum': {
+      const symbols = type.symbols!
+      return () => symbols[readLong()] ?? fail('enum index')
+    }
+    case 'array': {
+      const item = readerOf(type.itemsType as unknown as AvscType)
+      return item && blocks(item, false)
+    }
+    case 'map': {
+      const value = readerOf(type.valuesType as unknown as AvscType)
+      return value && blocks(value, true)
+    }
+  }
+  return undefined
+}
+
+/** Arrays and maps: blocks of `count` items ended by a zero count; a negative count carries a byte size. */
+function blocks(item: Read, keyed: boolean): Read {
+  return () => {
+    const out: unknown[] | Record<string, unknown> = keyed ? {} : []
+    let empty = 0
+    for (;;) {
+      let count = readLong()
+      if (count === 0) return out
+      if (count < 0) {
+        count = -count
+        readSize()
+      }
+      // Every item that takes bytes takes at least one, so a count above the bytes left is garbage.
+      if (count > buf.length - pos + MAX_EMPTY_ITEMS - empty) fail('a block count beyond the bytes left')
+      for (let i = 0; i < count; i++) {
+        const start = pos
+        if (keyed) {
+          const key = readString() as string
+          ;(out as Record<string, unknown>)[key] = item()
+        } else (out as unknown[]).push(item())
+        if (pos === start && ++empty > MAX_EMPTY_ITEMS) fail('too many empty items')
+      }
+    }
+  }
+}
+
+/**
+ * A reader of records of `type` into targets keyed by `keyOf(field)` (a field whose key is
+ * undefined is read and dropped); undefined when a field has a type this reader does not take.
+ */
+export function compileRecordReader(
+  type: Type,
+  keyOf: (field: string) => string | undefined,
+): RecordReader | undefined {
+  const t = type as unknown as AvscType
+  if (t.typeName !== 'record' || t.fields === undefined) return undefined
+  const readers: Read[] = []
+  const keys: (string | undefined)[] = []
+  for (const f of t.fields) {
+    const r = readerOf(f.type as unknown as AvscType)
+    if (r === undefined) return undefined
+    readers.push(r)
+    keys.push(keyOf(f.name))
+  }
+  // One statement per field, each with its own property store and call site (monomorphic)
+  const body = keys
+    .map((k, i) => (k === undefined ? `r[${i}]();` : `t[${JSON.stringify(k)}] = r[${i}]();`))
+    .join('\n')
+  let fill: (t: Record<string, unknown>) => void
+  try {
+    const make = new Function('r', `return function fill(t) {\n${body}\n}`)
+    fill = make(readers) as typeof fill
+  } catch {
+    fill = (target) => {
+      for (let i = 0; i < readers.length; i++) {
+        const v = readers[i]!()
+        const k = keys[i]
+        if (k !== undefined) target[k] = v
+      }
+    }
+  }
+  return (b, p, target) => {
+    buf = b
+    pos = p
+    try {
+      fill(target)
+      return pos
+    } finally {
+      buf = EMPTY // the message is not kept alive by the module
+    }
+  }
+}
+
+const EMPTY = Buffer.alloc(0)

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict'
+import { Buffer } from 'node:buffer'
+import { describe, it } from 'node:test'
+import avsc from 'avsc'
+import fc from 'fast-check'
+import { AvroReadError, compileRecordReader } from '../../src/avro/record-reader.ts'
+import { schemaText } from '../../src/avro/registry.ts'
+import { TopicSchemas } from '../../src/topics.ts'
+
+/** Every type the reader takes, in one record: unions of several branches, blocks, enums, fixed. */
+const EVERYTHING = avsc.Type.forSchema({
+  type: 'record',
+  name: 'Everything',
+  fields: [
+    { name: 'n', type: 'null' },
+    { name: 'b', type: 'boolean' },
+    { name: 'i', type: 'int' },
+    { name: 'l', type: 'long' },
+    { name: 'ts', type: { type: 'long', logicalType: 'timestamp-micros' } },
+    { name: 'f', type: 'float' },
+    { name: 'd', type: 'double' },
+    { name: 's', type: 'string' },
+    { name: 'by', type: 'bytes' },
+    { name: 'fx', type: { type: 'fixed', name: 'Four', size: 4 } },
+    { name: 'e', type: { type: 'enum', name: 'Color', symbols: ['RED', 'GREEN', 'BLUE'] } },
+    { name: 'u', type: ['null', 'string'] },
+    { name: 'u2', type: ['long', 'null'] },
+    { name: 'a', type: { type: 'array', items: 'string' } },
+    { name: 'm', type: { type: 'map', values: ['null', 'double'] } },
+    { name: 'am', type: { type: 'array', items: { type: 'map', values: 'long' } } },
+    { name: 'dropped', type: 'string' },
+  ],
+})
+
+const VALIDATED = avsc.Type.forSchema(JSON.parse(schemaText(TopicSchemas.validated)))
+
+/** avsc's value with Buffers as plain bytes, as the reader returns them. */
+function plain(value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return new Uint8Array(value)
+  if (Array.isArray(value)) return value.map(plain)
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]))
+  return value
+}
+
+function readAll(type: avsc.Type, bytes: Buffer, keyOf: (f: string) => string | undefined = (f) => f) {
+  const reader = compileRecordReader(type, keyOf)!
+  const target: Record<string, unknown> = {}
+  const end = reader(bytes, 0, target)
+  return { end, target }
+}
+
+describe('reading an Avro record straight into a target', () => {
+  for (const [name, type] of [
+    ['every type', EVERYTHING],
+    ['the validated sample', VALIDATED],
+  ] as const) {
+    it(`reads what avsc reads, for random values of ${name}`, () => {
+      for (let k = 0; k < 300; k++) {
+        const value = type.random()
+        const bytes = type.toBuffer(value)
+        const { end, target } = readAll(type, bytes)
+        assert.equal(end, bytes.length)
+        assert.deepEqual(target, plain({ ...type.fromBuffer(bytes) }))
+      }
+    })
+  }
+
+  it('writes each field under the key it is given, and reads past the fields given none', () => {
+    const value = EVERYTHING.random() as unknown as Record<string, unknown>
+    const bytes = EVERYTHING.toBuffer(value)
+    const { end, target } = readAll(EVERYTHING, bytes, (f) => (f === 'dropped' ? undefined : `col_${f}`))
+    assert.equal(end, bytes.length)
+    assert.equal(target.col_s, value.s)
+    assert.equal(target.col_e, value.e)
+    assert.equal('col_dropped' in target || 'dropped' in target, false)
+  })
+
+  it('throws AvroReadError on every truncation, never reading past the end', () => {
+    for (let k = 0; k < 40; k++) {
+      const bytes = VALIDATED.toBuffer(VALIDATED.random())
+      for (let cut = 0; cut < bytes.length; cut++) {
+        const prefix = bytes.subarray(0, cut)
+        try {
+          const { end } = readAll(VALIDATED, prefix)
+          assert.ok(end <= cut, 'a prefix read as a whole record ends inside it')
+        } catch (error) {
+          assert.ok(error instanceof AvroReadError, String(error))
+        }
+      }
+    }
+  })
+
+  it('turns garbage into AvroReadError (or a short read), never another error or a runaway allocation', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (garbage) => {
+        try {
+          const { end } = readAll(EVERYTHING, Buffer.from(garbage))
+          assert.ok(end <= garbage.length)
+        } catch (error) {
+          assert.ok(error instanceof AvroReadError, String(error))
+        }
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('refuses a long that a number cannot hold exactly, as avsc does', () => {
+    const type = avsc.Type.forSchema({ type: 'record', name: 'L', fields: [{ name: 'l', type: 'long' }] })
+    // zig-zag varint of 2^60
+    const big = Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20])
+    assert.throws(() => readAll(type, big), AvroReadError)
+    assert.throws(() => type.fromBuffer(big), /precision/)
+  })
+
+  it('does not take nested records (the caller decodes those with avsc)', () => {
+    const nested = avsc.Type.forSchema({
+      type: 'record',
+      name: 'Outer',
+      fields: [
+        { name: 'inner', type: { type: 'record', name: 'Inner', fields: [{ name: 'x', type: 'int' }] } },
+      ],
+    })
+    assert.equal(
+      compileRecordReader(nested, (f) => f),
+      undefined,
+    )
+  })
+})
