@@ -64,10 +64,10 @@ function walkerFor(type: Type, seen: Map<Type, Walker>): Walker {
   return compiled
 }
 
-/** The avsc internals the walker reads; avsc's typings do not declare them. */
-interface AvscType {
+/** The avsc internals the walker and the record reader read; avsc's typings do not declare them. */
+export interface AvscType {
   readonly typeName: string
-  readonly fields?: readonly { readonly type: Type }[]
+  readonly fields?: readonly { readonly name: string; readonly type: Type }[]
   readonly types?: readonly Type[]
   readonly itemsType?: Type
   readonly valuesType?: Type

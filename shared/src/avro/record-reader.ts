@@ -9,6 +9,7 @@
  */
 import { Buffer } from 'node:buffer'
 import type { Type } from 'avsc'
+import type { AvscType } from './bounds.ts'
 
 /** Bytes that are not a value of the type (truncated, a bad union index, an absurd count). */
 export class AvroReadError extends Error {
@@ -105,18 +106,6 @@ const readDouble: Read = () => {
   if (pos + 8 > buf.length) fail('a double past the end')
   pos += 8
   return buf.readDoubleLE(pos - 8)
-}
-
-/** The avsc internals the reader needs; avsc's typings do not declare them. */
-interface AvscType {
-  readonly typeName: string
-  readonly fields?: readonly { readonly name: string; readonly type: Type }[]
-  readonly types?: readonly Type[]
-  readonly itemsType?: Type
-  readonly valuesType?: Type
-  readonly symbols?: readonly string[]
-  readonly size?: number
-  readonly underlyingType?: Type
 }
 
 /** The reader of a value of `type`; undefined for types it does not read (nested records, wide unions). */
