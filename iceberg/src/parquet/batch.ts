@@ -4,6 +4,7 @@
  */
 import { isPrimitive } from '../spec/schema.ts'
 import type { IcebergType, Schema } from '../spec/types.ts'
+import { LITTLE_ENDIAN } from './bytes.ts'
 import { Column, grown, invalid, type LeafColumn, leafColumn } from './columns.ts'
 
 /** A column whose rows are runs of child slots: row i holds slots offsets[i] … offsets[i + 1]. */
@@ -168,9 +169,10 @@ export class ColumnBatch {
 
   /**
    * A batch for the schema (room for `capacity` rows up front), or undefined when a column has a type
-   * batches do not hold.
+   * batches do not hold, or on a big-endian machine (pages are written from the arrays' own bytes).
    */
   static of(schema: Schema, capacity = 0): ColumnBatch | undefined {
+    if (!LITTLE_ENDIAN) return undefined
     const columns: AnyColumn[] = []
     for (const f of schema.fields) {
       const c = column(f.type, f.name, f.required)

@@ -12,7 +12,6 @@ import { isPrimitive, schemaToJson } from '../spec/schema.ts'
 import type { IcebergType, NestedField, Schema } from '../spec/types.ts'
 import { toBigInt } from '../spec/values.ts'
 import { ColumnBatch } from './batch.ts'
-import { LITTLE_ENDIAN } from './bytes.ts'
 import { type Compress, zstdCompressor } from './codecs.ts'
 import { writeColumnBatch } from './columnar.ts'
 import { computeMetrics, type FileMetrics } from './metrics.ts'
@@ -123,7 +122,7 @@ export function writeParquet(
   rows: readonly Row[],
   options: ParquetWriteOptions = {},
 ): WrittenParquet {
-  const batch = LITTLE_ENDIAN ? ColumnBatch.of(schema, rows.length) : undefined
+  const batch = ColumnBatch.of(schema, rows.length)
   if (batch === undefined) return writeParquetRows(schema, rows, options)
   for (const row of rows) batch.push(row)
   return writeColumnBatch(batch, options)

@@ -92,7 +92,7 @@ export async function routeRecords(
     for (const r of wanted) {
       let x = route.decode(r)
       const own = buffers.get(x.table)
-      if (own !== undefined && own.wants(r.topic, r.partition, r.offset)) {
+      if (own?.wants(r.topic, r.partition, r.offset)) {
         try {
           own.consume(r.topic, r.partition, r.offset, x.row, now)
         } catch (error) {

@@ -66,6 +66,41 @@ describe('reading an Avro record straight into a target', () => {
     })
   }
 
+  it('reads repeating, almost repeating and never repeating strings right, one record after another', () => {
+    const type = avsc.Type.forSchema({
+      type: 'record',
+      name: 'S',
+      fields: [
+        { name: 'user', type: 'string' },
+        { name: 'zone', type: ['null', 'string'] },
+        { name: 'tags', type: { type: 'array', items: 'string' } },
+      ],
+    })
+    const reader = compileRecordReader(type, (f) => f)!
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            // few values of one length (differing in one byte), é and 𝔘 for multi-byte UTF-8
+            user: fc.constantFrom('user-a', 'user-b', 'user-é', 'üser-a', '𝔘ser-a'),
+            zone: fc.option(fc.constantFrom('Europe/Paris', 'Europe/Parix', '')),
+            tags: fc.array(fc.oneof(fc.string(), fc.constantFrom('x', 'y')), { maxLength: 3 }),
+          }),
+          { maxLength: 1500 },
+        ),
+        (values) => {
+          for (const v of values) {
+            const target: Record<string, unknown> = {}
+            const bytes = type.toBuffer(v)
+            assert.equal(reader(bytes, 0, target), bytes.length)
+            assert.deepEqual(target, { ...type.fromBuffer(bytes) })
+          }
+        },
+      ),
+      { numRuns: 30 },
+    )
+  })
+
   it('writes each field under the key it is given, and reads past the fields given none', () => {
     const value = EVERYTHING.random() as unknown as Record<string, unknown>
     const bytes = EVERYTHING.toBuffer(value)
