@@ -4,6 +4,7 @@ import avsc from 'avsc'
 import {
   AvroDeserializer,
   AvroSerializer,
+  compileRecordReader,
   encode,
   type HealthDataBatch,
   healthDataBatchV1,
@@ -137,6 +138,43 @@ describe('Avro serde with schema evolution', () => {
     assert.equal(deserializer.decodeLoaded(message), undefined)
     await deserializer.decode(message)
     assert.equal(deserializer.decodeLoaded(message)?.ok, true)
+  })
+
+  it('reads straight into a target only messages of the reader schema itself, once their id is loaded', async () => {
+    const flat = {
+      type: 'record',
+      name: 'Flat',
+      fields: [
+        { name: 'a', type: 'string' },
+        { name: 'b', type: 'long' },
+      ],
+    }
+    const wider = { ...flat, fields: [...flat.fields, { name: 'c', type: ['null', 'int'], default: null }] }
+    const registry = new MemorySchemaRegistry()
+    const same = await AvroSerializer.create<object>({ registry, topic: 'flat', schema: flat })
+    const evolved = await AvroSerializer.create<object>({ registry, topic: 'flat', schema: wider })
+    const deserializer = new AvroDeserializer<{ a: string; b: number }>({ registry, readerSchema: flat })
+    const reader = compileRecordReader(deserializer.readerType, (f) => `col_${f}`)!
+    const message = same.serialize({ a: 'x', b: 7 })
+    const target: Record<string, unknown> = {}
+    assert.equal(deserializer.readLoadedInto(message, target, reader), undefined, 'id not loaded yet')
+    await deserializer.load([message, evolved.serialize({ a: 'y', b: 8, c: 1 }), null])
+    assert.deepEqual(deserializer.readLoadedInto(message, target, reader), {
+      ok: true,
+      value: undefined,
+      schemaId: 1,
+    })
+    assert.deepEqual(target, { col_a: 'x', col_b: 7 })
+    assert.equal(
+      deserializer.readLoadedInto(evolved.serialize({ a: 'y', b: 8, c: 1 }), {}, reader),
+      undefined,
+      'another writer version is for avsc',
+    )
+    const truncated = deserializer.readLoadedInto(message.subarray(0, message.length - 1), {}, reader)
+    assert.equal(truncated?.ok === false && truncated.reason, 'DECODE_FAILED')
+    const trailing = deserializer.readLoadedInto(Buffer.concat([message, Buffer.from([0])]), {}, reader)
+    assert.equal(trailing?.ok === false && trailing.detail, 'trailing bytes after the Avro body')
+    assert.equal(deserializer.readLoadedInto(Buffer.from([1, 2]), {}, reader)?.ok, false)
   })
 
   it('fetches each writer schema once, however many messages use it', async () => {
