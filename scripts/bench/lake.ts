@@ -8,6 +8,7 @@ import { InputProducer, localTarget, serializers } from '../../services/lake-wri
 import { createAdmin, ensureTopics } from '../../shared/src/kafka/index.ts'
 import { projectRoot } from '../stack/paths.ts'
 import { testPipeline } from '../test-support/pipeline.ts'
+import { type KafkaOnly, timeKafkaClient } from './lib/kafka-read.ts'
 import { rawFiles, timeToDrain } from './lib/lake-drain.ts'
 import { type EncoderFigures, timeEncoders } from './lib/parquet-encode.ts'
 import { type ProfileSummary, summarizeProfile } from './lib/profile.ts'
@@ -128,6 +129,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     const { seconds, peakMiB, rows } = await timeToDrain(writer, target, pipeline.topics.validated, o)
     await writer.stop()
+    const kafkaOnly = await timeKafkaClient(env.KAFKA_BROKERS!, pipeline.topics.validated)
     const files = await rawFiles(target)
     const py = await writeWithPyarrow(files.map((f) => f.path))
     const schema = TABLES.find((t) => t.name === TableNames.raw)!.schema
@@ -144,6 +146,7 @@ export async function run(args: string[]): Promise<void> {
       py,
       commits: commitStats(writer.lines, rows),
       encoders,
+      kafkaOnly,
     }
     report(o, result)
     mkdirSync(join(o.out, '..'), { recursive: true })
@@ -208,6 +211,7 @@ function report(
     py: PyarrowResult
     commits: CommitStats
     encoders: EncoderFigures
+    kafkaOnly: KafkaOnly
   },
 ): void {
   const ours = r.rows / r.seconds
@@ -243,6 +247,12 @@ function report(
       encoderRow('our encoder alone: rows in memory → Parquet', r.encoders.columnarRowsPerS, arrowOnly),
       encoderRow('  the same, hyparquet-writer row path (before)', r.encoders.rowPathRowsPerS, arrowOnly),
     ]),
+  )
+  const k = r.kafkaOnly
+  console.log(
+    `the Kafka client alone (the lake-writer's fetch path over the whole topic, no decoding): ` +
+      `${n(k.records / k.seconds)} records/s, ${k.cpuMicrosPerRecord.toFixed(1)} µs of CPU per record ` +
+      `(the most one reader could reach, ${(k.records / k.seconds / arrowOnly).toFixed(2)}× of pyarrow)`,
   )
   console.log(
     '(ratios: the lake-writer against each pyarrow row; our encoder against pyarrow Arrow table → Parquet; ' +
