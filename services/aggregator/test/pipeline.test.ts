@@ -2,18 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { InMemoryAggregateStore } from '@healthstream/shared/domain'
 import { Topics } from '@healthstream/shared/topics'
-import { Aggregator, aggregatorDeps, consumed, decodeOutputs, run, session } from './support/harness.ts'
-import { us, validatedSample } from './support/samples.ts'
-
-const NOW = us('2026-03-20T00:00:00Z')
-
-async function setUp(store = new InMemoryAggregateStore()) {
-  const deps = await aggregatorDeps({ store, now: () => NOW })
-  return { deps, store, aggregator: new Aggregator(deps), s: deps.serdes }
-}
-
-const at = (iso: string, overrides: Parameters<typeof validatedSample>[0] = {}) =>
-  validatedSample({ startTime: us(iso), sampleId: `s-${iso}`, ...overrides })
+import { consumed, decodeOutputs, run, session, setUp } from './support/harness.ts'
+import { at, us } from './support/samples.ts'
 
 describe('the aggregator transform', () => {
   it('emits nothing while the windows are open', async () => {

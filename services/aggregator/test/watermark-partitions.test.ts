@@ -1,30 +1,16 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { InMemoryAggregateStore } from '@healthstream/shared/domain'
-import { Aggregator, aggregatorDeps, consumed, decodeOutputs, run, session } from './support/harness.ts'
-import { MINUTE, us, validatedSample } from './support/samples.ts'
-
-const NOW = us('2026-03-20T00:00:00Z')
-
-async function setUp(store = new InMemoryAggregateStore()) {
-  const deps = await aggregatorDeps({ store, now: () => NOW })
-  return { deps, store, aggregator: new Aggregator(deps), s: deps.serdes }
-}
-
-const at = (iso: string, overrides: Parameters<typeof validatedSample>[0] = {}) =>
-  validatedSample({ startTime: us(iso), sampleId: `s-${iso}`, ...overrides })
+import { clockedSetUp, consumed, decodeOutputs, run, session, setUp } from './support/harness.ts'
+import { at, MINUTE } from './support/samples.ts'
 
 describe('the aggregator across partitions: idle ones, ticks, the instance watermark', () => {
   it('lets windows fire by the other partitions and ignores partitions idle beyond the timeout', async () => {
-    let now = NOW
-    const deps = await aggregatorDeps({ now: () => now, spec: { idleTimeout: 5 * MINUTE } })
-    const aggregator = new Aggregator(deps)
-    const s = deps.serdes
+    const { clock, aggregator, s } = await clockedSetUp({ idleTimeout: 5 * MINUTE })
     const sess = session(1, [0, 1])
     await run(aggregator, consumed(s, 0, 0, [at('2026-03-10T08:00:00Z')]), sess)
     const held = await run(aggregator, consumed(s, 0, 1, [at('2026-03-12T08:00:00Z')]), sess)
     assert.deepEqual(held, [], 'partition 1 has no data yet and is not idle: it holds the watermark')
-    now += 6 * MINUTE
+    clock.now += 6 * MINUTE
     const released = await decodeOutputs(
       s,
       await run(aggregator, consumed(s, 0, 2, [at('2026-03-12T09:00:00Z')]), sess),
@@ -37,10 +23,7 @@ describe('the aggregator across partitions: idle ones, ticks, the instance water
   })
 
   it('emits provisional rows of changed open windows every early-fire interval', async () => {
-    let now = NOW
-    const deps = await aggregatorDeps({ now: () => now, spec: { earlyFireInterval: 10 * MINUTE } })
-    const aggregator = new Aggregator(deps)
-    const s = deps.serdes
+    const { clock, aggregator, s } = await clockedSetUp({ earlyFireInterval: 10 * MINUTE })
     const sess = session(1, [0])
     const first = await decodeOutputs(
       s,
@@ -54,9 +37,9 @@ describe('the aggregator across partitions: idle ones, ticks, the instance water
         ['weekly', 1, false],
       ],
     )
-    now += MINUTE
+    clock.now += MINUTE
     assert.deepEqual(await run(aggregator, consumed(s, 0, 1, [at('2026-03-10T09:00:00Z')]), sess), [])
-    now += 10 * MINUTE
+    clock.now += 10 * MINUTE
     const second = await decodeOutputs(
       s,
       await run(aggregator, consumed(s, 0, 2, [at('2026-03-10T10:00:00Z')]), sess),
@@ -110,10 +93,7 @@ describe('the aggregator across partitions: idle ones, ticks, the instance water
   })
 
   it("fires an idle partition's windows by the instance watermark, past its own", async () => {
-    let now = NOW
-    const deps = await aggregatorDeps({ now: () => now, spec: { idleTimeout: 5 * MINUTE } })
-    const aggregator = new Aggregator(deps)
-    const s = deps.serdes
+    const { clock, aggregator, s } = await clockedSetUp({ idleTimeout: 5 * MINUTE })
     const sess = session(1, [0, 1])
     await run(
       aggregator,
@@ -123,7 +103,7 @@ describe('the aggregator across partitions: idle ones, ticks, the instance water
       ],
       sess,
     )
-    now += 6 * MINUTE
+    clock.now += 6 * MINUTE
     const out = await decodeOutputs(
       s,
       await run(aggregator, consumed(s, 1, 1, [at('2026-03-12T08:00:00Z', { userId: 'u-b' })]), sess),

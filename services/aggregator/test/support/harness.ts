@@ -115,3 +115,19 @@ export async function decodeOutputs(
 }
 
 export { Aggregator }
+
+/** The clock of the transform tests: `now` in micros, moved by the test. */
+export const NOW = Date.parse('2026-03-20T00:00:00Z') * 1000
+
+/** An aggregator over an in-memory store at the fixed clock `NOW`. */
+export async function setUp(store = new InMemoryAggregateStore()) {
+  const deps = await aggregatorDeps({ store, now: () => NOW })
+  return { deps, store, aggregator: new Aggregator(deps), s: deps.serdes }
+}
+
+/** An aggregator whose clock the test moves (`clock.now`), with these aggregation options. */
+export async function clockedSetUp(spec: AggregationOptions) {
+  const clock = { now: NOW }
+  const deps = await aggregatorDeps({ now: () => clock.now, spec })
+  return { clock, aggregator: new Aggregator(deps), s: deps.serdes }
+}

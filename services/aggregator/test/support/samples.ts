@@ -43,3 +43,7 @@ export function validatedSample(overrides: Partial<ValidatedSample> = {}): Valid
     ...overrides,
   }
 }
+
+/** A validated sample starting at `iso`, its id made from that time. */
+export const at = (iso: string, overrides: Parameters<typeof validatedSample>[0] = {}) =>
+  validatedSample({ startTime: us(iso), sampleId: `s-${iso}`, ...overrides })
