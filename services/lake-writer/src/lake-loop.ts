@@ -10,64 +10,18 @@
  * position to the consumer group (for lag monitoring only; never read back).
  *
  * A commit runs beside the reading: its rows leave the buffers when it starts, and the loop goes on
- * filling fresh buffers (with the Parquet encoded on worker threads, both cores work). One commit at
- * a time, so each fences on the offsets the one before recorded; a buffer that fills up while a commit
- * runs waits for it. A failed commit makes the loop resync, as any error does.
+ * filling fresh buffers while the commit writes files and talks to the catalog (and, with an encode
+ * pool, while another thread encodes the Parquet). One commit at a time, so each fences on the
+ * offsets the one before recorded; a buffer that fills up while a commit runs waits for it. A failed
+ * commit makes the loop resync, as any error does.
  */
-import {
-  backoffDelay,
-  type ConsumedRecord,
-  type GroupSession,
-  type PartitionOffset,
-} from '@healthstream/shared/kafka'
+import { backoffDelay, type ConsumedRecord, type GroupSession } from '@healthstream/shared/kafka'
+import { BackgroundTask } from './background.ts'
 import { Fetcher } from './fetcher.ts'
-import type { LakeConsumer } from './kafka.ts'
+import type { LakeEvent, LakeLoopOptions, LakeStats } from './lake-events.ts'
 import { Mutex } from './mutex.ts'
 import { positionsFor, recordedPositions, routeRecords } from './positions.ts'
-import type { TopicRoute } from './routes.ts'
 import { TableBuffer } from './table-buffer.ts'
-import type { CommitResult, TableSink } from './table-sink.ts'
-
-/** What the loop tells its owner (logs, metrics). */
-export type LakeEvent =
-  | { readonly type: 'assigned'; readonly session: GroupSession; readonly positions: PartitionOffset[] }
-  | { readonly type: 'consumed'; readonly topic: string; readonly records: number }
-  | { readonly type: 'committed'; readonly result: CommitResult; readonly watermark: bigint | undefined }
-  | {
-      readonly type: 'skipped'
-      readonly topic: string
-      readonly partition: number
-      readonly offset: bigint
-      readonly reason: string
-      readonly detail: string
-    }
-  | { readonly type: 'resync'; readonly error: unknown; readonly attempt: number }
-  | { readonly type: 'recorded'; readonly table: string; readonly watermark: bigint | undefined }
-
-/** Options of the loop. */
-export interface LakeLoopOptions {
-  readonly consumer: LakeConsumer
-  readonly sinks: readonly TableSink[]
-  readonly routes: readonly TopicRoute[]
-  readonly commitIntervalMs: number
-  readonly commitMaxRows: number
-  readonly fetchMaxBytes?: number
-  readonly onEvent?: (event: LakeEvent) => void
-}
-
-/** What /readyz and /admin/status show. */
-export interface LakeStats {
-  readonly state: 'created' | 'running' | 'stopping' | 'stopped'
-  readonly paused: boolean
-  readonly assignment: readonly { topic: string; partition: number }[]
-  readonly synced: boolean
-  readonly lastCommitAt: number
-  readonly lastProgressAt: number
-  readonly commits: number
-  readonly resyncs: number
-  readonly buffered: Readonly<Record<string, number>>
-  readonly lastError?: string
-}
 
 /** The consume → buffer → commit loop of one lake-writer instance. */
 export class LakeLoop {
@@ -88,9 +42,8 @@ export class LakeLoop {
   }
   #running: Promise<void> | undefined
   #paused = false
-  /** The commit running beside the reading; it never rejects (its error goes to `#failed`). */
-  #inflight: Promise<void> | undefined
-  #failed: { error: unknown } | undefined
+  /** The commit running beside the reading. */
+  readonly #commits = new BackgroundTask()
 
   constructor(options: LakeLoopOptions) {
     this.#o = options
@@ -167,8 +120,8 @@ export class LakeLoop {
     }
     this.#state = 'stopping'
     try {
-      await this.#inflight
-      if (this.#synced !== undefined && this.#failed === undefined) await this.#commit()
+      await this.#commits.settled()
+      if (this.#synced !== undefined && !this.#commits.failed) await this.#commit()
     } finally {
       for (const f of this.#flushes.splice(0)) f.reject(new Error('the lake-writer stopped'))
       await consumer.close().catch(() => undefined)
@@ -204,43 +157,27 @@ export class LakeLoop {
    * flush waits for it. Throws the error of a commit that failed (→ resync).
    */
   async #maybeCommit(): Promise<void> {
-    this.#throwFailed()
+    this.#commits.throwFailed()
     if (!this.#due()) return
-    if (this.#inflight !== undefined) {
+    if (this.#commits.running) {
       if (!this.#full() && this.#flushes.length === 0) return
-      await this.#inflight
-      this.#throwFailed()
+      await this.#commits.settled()
+      this.#commits.throwFailed()
     }
     const waiting = this.#flushes.length > 0
-    this.#inflight = this.#commit().then(
-      () => {
-        this.#inflight = undefined
-      },
-      (error: unknown) => {
-        this.#inflight = undefined
-        this.#failed = { error }
-      },
-    )
+    const ended = this.#commits.start(() => this.#commit())
     if (waiting) {
-      await this.#inflight
-      this.#throwFailed()
+      await ended
+      this.#commits.throwFailed()
     }
-  }
-
-  #throwFailed(): void {
-    const failed = this.#failed
-    this.#failed = undefined
-    if (failed !== undefined) throw failed.error
   }
 
   #due(): boolean {
-    if (this.#flushes.length > 0) return true
+    if (this.#flushes.length > 0 || this.#full()) return true
     const now = Date.now()
-    for (const b of this.#buffers.values()) {
-      if (b.rowCount >= this.#o.commitMaxRows) return true
+    for (const b of this.#buffers.values())
       if (b.dirtySince !== undefined && now - b.dirtySince >= this.#o.commitIntervalMs) return true
-    }
-    return this.#full()
+    return false
   }
 
   #full(): boolean {
@@ -255,8 +192,8 @@ export class LakeLoop {
     this.#synced = undefined
     // A commit still running belongs to the old session: let it end (landed or fenced) first, and
     // report its failure like any other (the caller resyncs again)
-    await this.#inflight
-    this.#throwFailed()
+    await this.#commits.settled()
+    this.#commits.throwFailed()
     const session = consumer.session()
     if (session === undefined || !consumer.isCurrent(session)) return undefined
     const positions = await this.#mutex.run(async () => {

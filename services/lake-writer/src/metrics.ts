@@ -1,7 +1,7 @@
 /** The lake-writer's Prometheus metrics, fed by the loop's events. */
 import type { HopMetrics } from '@healthstream/shared/platform'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
-import type { LakeEvent } from './lake-loop.ts'
+import type { LakeEvent } from './lake-events.ts'
 
 /** Per-table metrics beside the common ones. */
 export interface LakeMetrics {

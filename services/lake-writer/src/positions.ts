@@ -1,5 +1,4 @@
 /** Where to read each owned partition from, and handing records to the tables that still want them. */
-
 import { ReasonCode } from '@healthstream/shared/domain'
 import type { ConsumedRecord, PartitionOffset, TopicPartition } from '@healthstream/shared/kafka'
 import { deadLetterRow, type TopicRoute } from './routes.ts'
