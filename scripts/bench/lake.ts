@@ -1,7 +1,13 @@
+/**
+ * lake-writer throughput: validated samples from the topic to committed Parquet of health_data_raw,
+ * against pyarrow writing the same rows in the same run (ratio), with file sizes, RSS and the Kafka
+ * client's own ceiling. `npm run bench -- lake [--help]`, on the local stack.
+ */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { lakeWriterConfig } from '../../services/lake-writer/src/config.ts'
 import { TABLES, TableNames } from '../../services/lake-writer/src/tables.ts'
 import { validatedSample } from '../../services/lake-writer/test/support/records.ts'
 import { InputProducer, localTarget, serializers } from '../../services/lake-writer/test/support/stack.ts'
@@ -27,6 +33,7 @@ const USAGE = `usage: npm run bench -- lake [flags]
   --timeout S           longest the lake-writer may take (default 600)
   --out PATH            JSON results (default bench-results/lake.json)
   --encode-threads N    ENCODE_THREADS of the lake-writer (default 0: encoded on the loop's thread)
+  --fetch-max-bytes N   FETCH_MAX_BYTES of the lake-writer and of the Kafka-only read (default: the service's)
   --node-options S      NODE_OPTIONS of the lake-writer (e.g. "--max-semi-space-size=64")
   --profile             run the lake-writer under node --cpu-prof and print its top functions
   --keep                keep the topics and the lake directory`
@@ -47,6 +54,7 @@ function flags(args: string[]) {
       profile: { type: 'boolean', default: false },
       'node-options': { type: 'string', default: '' },
       'encode-threads': { type: 'string', default: '0' },
+      'fetch-max-bytes': { type: 'string' },
       out: { type: 'string', default: join(projectRoot, 'bench-results', 'lake.json') },
       help: { type: 'boolean', default: false },
     },
@@ -72,6 +80,7 @@ function flags(args: string[]) {
     profile: values.profile,
     nodeOptions: values['node-options'],
     encodeThreads: values['encode-threads'],
+    fetchMaxBytes: values['fetch-max-bytes'],
     out: values.out,
   }
 }
@@ -123,13 +132,18 @@ export async function run(args: string[]): Promise<void> {
     COMMIT_MAX_ROWS: o.commitMaxRows,
     COMMIT_INTERVAL: o.commitInterval,
     ENCODE_THREADS: o.encodeThreads,
+    ...(o.fetchMaxBytes === undefined ? {} : { FETCH_MAX_BYTES: o.fetchMaxBytes }),
     TOPIC_PARTITIONS: String(o.partitions),
     LOG_LEVEL: 'debug', // for the 'committed' lines: how long the loop spent committing
   })
   try {
     const { seconds, peakMiB, rows } = await timeToDrain(writer, target, pipeline.topics.validated, o)
     await writer.stop()
-    const kafkaOnly = await timeKafkaClient(env.KAFKA_BROKERS!, pipeline.topics.validated)
+    const kafkaOnly = await timeKafkaClient(
+      env.KAFKA_BROKERS!,
+      pipeline.topics.validated,
+      Number(o.fetchMaxBytes ?? lakeWriterConfig.FETCH_MAX_BYTES.default),
+    )
     const files = await rawFiles(target)
     const py = await writeWithPyarrow(files.map((f) => f.path))
     const schema = TABLES.find((t) => t.name === TableNames.raw)!.schema

@@ -11,16 +11,20 @@ export interface KafkaOnly {
   cpuMicrosPerRecord: number
 }
 
-/** Reads all of `topic` once; elapsed seconds and this process's CPU per record. */
-export async function timeKafkaClient(brokers: string, topic: string): Promise<KafkaOnly> {
+/** Reads all of `topic` once, `maxBytes` per fetch; elapsed seconds and this process's CPU per record. */
+export async function timeKafkaClient(brokers: string, topic: string, maxBytes: number): Promise<KafkaOnly> {
   const reader = new TopicReader(brokers)
   try {
     let records = 0
     const started = performance.now()
     const cpu = process.cpuUsage()
-    await reader.scanTopic(topic, (chunk) => {
-      records += chunk.length
-    })
+    await reader.scanTopic(
+      topic,
+      (chunk) => {
+        records += chunk.length
+      },
+      maxBytes,
+    )
     const used = process.cpuUsage(cpu)
     return {
       records,

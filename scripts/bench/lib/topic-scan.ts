@@ -9,6 +9,7 @@ import {
   type ConsumedRecord,
   createAdmin,
   createConsumer,
+  DEFAULT_FETCH_MAX_BYTES,
   type PartitionOffset,
   PlatformaticConsumer,
 } from '../../../shared/src/kafka/index.ts'
@@ -90,26 +91,31 @@ export class TopicReader {
   }
 
   /** Every record of `topic` up to its current read_committed end, in chunks, partition order kept. */
-  async scanTopic(topic: string, onRecords: (records: ConsumedRecord[]) => Promise<void> | void) {
+  async scanTopic(
+    topic: string,
+    onRecords: (records: ConsumedRecord[]) => Promise<void> | void,
+    maxBytes = DEFAULT_FETCH_MAX_BYTES,
+  ) {
     const ends = (await this.ends([topic])).get(topic) ?? []
     const starts = await this.#consumer.listOffsets({
       topics: [topic],
       timestamp: ListOffsetTimestamps.EARLIEST,
     })
     const positions = (starts.get(topic) ?? []).map((offset, partition) => ({ topic, partition, offset }))
-    await this.scan(positions, new Map(ends.map((e, p) => [p, e])), onRecords)
+    await this.scan(positions, new Map(ends.map((e, p) => [p, e])), onRecords, maxBytes)
   }
 
   async scan(
     from: readonly PartitionOffset[],
     ends: ReadonlyMap<number, bigint>,
     onRecords: (records: ConsumedRecord[]) => Promise<void> | void,
+    maxBytes = DEFAULT_FETCH_MAX_BYTES,
   ): Promise<void> {
     const before = (p: { partition: number; offset: bigint }) => p.offset < (ends.get(p.partition) ?? 0n)
     let positions = from.filter(before)
     let idle = 0
     while (positions.length > 0) {
-      const result = await this.#port.fetch(positions, { maxWaitMs: 100, maxBytes: 16 * 1024 * 1024 })
+      const result = await this.#port.fetch(positions, { maxWaitMs: 100, maxBytes })
       const records = result.records.filter(before)
       if (records.length > 0) await onRecords(records)
       const next = new Map(result.next.map((n) => [`${n.topic}:${n.partition}`, n]))

@@ -1,3 +1,4 @@
+import { DEFAULT_FETCH_MAX_BYTES } from '@healthstream/shared/kafka'
 import { bool, type ConfigKey, duration, int, oneOf, str } from '@healthstream/shared/platform'
 
 /** `postgresql://` (or `postgres://`) URLs name a PostgreSQL catalog database. */
@@ -68,7 +69,7 @@ export const lakeWriterConfig = {
     0,
     64,
   ),
-  FETCH_MAX_BYTES: int('most bytes one Kafka fetch asks for', 16 * 1024 * 1024, 1024),
+  FETCH_MAX_BYTES: int('most bytes one Kafka fetch asks for', DEFAULT_FETCH_MAX_BYTES, 1024),
   TOPIC_PARTITIONS: int('partitions of the topics the lake-writer creates when missing', 4, 1, 10_000),
   COMPACT_TARGET_FILE_SIZE: int('bytes compaction aims at per file', 128 * 1024 * 1024, 1024),
   EXPIRE_OLDER_THAN: duration('/admin/expire-snapshots removes snapshots older than this', 86_400_000),

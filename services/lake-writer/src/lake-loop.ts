@@ -15,7 +15,12 @@
  * offsets the one before recorded; a buffer that fills up while a commit runs waits for it. A failed
  * commit makes the loop resync, as any error does.
  */
-import { backoffDelay, type ConsumedRecord, type GroupSession } from '@healthstream/shared/kafka'
+import {
+  backoffDelay,
+  type ConsumedRecord,
+  DEFAULT_FETCH_MAX_BYTES,
+  type GroupSession,
+} from '@healthstream/shared/kafka'
 import { BackgroundTask } from './background.ts'
 import { Fetcher } from './fetcher.ts'
 import type { LakeEvent, LakeLoopOptions, LakeStats } from './lake-events.ts'
@@ -51,7 +56,7 @@ export class LakeLoop {
     const fetchMaxWaitMs = Math.max(50, Math.min(500, Math.floor(options.commitIntervalMs / 2)))
     this.#fetcher = new Fetcher(options.consumer, {
       maxWaitMs: fetchMaxWaitMs,
-      maxBytes: options.fetchMaxBytes ?? 16 * 1024 * 1024,
+      maxBytes: options.fetchMaxBytes ?? DEFAULT_FETCH_MAX_BYTES,
     })
   }
 

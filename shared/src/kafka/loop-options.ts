@@ -27,6 +27,15 @@ export type Transform = (
   context: TransformContext,
 ) => Promise<readonly OutputRecord[]>
 
+/**
+ * Most bytes one fetch asks for, unless told otherwise. Small on purpose: @platformatic/kafka 2.12.1
+ * parses a response straight from the socket's chunks (64 KiB each), and every read walks those chunks
+ * from the first, so parsing costs grow with the response's size. Measured on the lake benchmark's
+ * topic: 16 MiB fetches 3.4 µs of CPU per record, 1 MiB fetches 1.3 µs (parsing alone, in memory:
+ * 2.30 µs at 257 chunks, 0.57 µs at 17, 0.49 µs in one buffer).
+ */
+export const DEFAULT_FETCH_MAX_BYTES = 1024 * 1024
+
 /** Options of `TransactionalLoop`; every limit has a default that suits the services. */
 export interface TransactionalLoopOptions {
   readonly consumer: ConsumerPort
@@ -39,7 +48,7 @@ export interface TransactionalLoopOptions {
   readonly lingerMs?: number
   /** Longest time one fetch waits at the broker when there is no data. Default 500 ms. */
   readonly fetchMaxWaitMs?: number
-  /** Most bytes per fetch. Default 16 MiB. */
+  /** Most bytes per fetch. Default `DEFAULT_FETCH_MAX_BYTES` (1 MiB). */
   readonly fetchMaxBytes?: number
   /** Reading ahead pauses at this many buffered records. Default 2 × maxBatchRecords. */
   readonly maxBufferedRecords?: number
@@ -69,7 +78,7 @@ export function resolveLoopOptions(options: TransactionalLoopOptions): ResolvedL
     maxBatchRecords,
     lingerMs: options.lingerMs ?? 50,
     fetchMaxWaitMs: options.fetchMaxWaitMs ?? 500,
-    fetchMaxBytes: options.fetchMaxBytes ?? 16 * 1024 * 1024,
+    fetchMaxBytes: options.fetchMaxBytes ?? DEFAULT_FETCH_MAX_BYTES,
     maxBufferedRecords: options.maxBufferedRecords ?? 2 * maxBatchRecords,
     maxBufferedBytes: options.maxBufferedBytes ?? 64 * 1024 * 1024,
     retryBackoff: options.retryBackoff ?? { initialMs: 200, maxMs: 30_000 },
