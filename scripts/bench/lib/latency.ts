@@ -7,7 +7,12 @@ import {
   healthDataBatchV1,
   healthDataBatchV2,
 } from '../../../shared/src/avro/index.ts'
-import { createAdmin, createConsumer, PlatformaticConsumer } from '../../../shared/src/kafka/index.ts'
+import {
+  createAdmin,
+  createConsumer,
+  DEFAULT_FETCH_MAX_BYTES,
+  PlatformaticConsumer,
+} from '../../../shared/src/kafka/index.ts'
 import type { PartitionOffset } from '../../../shared/src/kafka/ports.ts'
 import type { TopicNames } from '../../../shared/src/topics.ts'
 import { Generator } from '../../simulator/generator.ts'
@@ -170,7 +175,7 @@ class Tail {
     while (this.#running) {
       let result: Awaited<ReturnType<PlatformaticConsumer['fetch']>>
       try {
-        result = await this.#port.fetch(this.#positions, { maxWaitMs: 50, maxBytes: 8 * 1024 * 1024 })
+        result = await this.#port.fetch(this.#positions, { maxWaitMs: 50, maxBytes: DEFAULT_FETCH_MAX_BYTES })
       } catch {
         await sleep(100) // e.g. a topic without a leader yet: try again
         continue

@@ -1,5 +1,6 @@
 import { FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka'
 import { KafkaErrorCode, KafkaLoopError } from './errors.ts'
+import { DEFAULT_FETCH_MAX_BYTES } from './loop-options.ts'
 import type { KafkaConnectionConfig } from './platformatic.ts'
 import { createAdmin, createConsumer } from './platformatic.ts'
 import { PlatformaticConsumer } from './platformatic-consumer.ts'
@@ -44,7 +45,7 @@ export async function readCommittedTopic(
     for (positions = positions.filter(before); positions.length > 0; positions = positions.filter(before)) {
       if (Date.now() > deadline)
         throw new KafkaLoopError(KafkaErrorCode.TRANSIENT, `reading ${topic} timed out`)
-      const result = await port.fetch(positions, { maxWaitMs: 100, maxBytes: 8 * 1024 * 1024 })
+      const result = await port.fetch(positions, { maxWaitMs: 100, maxBytes: DEFAULT_FETCH_MAX_BYTES })
       for (const record of result.records) if (before(record)) records.push(record)
       const next = new Map(result.next.map((n) => [partitionKey(n.topic, n.partition), n]))
       positions = positions.map((p) => next.get(partitionKey(p.topic, p.partition)) ?? p)
