@@ -6,10 +6,9 @@ import {
   type ErrorRecord,
   type ValidatedSample,
 } from '@healthstream/shared/domain'
-import { RedisAggregateStore } from '@healthstream/shared/redis'
+import { connectRedis, RedisAggregateStore } from '@healthstream/shared/redis'
 import { runHop } from '@healthstream/shared/service'
 import { TopicSchemas } from '@healthstream/shared/topics'
-import { Cluster, Redis } from 'ioredis'
 import { Counter } from 'prom-client'
 import { aggregatorConfig } from './config.ts'
 import { Aggregator } from './pipeline.ts'
@@ -21,9 +20,7 @@ await runHop({
   name: 'aggregator',
   config: aggregatorConfig,
   async build({ config, registry, topics, deadLetter, logger, metrics }) {
-    const redis = config.REDIS_CLUSTER
-      ? new Cluster([config.REDIS_URL], { redisOptions: { maxRetriesPerRequest: 3 } })
-      : new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 })
+    const redis = connectRedis({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER })
     redis.on('error', (err) => logger.warn({ err }, 'redis error'))
     const store = new RedisAggregateStore(redis, { namespace: config.REDIS_NAMESPACE })
     const spec = aggregationSpec({

@@ -7,10 +7,9 @@ import {
   type ValidatedSample,
   validationConfig,
 } from '@healthstream/shared/domain'
-import { RedisDedupStore } from '@healthstream/shared/redis'
+import { connectRedis, RedisDedupStore } from '@healthstream/shared/redis'
 import { runHop } from '@healthstream/shared/service'
 import { TopicSchemas } from '@healthstream/shared/topics'
-import { Redis } from 'ioredis'
 import { Counter } from 'prom-client'
 import { validatorConfig } from './config.ts'
 import { validatorTransform } from './pipeline.ts'
@@ -24,7 +23,7 @@ await runHop({
       process.stderr.write(`validator: FLOOR_DATE=${JSON.stringify(config.FLOOR_DATE)} is not an ISO date\n`)
       process.exit(78)
     }
-    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 })
+    const redis = connectRedis({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER })
     redis.on('error', (err) => logger.warn({ err }, 'redis error'))
     const stores = new Map<number, RedisDedupStore>()
     const dedup = (p: number) =>

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { Cluster, Redis } from 'ioredis'
 import type { DedupStore } from '../domain/dedup.ts'
 
 // Checks and marks every key in one atomic step; a key marked by the same owner is a replay of the
@@ -27,10 +27,10 @@ return out
  * keys of one slot. A user's samples always arrive on the same partition (the topic is keyed by user).
  */
 export class RedisDedupStore implements DedupStore {
-  readonly #redis: Redis
+  readonly #redis: Redis | Cluster
   readonly #prefix: string
 
-  constructor(redis: Redis, namespace: string, partition: number) {
+  constructor(redis: Redis | Cluster, namespace: string, partition: number) {
     this.#redis = redis
     this.#prefix = `${namespace}:dedup:{p${partition}}:`
     defineScript(redis)
@@ -52,9 +52,9 @@ export class RedisDedupStore implements DedupStore {
   }
 }
 
-type RedisWithSeen = Redis & { healthstreamSeen(...args: (string | number)[]): Promise<unknown> }
+type RedisWithSeen = (Redis | Cluster) & { healthstreamSeen(...args: (string | number)[]): Promise<unknown> }
 
-function defineScript(redis: Redis): void {
+function defineScript(redis: Redis | Cluster): void {
   if ('healthstreamSeen' in redis) return
   redis.defineCommand('healthstreamSeen', { lua: SEEN_SCRIPT })
 }

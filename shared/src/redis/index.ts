@@ -1,2 +1,3 @@
 export { RedisAggregateStore, type RedisAggregateStoreOptions } from './aggregate-store.ts'
+export { clusterOptions, connectRedis, type RedisConnectOptions } from './connect.ts'
 export { RedisDedupStore } from './dedup-store.ts'

@@ -15,6 +15,7 @@ import {
 import { TopicSchemas } from '@healthstream/shared/topics'
 import { Redis } from 'ioredis'
 import { endpoint, uniqueName } from '../../../../scripts/test-support/endpoints.ts'
+import type { RedisClusterHandle } from '../../../../scripts/test-support/redis-cluster.ts'
 import { dropNamespace } from '../../../../shared/test/redis/aggregate-store-cleanup.ts'
 import type { ProcessConfig } from '../fixtures/aggregator-process.ts'
 import { decodeOutputs, serdes } from './harness.ts'
@@ -34,7 +35,7 @@ interface Cleanup {
 }
 
 /** Fresh topics, group and namespace for one run; the processes of the run and how to kill them. */
-async function setUp(t: Cleanup) {
+async function setUp(t: Cleanup, cluster?: RedisClusterHandle) {
   const names = {
     input: uniqueName('agg-in'),
     aggregates: uniqueName('agg-out'),
@@ -43,7 +44,8 @@ async function setUp(t: Cleanup) {
   const config = {
     brokers,
     registryUrl,
-    redisUrl,
+    redisUrl: cluster?.url ?? redisUrl,
+    redisCluster: cluster !== undefined,
     namespace: uniqueName('agg-e2e'),
     groupId: uniqueName('agg-group'),
     ...names,
@@ -54,6 +56,7 @@ async function setUp(t: Cleanup) {
     await stopAll()
     await admin.deleteTopics({ topics: Object.values(names) }).catch(() => undefined)
     await admin.close()
+    if (cluster !== undefined) return // a throwaway cluster: the test stops it
     const redis = new Redis(redisUrl)
     await dropNamespace(redis, config.namespace)
     await redis.quit()
@@ -238,6 +241,8 @@ interface ScenarioOptions {
   readonly chaos: boolean
   readonly restartRedis: boolean
   readonly seed: number
+  /** Keep the state on this Redis Cluster instead of the stack's Redis. */
+  readonly cluster?: RedisClusterHandle
 }
 
 const FLOAT_FIELDS = ['sum', 'mean', 'stddevPop', 'stddevSample', 'm2'] as const
@@ -258,7 +263,7 @@ export function assertSameFigures(actual: FinalRow, expected: FinalRow, key: str
 
 /** Runs the scenario: processes started, data fed in slices, sentinels, then the output checked. */
 export async function runScenario(t: Cleanup, options: ScenarioOptions) {
-  const run = await setUp(t)
+  const run = await setUp(t, options.cluster)
   for (let i = 0; i < options.instances; i++) run.start(`${run.config.groupId}-${i}`)
   const input = scenario({ seed: 11, partitions: PARTITIONS, count: 1500, users: 12 })
   const monkey = options.chaos ? chaos(run, options.seed) : undefined
