@@ -8,10 +8,10 @@ import { existsSync, mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Topics } from '@healthstream/shared/topics'
+import { OffsetsProbe } from './lib/kafka-offsets.ts'
 import { down, envLines, up } from './stack/main.ts'
 import { projectRoot, stackDir } from './stack/paths.ts'
 import { allServers } from './stack/servers/index.ts'
-import { LagProbe } from './start/lag.ts'
 import { parseCounters, type ServiceCounters } from './start/metrics-scrape.ts'
 
 interface ServiceSpec {
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop())
   process.on('SIGTERM', () => void stop())
 
-  const probe = new LagProbe((env.KAFKA_BROKERS ?? '').split(','))
+  const probe = new OffsetsProbe((env.KAFKA_BROKERS ?? '').split(','), 'healthstream-start-lag')
   const t0 = Date.now()
   let previous = new Map<string, ServiceCounters>()
   for (;;) {

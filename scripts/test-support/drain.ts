@@ -7,8 +7,8 @@
  */
 import { type ConsumedRecord, readCommittedTopic } from '@healthstream/shared/kafka'
 import type { TopicNames } from '@healthstream/shared/topics'
-import { Admin } from '@platformatic/kafka'
 import { snapshotSummary, type TableRef } from '../lake/reader.ts'
+import { groupTopicKey, OffsetsProbe } from '../lib/kafka-offsets.ts'
 import { endpoint } from './endpoints.ts'
 import { eventually } from './services.ts'
 
@@ -16,13 +16,12 @@ const kafka = () => ({ bootstrapBrokers: [endpoint('KAFKA_BROKERS')], clientId: 
 
 /** A consumer group's committed offset per partition of one topic. */
 export async function committedOffsets(group: string, topic: string): Promise<Map<number, bigint>> {
-  const admin = new Admin({ clientId: 'drain-admin', bootstrapBrokers: kafka().bootstrapBrokers })
+  const probe = new OffsetsProbe(kafka().bootstrapBrokers, 'drain-offsets')
   try {
-    const [offsets] = await admin.listConsumerGroupOffsets({ groups: [group] })
-    const partitions = offsets?.topics.find((t) => t.name === topic)?.partitions ?? []
-    return new Map(partitions.map((p) => [p.partitionIndex, p.committedOffset]))
+    const offsets = (await probe.committed([{ group, topic }])).get(groupTopicKey({ group, topic })) ?? []
+    return new Map(offsets.map((o, p) => [p, o] as const).filter(([, o]) => o >= 0n))
   } finally {
-    await admin.close()
+    await probe.close()
   }
 }
 

@@ -4,7 +4,7 @@
  * and consumer lag with the groups' committed offsets. Joins no group and commits nothing.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka'
+import { ListOffsetTimestamps } from '@platformatic/kafka'
 import {
   type ConsumedRecord,
   createAdmin,
@@ -13,6 +13,7 @@ import {
   type PartitionOffset,
   PlatformaticConsumer,
 } from '../../../shared/src/kafka/index.ts'
+import { type GroupTopic, OffsetsProbe } from '../../lib/kafka-offsets.ts'
 
 const SETTINGS = {
   sessionTimeoutMs: 30_000,
@@ -26,44 +27,26 @@ const SETTINGS = {
 export class TopicReader {
   readonly #config: { bootstrapBrokers: string[]; clientId: string }
   readonly #consumer: ReturnType<typeof createConsumer>
-  readonly #admin: ReturnType<typeof createAdmin>
+  readonly #offsets: OffsetsProbe
   readonly #port: PlatformaticConsumer
 
   constructor(brokers: string) {
     this.#config = { bootstrapBrokers: [brokers], clientId: 'healthstream-bench-e2e' }
     this.#consumer = createConsumer({ ...this.#config, groupId: 'healthstream-bench-e2e-unused' })
-    this.#admin = createAdmin(this.#config)
+    this.#offsets = new OffsetsProbe([brokers], 'healthstream-bench-e2e-offsets')
     const portConsumer = createConsumer({ ...this.#config, groupId: 'healthstream-bench-e2e-unused' })
     this.#port = new PlatformaticConsumer(portConsumer, createAdmin(this.#config), SETTINGS)
   }
 
   /** Last stable offset (read_committed end) of every partition of each topic; absent topics left out. */
-  async ends(topics: readonly string[]): Promise<Map<string, bigint[]>> {
-    const existing = new Set(await this.#admin.listTopics())
-    const present = topics.filter((t) => existing.has(t))
-    if (present.length === 0) return new Map()
-    return this.#consumer.listOffsets({
-      topics: present,
-      timestamp: ListOffsetTimestamps.LATEST,
-      isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-    })
+  ends(topics: readonly string[]): Promise<Map<string, bigint[]>> {
+    return this.#offsets.ends(topics)
   }
 
   /** Committed offsets per `group topic`, per partition (-1 when the group has none). */
-  async committed(groups: readonly { group: string; topic: string }[]): Promise<Map<string, number[]>> {
-    const out = new Map<string, number[]>()
-    const listed = await this.#admin.listConsumerGroupOffsets({ groups: groups.map((g) => g.group) })
-    for (const { group, topic } of groups) {
-      const partitions = listed.find((c) => c.groupId === group)?.topics.find((t) => t.name === topic)
-      if (!partitions) continue
-      const offsets: number[] = []
-      for (const p of partitions.partitions) offsets[p.partitionIndex] = Number(p.committedOffset)
-      out.set(
-        `${group} ${topic}`,
-        Array.from(offsets, (o) => o ?? -1),
-      )
-    }
-    return out
+  async committed(groups: readonly GroupTopic[]): Promise<Map<string, number[]>> {
+    const committed = await this.#offsets.committed(groups)
+    return new Map([...committed].map(([key, offsets]) => [key, offsets.map(Number)]))
   }
 
   /**
@@ -128,6 +111,6 @@ export class TopicReader {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.#consumer.close(), this.#admin.close(), this.#port.close()])
+    await Promise.allSettled([this.#consumer.close(), this.#offsets.close(), this.#port.close()])
   }
 }

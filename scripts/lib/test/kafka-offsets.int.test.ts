@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { Admin } from '@platformatic/kafka'
+import { createAdmin, ensureTopics } from '../../../shared/src/kafka/index.ts'
+import { endpoint, uniqueName } from '../../test-support/endpoints.ts'
+import { produceRaw } from '../../test-support/produce.ts'
+import { groupTopicKey, OffsetsProbe } from '../kafka-offsets.ts'
+
+describe('OffsetsProbe on the real broker', () => {
+  const brokers = [endpoint('KAFKA_BROKERS')]
+  const topic = uniqueName('offsets')
+  const group = uniqueName('offsets-group')
+  const idle = uniqueName('offsets-idle')
+  const probe = new OffsetsProbe(brokers, 'offsets-test')
+  const admin = new Admin({ clientId: 'offsets-test-admin', bootstrapBrokers: brokers })
+
+  before(async () => {
+    const setup = createAdmin({ clientId: 'offsets-test-setup', bootstrapBrokers: brokers })
+    await ensureTopics(setup, [{ topic, partitions: 2 }]).finally(() => setup.close())
+    await produceRaw(
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: Buffer.from([i]) })),
+    )
+  })
+  after(async () => {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined)
+    await Promise.all([probe.close(), admin.close()])
+  })
+
+  it('gives each partition’s end, leaves absent topics out', async () => {
+    const ends = await probe.ends([topic, uniqueName('absent')])
+    assert.deepEqual([...ends.keys()], [topic])
+    assert.equal(ends.get(topic)!.length, 2)
+    assert.equal(
+      ends.get(topic)!.reduce((a, b) => a + b, 0n),
+      10n,
+    )
+  })
+
+  it('gives a group’s committed offsets and the lag behind the ends, also of a group that never committed', async () => {
+    const ends = (await probe.ends([topic])).get(topic)!
+    const at = ends[0]! > 0n ? 1n : 0n
+    await admin.alterConsumerGroupOffsets({
+      groupId: group,
+      topics: [{ name: topic, partitionOffsets: [{ partition: 0, offset: at }] }],
+    })
+    const pairs = [
+      { group, topic },
+      { group: idle, topic },
+    ]
+    const committed = await probe.committed(pairs)
+    assert.deepEqual(committed.get(groupTopicKey({ group, topic })), [at])
+    assert.equal(committed.has(groupTopicKey({ group: idle, topic })), false, 'a group that never committed')
+    const lag = await probe.lag(pairs)
+    assert.equal(lag.get(groupTopicKey({ group, topic })), 10n - at)
+    assert.equal(lag.get(groupTopicKey({ group: idle, topic })), 10n)
+  })
+})
