@@ -35,7 +35,8 @@ const USAGE = `usage: npm run bench -- lake [flags]
   --encode-threads N    ENCODE_THREADS of the lake-writer (default 0: encoded on the loop's thread)
   --fetch-max-bytes N   FETCH_MAX_BYTES of the lake-writer and of the Kafka-only read (default: the service's)
   --node-options S      NODE_OPTIONS of the lake-writer (e.g. "--max-semi-space-size=64")
-  --profile             run the lake-writer under node --cpu-prof and print its top functions
+  --instances N         lake-writer processes sharing the partitions (default 1)
+  --profile             run the (first) lake-writer under node --cpu-prof and print its top functions
   --keep                keep the topics and the lake directory`
 
 function flags(args: string[]) {
@@ -55,6 +56,7 @@ function flags(args: string[]) {
       'node-options': { type: 'string', default: '' },
       'encode-threads': { type: 'string', default: '0' },
       'fetch-max-bytes': { type: 'string' },
+      instances: { type: 'string', default: '1' },
       out: { type: 'string', default: join(projectRoot, 'bench-results', 'lake.json') },
       help: { type: 'boolean', default: false },
     },
@@ -81,6 +83,7 @@ function flags(args: string[]) {
     nodeOptions: values['node-options'],
     encodeThreads: values['encode-threads'],
     fetchMaxBytes: values['fetch-max-bytes'],
+    instances: Number(values.instances),
     out: values.out,
   }
 }
@@ -126,19 +129,24 @@ export async function run(args: string[]): Promise<void> {
   const profileDir = join(projectRoot, 'bench-results', 'profiles')
   const profileBase = `lake-writer-${Date.now().toString(36)}`
   if (o.profile) mkdirSync(profileDir, { recursive: true })
-  const writer = pipeline.service('lake-writer', {
-    ...target.env,
-    NODE_OPTIONS: [o.nodeOptions, o.profile ? profileOptions(profileDir, profileBase) : ''].join(' ').trim(),
-    COMMIT_MAX_ROWS: o.commitMaxRows,
-    COMMIT_INTERVAL: o.commitInterval,
-    ENCODE_THREADS: o.encodeThreads,
-    ...(o.fetchMaxBytes === undefined ? {} : { FETCH_MAX_BYTES: o.fetchMaxBytes }),
-    TOPIC_PARTITIONS: String(o.partitions),
-    LOG_LEVEL: 'debug', // for the 'committed' lines: how long the loop spent committing
-  })
+  const writers = Array.from({ length: o.instances }, (_, i) =>
+    pipeline.service('lake-writer', {
+      ...target.env,
+      INSTANCE_ID: `lake-writer-${i + 1}`,
+      NODE_OPTIONS: [o.nodeOptions, o.profile && i === 0 ? profileOptions(profileDir, profileBase) : '']
+        .join(' ')
+        .trim(),
+      COMMIT_MAX_ROWS: o.commitMaxRows,
+      COMMIT_INTERVAL: o.commitInterval,
+      ENCODE_THREADS: o.encodeThreads,
+      ...(o.fetchMaxBytes === undefined ? {} : { FETCH_MAX_BYTES: o.fetchMaxBytes }),
+      TOPIC_PARTITIONS: String(o.partitions),
+      LOG_LEVEL: 'debug', // for the 'committed' lines: how long the loop spent committing
+    }),
+  )
   try {
-    const { seconds, peakMiB, rows } = await timeToDrain(writer, target, pipeline.topics.validated, o)
-    await writer.stop()
+    const { seconds, peakMiB, rows } = await timeToDrain(writers, target, pipeline.topics.validated, o)
+    await Promise.all(writers.map((w) => w.stop()))
     const kafkaOnly = await timeKafkaClient(
       env.KAFKA_BROKERS!,
       pipeline.topics.validated,
@@ -158,7 +166,10 @@ export async function run(args: string[]): Promise<void> {
       peakMiB,
       files,
       py,
-      commits: commitStats(writer.lines, rows),
+      commits: commitStats(
+        writers.flatMap((w) => w.lines),
+        rows,
+      ),
       encoders,
       kafkaOnly,
     }
@@ -167,7 +178,7 @@ export async function run(args: string[]): Promise<void> {
     writeFileSync(o.out, JSON.stringify({ at: new Date().toISOString(), options: o, ...result }, null, 2))
     if (o.profile) printProfile(summarizeProfile(join(profileDir, `${profileBase}.cpuprofile`), 25))
   } finally {
-    await writer.stop()
+    await Promise.all(writers.map((w) => w.stop()))
     if (!o.keep) {
       await cleanUp(env.KAFKA_BROKERS!, env.REDIS_URL!, pipeline.prefix)
       rmSync(dir, { recursive: true, force: true })
@@ -238,7 +249,8 @@ function report(
     table([
       ['writer', 'rows', 'seconds', 'rows/s', 'ratio (ours / it)'],
       [
-        `lake-writer: topic → committed Parquet (until ${o.until}, COMMIT_INTERVAL ${o.commitInterval})`,
+        `lake-writer${o.instances > 1 ? ` ×${o.instances}` : ''}: topic → committed Parquet ` +
+          `(until ${o.until}, COMMIT_INTERVAL ${o.commitInterval})`,
         n(r.rows),
         r.seconds.toFixed(2),
         n(ours),
@@ -299,7 +311,7 @@ function report(
       `${((c.ms / 1000 / r.seconds) * 100).toFixed(0)} % of the run; longest ${n(c.maxMs)} ms`,
   )
   console.log(
-    `memory: lake-writer peak RSS ${r.peakMiB.toFixed(0)} MiB within the timed run (COMMIT_MAX_ROWS ${o.commitMaxRows}); ` +
+    `memory: lake-writer peak RSS ${r.peakMiB.toFixed(0)} MiB${o.instances > 1 ? ' (the processes summed)' : ''} within the timed run (COMMIT_MAX_ROWS ${o.commitMaxRows}); ` +
       `pyarrow process peak RSS ${(r.py.max_rss_kb / 1024).toFixed(0)} MiB`,
   )
 }

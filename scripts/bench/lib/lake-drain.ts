@@ -41,12 +41,13 @@ async function rowsHeld(target: LakeTarget): Promise<number> {
 }
 
 /**
- * Starts the writer and times it from its partition assignment (the backlog is already there) until
- * every commit by size landed (`until` size) or the table records the topic's end offsets (`until`
- * offsets); returns the rows the table holds then, and the writer's peak RSS on the way.
+ * Starts the writers and times them from the first partition assignment (the backlog is already
+ * there) until every commit by size landed (`until` size: each writer may still hold less than
+ * COMMIT_MAX_ROWS) or the table records the topic's end offsets (`until` offsets); returns the rows the
+ * table holds then, and the writers' peak RSS on the way, summed.
  */
 export async function timeToDrain(
-  writer: ServiceProcess,
+  writers: readonly ServiceProcess[],
   target: LakeTarget,
   topic: string,
   o: { timeoutMs: number; until: 'size' | 'offsets'; samples: number; commitMaxRows: string },
@@ -56,19 +57,23 @@ export async function timeToDrain(
   const done = async () => {
     if (o.until === 'offsets') return drained(target, TableNames.raw, topic)
     rows = await rowsHeld(target)
-    return rows > o.samples - Number(o.commitMaxRows)
+    return rows > o.samples - writers.length * Number(o.commitMaxRows)
   }
-  await writer.start()
-  const assigned = () => writer.lines.some((l) => l.includes('"msg":"partitions assigned"'))
+  await Promise.all(writers.map((w) => w.start()))
+  const assigned = () => writers.some((w) => w.lines.some((l) => l.includes('"msg":"partitions assigned"')))
   while (!assigned()) await new Promise((r) => setTimeout(r, 20))
   const t0 = performance.now()
   const deadline = Date.now() + timeoutMs
-  let peakMiB = 0
+  const peaks = writers.map(() => 0)
+  const sample = () => {
+    for (const [i, w] of writers.entries()) peaks[i] = Math.max(peaks[i]!, rss(w.pid)?.peak ?? 0)
+  }
   while (!(await done().catch(() => false))) {
-    peakMiB = Math.max(peakMiB, rss(writer.pid)?.peak ?? 0)
+    sample()
     if (Date.now() > deadline) throw new Error(`the lake-writer did not finish within ${timeoutMs / 1000} s`)
     await new Promise((r) => setTimeout(r, 100))
   }
   const seconds = (performance.now() - t0) / 1000
-  return { seconds, rows, peakMiB: Math.max(peakMiB, rss(writer.pid)?.peak ?? 0) }
+  sample()
+  return { seconds, rows, peakMiB: peaks.reduce((a, b) => a + b, 0) }
 }
