@@ -3,7 +3,8 @@
  * and the tests' drain checks: each partition's read_committed end, the groups' committed offsets,
  * and the lag between them. Joins no group and commits nothing.
  */
-import { Admin, Consumer, FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka'
+import { type Admin, type Consumer, FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka'
+import { createAdmin, createConsumer } from '../../shared/src/kafka/index.ts'
 
 /** A consumer group reading one topic. */
 export interface GroupTopic {
@@ -20,8 +21,8 @@ export class OffsetsProbe {
 
   constructor(brokers: readonly string[], clientId: string) {
     const base = { clientId, bootstrapBrokers: [...brokers] }
-    this.#admin = new Admin(base)
-    this.#consumer = new Consumer({ ...base, groupId: `${clientId}-unused` })
+    this.#admin = createAdmin(base)
+    this.#consumer = createConsumer({ ...base, groupId: `${clientId}-unused` })
   }
 
   /** Last stable offset (read_committed end) of every partition of each topic; absent topics left out. */

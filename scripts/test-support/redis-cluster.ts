@@ -3,7 +3,7 @@
  * cluster mode on free loopback ports, the 16 384 slots split evenly between them, no persistence.
  * Stopping it kills the processes and deletes their folder.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -23,7 +23,14 @@ export interface RedisClusterHandle {
   stop(): Promise<void>
 }
 
-/** A port nobody listens on right now (the kernel's pick). */
+/** The cluster commands used here (`--cluster-port`, `CLUSTER ADDSLOTSRANGE`) came with Redis 7. */
+function requireRedis7(server: string): void {
+  const version = /v=(\d+)\./.exec(execFileSync(server, ['--version'], { encoding: 'utf8' }))?.[1]
+  if (version === undefined || Number(version) < 7)
+    throw new Error(`redis cluster: ${server} is Redis ${version ?? '?'}; these tests need Redis 7 or later`)
+}
+
+/** A port nobody listens on right now (the kernel's pick; another process could still take it first). */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
@@ -35,10 +42,17 @@ function freePort(): Promise<number> {
   })
 }
 
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+async function until(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<boolean>,
+  failed: () => Error | undefined = () => undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   while (Date.now() < deadline) {
+    const failure = failed()
+    if (failure) throw failure
     try {
       if (await check()) return
     } catch (error) {
@@ -52,10 +66,18 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
 /** Starts the cluster and resolves once every node reports `cluster_state:ok` and knows the others. */
 export async function startRedisCluster(nodes = 3): Promise<RedisClusterHandle> {
   const server = requireTool('redis-server', "install the Debian package 'redis-server'")
+  requireRedis7(server)
   const dir = mkdtempSync(join(tmpdir(), 'healthstream-redis-cluster-'))
   const processes: ChildProcess[] = []
   const clients: Redis[] = []
+  // A test process that dies without its after-hooks must not leave the nodes running
+  const killAll = () => {
+    for (const p of processes) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL')
+  }
+  process.once('exit', killAll)
+  let exited: Error | undefined
   const stop = async () => {
+    process.off('exit', killAll)
     for (const c of clients) c.disconnect()
     await Promise.all(
       processes.map(
@@ -83,15 +105,29 @@ export async function startRedisCluster(nodes = 3): Promise<RedisClusterHandle> 
         '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir,
         '--save', '', '--appendonly', 'no', '--daemonize', 'no',
       ]
-      const child = spawn(server, args, { stdio: 'ignore' })
+      const child = spawn(server, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+      let stderr = ''
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8')
+      })
+      child.once('exit', (code, signal) => {
+        exited ??= new Error(
+          `redis-server on port ${port} exited (${code ?? signal}) while starting: ${stderr.trim()}`,
+        )
+      })
       processes.push(child)
       clients.push(new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 0 }))
     }
-    await until('every node answers PING', 10_000, async () => {
-      for (const c of clients) if (c.status !== 'ready') await c.connect().catch(() => undefined)
-      const pongs = await Promise.all(clients.map((c) => c.ping()))
-      return pongs.every((p) => p === 'PONG')
-    })
+    await until(
+      'every node answers PING',
+      10_000,
+      async () => {
+        for (const c of clients) if (c.status !== 'ready') await c.connect().catch(() => undefined)
+        const pongs = await Promise.all(clients.map((c) => c.ping()))
+        return pongs.every((p) => p === 'PONG')
+      },
+      () => exited,
+    )
     const share = Math.ceil(SLOTS / nodes)
     for (const [i, c] of clients.entries()) {
       const last = Math.min(SLOTS, (i + 1) * share) - 1

@@ -23,6 +23,7 @@ describe('OffsetsProbe on the real broker', () => {
     )
   })
   after(async () => {
+    await admin.deleteGroups({ groups: [group] }).catch(() => undefined)
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined)
     await Promise.all([probe.close(), admin.close()])
   })

@@ -8,6 +8,7 @@
  * two instances keeping their state on a 3-node Redis Cluster (REDIS_CLUSTER=true) are exact too.
  */
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
 import { describe, it } from 'node:test'
 import type { AggregateRecord } from '@healthstream/shared/domain'
 import { connectRedis, RedisAggregateStore } from '@healthstream/shared/redis'
@@ -64,19 +65,21 @@ describe('the aggregator on the real stack', { timeout: 900_000 }, () => {
 
   it('produces every window exactly once with its state on a 3-node Redis Cluster, and the query agrees', async (t) => {
     const cluster = await startRedisCluster(3)
+    // runScenario checks every window against a naive recomputation, exactly once; its cleanup (stop
+    // the processes) is registered inside it, so the cluster's stop goes after it
+    let onCluster: Awaited<ReturnType<typeof runScenario>>
+    try {
+      onCluster = await runScenario(t, { instances: 2, chaos: false, restartRedis: false, seed: 8, cluster })
+    } catch (error) {
+      t.after(() => cluster.stop())
+      throw error
+    }
     const redis = connectRedis({ url: cluster.url, cluster: true })
     t.after(async () => {
       await redis.quit()
       await cluster.stop()
     })
-    // runScenario checks every window against a naive recomputation, exactly once
-    const onCluster = await runScenario(t, {
-      instances: 2,
-      chaos: false,
-      restartRedis: false,
-      seed: 8,
-      cluster,
-    })
+    await once(redis, 'ready')
     await assertQueryAgrees(
       new RedisAggregateStore(redis, { namespace: onCluster.run.config.namespace }),
       onCluster.out,

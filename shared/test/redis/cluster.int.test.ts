@@ -1,10 +1,12 @@
 /**
  * Both Redis stores on a real 3-node Redis Cluster (REDIS_CLUSTER=true), reached through
  * `connectRedis` as the services reach it: each partition's keys stay in one slot (a script touching
- * two slots fails there), and the partitions spread over the nodes, so redirections are exercised.
+ * two slots fails there), the partitions spread over the nodes, so redirections are exercised, and a
+ * command fails instead of waiting while the cluster is down.
  */
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { once } from 'node:events'
+import { after, describe, it } from 'node:test'
 import type { Cluster } from 'ioredis'
 import { uniqueName } from '../../../scripts/test-support/endpoints.ts'
 import { startRedisCluster } from '../../../scripts/test-support/redis-cluster.ts'
@@ -18,6 +20,8 @@ const NOW = us('2026-03-20T00:00:00Z')
 
 const cluster = await startRedisCluster(3)
 const redis = connectRedis({ url: cluster.url, cluster: true }) as Cluster
+// Commands fail until the client has the slot map (no offline queue); the services' loops retry
+await once(redis, 'ready')
 after(async () => {
   await redis.quit()
   await cluster.stop()
@@ -28,41 +32,47 @@ describeStoreContract(
   () => new RedisAggregateStore(redis, { namespace: uniqueName('agg') }),
 )
 
-/** Which of the cluster's masters holds `key`, by port. */
-async function nodeOf(key: string): Promise<number> {
-  const slot = (await redis.cluster('KEYSLOT', key)) as number
-  const shards = await redis.cluster('SLOTS')
-  const owner = shards.find(([from, to]) => slot >= from && slot <= to)
-  assert.ok(owner?.[2], `no node owns slot ${slot}`)
-  return owner[2][1]
+/** The keys each master holds under `prefix`, by the master's port (read from the nodes themselves). */
+async function keysByNode(prefix: string): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>()
+  for (const node of redis.nodes('master')) {
+    const keys = await node.keys(`${prefix}*`)
+    if (keys.length > 0) out.set(node.options.port!, keys)
+  }
+  return out
+}
+
+/** The node holding each key, for keys matching `prefix`. */
+async function nodeOfKeys(prefix: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>()
+  for (const [port, keys] of await keysByNode(prefix)) for (const key of keys) out.set(key, port)
+  return out
 }
 
 describe('Redis stores on a 3-node Redis Cluster', () => {
-  before(async () => {
-    assert.equal((await redis.cluster('INFO')).includes('cluster_state:ok'), true)
-  })
-
-  it('spreads the partitions over the nodes, each partition in one slot', async () => {
+  it('writes each partition’s keys to one node, and the partitions to all three', async () => {
     const ns = uniqueName('spread')
     const store = new RedisAggregateStore(redis, { namespace: ns })
-    const nodes = new Set<number>()
     for (let p = 0; p < 12; p++) {
       await store.claim(p, 1, NOW)
       const state = windowState('u-1', '2026-03-10T12:00:00Z')
-      await store.commit(
-        commitRequest(p, {
-          put: [state],
-          timers: new Map([[state.id, state.window.end]]),
-          dirtyAdd: [state.id],
-        }),
-      )
-      const prefix = store.prefix(p)
-      const keys = [`${prefix}meta`, `${prefix}timers`, `${prefix}w:${state.id}`, `${prefix}u:u-1`]
-      const holders = new Set(await Promise.all(keys.map(nodeOf)))
-      assert.equal(holders.size, 1, `partition ${p}'s keys live on one node`)
-      nodes.add([...holders][0]!)
+      const timers = new Map([[state.id, state.window.end]])
+      await store.commit(commitRequest(p, { put: [state], timers, dirtyAdd: [state.id] }))
     }
-    assert.deepEqual([...nodes].sort(), [...cluster.ports].sort(), 'every node holds some partitions')
+    const holders = await nodeOfKeys(`${ns}:agg:{`)
+    const nodesOfPartition = new Map<number, Set<number>>()
+    for (const [key, port] of holders) {
+      const p = Number(/\{agg-p(\d+)\}/.exec(key)![1])
+      nodesOfPartition.set(p, (nodesOfPartition.get(p) ?? new Set()).add(port))
+    }
+    assert.equal(nodesOfPartition.size, 12, 'every partition wrote keys')
+    for (const [p, ports] of nodesOfPartition) {
+      assert.equal(ports.size, 1, `partition ${p}'s keys live on one node`)
+      const keys = [...holders.keys()].filter((k) => k.includes(`{agg-p${p}}`))
+      assert.ok(keys.length >= 4, `partition ${p} wrote meta, timers, dirty and its window (${keys})`)
+    }
+    const used = new Set([...holders.values()])
+    assert.deepEqual([...used].sort(), [...cluster.ports].sort(), 'every node holds some partitions')
   })
 
   it('answers a query from the partitions of every node', async () => {
@@ -85,7 +95,28 @@ describe('Redis stores on a 3-node Redis Cluster', () => {
       assert.deepEqual(await store.seen(['a', 'b', 'a'], 60_000), [false, false, true])
       assert.deepEqual(await store.seen(['b', 'c'], 60_000, ['o1', 'o2']), [true, false])
     }
-    const holders = new Set(await Promise.all([0, 1, 2, 3, 4, 5].map((p) => nodeOf(`${ns}:dedup:{p${p}}:a`))))
-    assert.ok(holders.size > 1, 'the partitions landed on more than one node')
+    const holders = await nodeOfKeys(`${ns}:dedup:`)
+    assert.equal(holders.size, 6 * 3, 'keys a, b and c of six partitions')
+    assert.ok(new Set(holders.values()).size > 1, 'the partitions landed on more than one node')
+  })
+})
+
+describe('a Redis Cluster that goes down', () => {
+  it('fails the stores’ commands within seconds instead of holding them', async () => {
+    const doomed = await startRedisCluster(3)
+    const client = connectRedis({ url: doomed.url, cluster: true })
+    client.on('error', () => undefined) // reconnection attempts, expected here
+    try {
+      await once(client, 'ready')
+      const store = new RedisDedupStore(client, uniqueName('down'), 1)
+      assert.deepEqual(await store.seen(['x'], 60_000), [false])
+      await doomed.stop()
+      const started = Date.now()
+      await assert.rejects(store.seen(['y'], 60_000))
+      assert.ok(Date.now() - started < 10_000, `rejected after ${Date.now() - started} ms`)
+    } finally {
+      client.disconnect()
+      await doomed.stop()
+    }
   })
 })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { clusterOptions } from '../../src/redis/connect.ts'
+import { clusterOptions, seedNode } from '../../src/redis/connect.ts'
 
 describe('clusterOptions', () => {
   const cases: [string, string, object][] = [
@@ -17,4 +17,27 @@ describe('clusterOptions', () => {
       assert.deepEqual(clusterOptions(url, 3).redisOptions, expected)
     })
   }
+
+  it('fails commands while the cluster is unreachable instead of queueing them', () => {
+    assert.equal(clusterOptions('redis://a:1', 3).enableOfflineQueue, false)
+  })
+
+  it('leaves host names unresolved over TLS only, so certificates for the name match', () => {
+    assert.equal(clusterOptions('redis://a:1', 3).dnsLookup, undefined)
+    const lookup = clusterOptions('rediss://cache.example:6380', 3).dnsLookup!
+    let resolved: string | undefined
+    lookup('node-1.cache.example', (_error, address) => {
+      resolved = address
+    })
+    assert.equal(resolved, 'node-1.cache.example')
+  })
+})
+
+describe('seedNode', () => {
+  const cases: [string, { host: string; port: number }][] = [
+    ['redis://10.0.0.5:7000', { host: '10.0.0.5', port: 7000 }],
+    ['redis://redis', { host: 'redis', port: 6379 }],
+    ['rediss://:pw@[::1]:7001', { host: '::1', port: 7001 }],
+  ]
+  for (const [url, expected] of cases) it(url, () => assert.deepEqual(seedNode(url), expected))
 })
