@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { Admin } from '@platformatic/kafka'
-import { createAdmin, ensureTopics } from '../../../shared/src/kafka/index.ts'
+import { createAdmin, createTransactionalProducer, ensureTopics } from '../../../shared/src/kafka/index.ts'
 import { endpoint, uniqueName } from '../../test-support/endpoints.ts'
 import { produceRaw } from '../../test-support/produce.ts'
 import { groupTopicKey, OffsetsProbe } from '../kafka-offsets.ts'
@@ -55,5 +55,32 @@ describe('OffsetsProbe on the real broker', () => {
     const lag = await probe.lag(pairs)
     assert.equal(lag.get(groupTopicKey({ group, topic })), 10n - at)
     assert.equal(lag.get(groupTopicKey({ group: idle, topic })), 10n)
+  })
+
+  it('stops the end before a transaction still open (read_committed), and moves it on its commit', async () => {
+    const before = (await probe.ends([topic])).get(topic)!
+    const producer = createTransactionalProducer({
+      clientId: 'offsets-test-tx',
+      bootstrapBrokers: brokers,
+      transactionalId: uniqueName('offsets-tx'),
+    })
+    try {
+      const tx = await producer.beginTransaction()
+      await tx.send({
+        messages: [{ topic, partition: 1, key: Buffer.from('open'), value: Buffer.from([1]) }],
+      })
+      assert.deepEqual((await probe.ends([topic])).get(topic), before, 'an open transaction is not read')
+      await tx.commit()
+      // commit() returns before the broker has written the markers: the end moves soon after
+      let after = before
+      for (let i = 0; i < 50 && after[1] === before[1]; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        after = (await probe.ends([topic])).get(topic)!
+      }
+      assert.equal(after[0], before[0])
+      assert.equal(after[1], before[1]! + 2n, 'past the record and its commit marker')
+    } finally {
+      await producer.close()
+    }
   })
 })
