@@ -37,6 +37,15 @@ export class OffsetsProbe {
     })
   }
 
+  /** Log start offset of every partition of `topic` (none when the topic does not exist). */
+  async starts(topic: string): Promise<bigint[]> {
+    const listed = await this.#consumer.listOffsets({
+      topics: [topic],
+      timestamp: ListOffsetTimestamps.EARLIEST,
+    })
+    return listed.get(topic) ?? []
+  }
+
   /** Per group's topic (`groupTopicKey`): each partition's committed offset (-1n or missing: none yet). */
   async committed(pairs: readonly GroupTopic[]): Promise<Map<string, bigint[]>> {
     const out = new Map<string, bigint[]>()

@@ -4,7 +4,6 @@
  * and consumer lag with the groups' committed offsets. Joins no group and commits nothing.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ListOffsetTimestamps } from '@platformatic/kafka'
 import {
   type ConsumedRecord,
   createAdmin,
@@ -26,13 +25,11 @@ const SETTINGS = {
 /** One client set for a benchmark run's reads from outside the pipeline. */
 export class TopicReader {
   readonly #config: { bootstrapBrokers: string[]; clientId: string }
-  readonly #consumer: ReturnType<typeof createConsumer>
   readonly #offsets: OffsetsProbe
   readonly #port: PlatformaticConsumer
 
   constructor(brokers: string) {
     this.#config = { bootstrapBrokers: [brokers], clientId: 'healthstream-bench-e2e' }
-    this.#consumer = createConsumer({ ...this.#config, groupId: 'healthstream-bench-e2e-unused' })
     this.#offsets = new OffsetsProbe([brokers], 'healthstream-bench-e2e-offsets')
     const portConsumer = createConsumer({ ...this.#config, groupId: 'healthstream-bench-e2e-unused' })
     this.#port = new PlatformaticConsumer(portConsumer, createAdmin(this.#config), SETTINGS)
@@ -80,11 +77,8 @@ export class TopicReader {
     maxBytes = DEFAULT_FETCH_MAX_BYTES,
   ) {
     const ends = (await this.ends([topic])).get(topic) ?? []
-    const starts = await this.#consumer.listOffsets({
-      topics: [topic],
-      timestamp: ListOffsetTimestamps.EARLIEST,
-    })
-    const positions = (starts.get(topic) ?? []).map((offset, partition) => ({ topic, partition, offset }))
+    const starts = await this.#offsets.starts(topic)
+    const positions = starts.map((offset, partition) => ({ topic, partition, offset }))
     await this.scan(positions, new Map(ends.map((e, p) => [p, e])), onRecords, maxBytes)
   }
 
@@ -111,6 +105,6 @@ export class TopicReader {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.#consumer.close(), this.#offsets.close(), this.#port.close()])
+    await Promise.allSettled([this.#offsets.close(), this.#port.close()])
   }
 }

@@ -28,9 +28,10 @@ describe('OffsetsProbe on the real broker', () => {
     await Promise.all([probe.close(), admin.close()])
   })
 
-  it('gives each partition’s end, leaves absent topics out', async () => {
+  it('gives each partition’s start and end, leaves absent topics out', async () => {
     const ends = await probe.ends([topic, uniqueName('absent')])
     assert.deepEqual([...ends.keys()], [topic])
+    assert.deepEqual(await probe.starts(topic), [0n, 0n], 'the log starts')
     assert.equal(ends.get(topic)!.length, 2)
     assert.equal(
       ends.get(topic)!.reduce((a, b) => a + b, 0n),
