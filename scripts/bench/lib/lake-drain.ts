@@ -1,4 +1,4 @@
-/** Timing the lake-writer through a preloaded backlog, and what it left in health_data_raw. */
+/** Timing the lake-writer through a preloaded backlog, what it left in health_data_raw, and what its commits took. */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Table } from '@healthstream/iceberg'
@@ -76,4 +76,27 @@ export async function timeToDrain(
   const seconds = (performance.now() - t0) / 1000
   sample()
   return { seconds, rows, peakMiB: peaks.reduce((a, b) => a + b, 0) }
+}
+
+/** What the lake-writer's commits of health_data_raw took within a timed run. */
+export interface CommitStats {
+  count: number
+  rows: number
+  ms: number
+  maxMs: number
+}
+
+/** The lake-writer's 'committed' log lines (debug) of health_data_raw within the timed `rows`, summed. */
+export function commitStats(lines: readonly string[], rows: number): CommitStats {
+  const out = { count: 0, rows: 0, ms: 0, maxMs: 0 }
+  for (const line of lines) {
+    if (!line.includes('"msg":"committed"') || out.rows >= rows) continue
+    const c = JSON.parse(line) as { table: string; rows: number; durationMs: number }
+    if (c.table !== TableNames.raw) continue
+    out.count++
+    out.rows += c.rows
+    out.ms += c.durationMs
+    out.maxMs = Math.max(out.maxMs, c.durationMs)
+  }
+  return out
 }

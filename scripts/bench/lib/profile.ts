@@ -89,11 +89,16 @@ export interface HopTrace {
   readonly perTransaction: Record<string, { calls: number; ms: number; maxMs: number }>
 }
 
+/** NODE_OPTIONS that make a Node.js process write a CPU profile `<dir>/<base>.cpuprofile` when it exits. */
+export function cpuProfileOptions(dir: string, base: string): string {
+  return `--cpu-prof --cpu-prof-dir=${dir} --cpu-prof-name=${base}.cpuprofile`
+}
+
 /** Environment that runs a service under `--cpu-prof` with `trace-hop.ts` preloaded; files named `base`. */
 export function profilingEnv(dir: string, base: string): Record<string, string> {
   const trace = pathToFileURL(join(import.meta.dirname, 'trace-hop.ts')).href
   return {
-    NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir} --cpu-prof-name=${base}.cpuprofile --import=${trace}`,
+    NODE_OPTIONS: `${cpuProfileOptions(dir, base)} --import=${trace}`,
     BENCH_TRACE_FILE: join(dir, `${base}.trace.json`),
   }
 }
