@@ -102,9 +102,16 @@ function jvmOptions(): string[] {
   ]
 }
 
-/** Kafka's cluster ids are 16 random bytes in unpadded base64url (what `kafka-storage random-uuid` prints). */
-function newClusterId(): string {
-  return randomBytes(16).toString('base64url')
+/**
+ * Kafka's cluster ids are 16 random bytes in unpadded base64url (what `kafka-storage random-uuid` prints).
+ * Like Kafka's own `Uuid.randomUuid`, draw again when the id starts with `-`: the storage tool's argument
+ * parser takes such a value for an option and refuses to format (1 start in 64 failed that way).
+ */
+export function newClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url')
+    if (!id.startsWith('-')) return id
+  }
 }
 
 export const kafka: StackServer = {

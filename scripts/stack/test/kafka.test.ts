@@ -10,6 +10,7 @@ import {
   readCommittedTopic,
 } from '../../../shared/src/kafka/index.ts'
 import { endpoint, uniqueName } from '../../test-support/endpoints.ts'
+import { newClusterId } from '../servers/kafka.ts'
 
 interface After {
   after(fn: () => unknown): void
@@ -67,6 +68,18 @@ async function transaction(
   if (commit) await txn.commit()
   else await txn.abort()
 }
+
+test('cluster ids never start with "-", which the storage tool would take for an option', () => {
+  // 0xf8 puts 62 ('-' in base64url) in the first six bits; the second draw starts with 'A'.
+  const draws = [Buffer.alloc(16, 0xf8), Buffer.alloc(16, 0)]
+  const id = newClusterId(() => draws.shift() ?? assert.fail('drew a third time'))
+  assert.equal(id, Buffer.alloc(16, 0).toString('base64url'))
+  assert.equal(draws.length, 0)
+  for (let i = 0; i < 2000; i++) {
+    const random = newClusterId()
+    assert.match(random, /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/)
+  }
+})
 
 test('a committed transaction is read back by a read_committed consumer, headers included', async (t) => {
   const config = connection()
