@@ -1,9 +1,11 @@
 /**
  * A `ColumnBatch` as plain data a worker thread can be sent (structured clone: typed arrays are copied
- * as memory, strings as strings), and back into a batch on the other side. The schema travels apart.
+ * as memory, strings as strings, a string column as its codes and its dictionary's strings), and back
+ * into a batch on the other side. The schema travels apart.
  */
 import type { Schema } from '../spec/types.ts'
 import { type AnyColumn, ColumnBatch } from './batch.ts'
+import { StringDictionary } from './columns.ts'
 
 /** One column as plain data: its slots and, by kind, its values or its item columns. */
 export interface ColumnData {
@@ -11,6 +13,8 @@ export interface ColumnData {
   readonly nulls: number
   readonly valid: Uint8Array
   readonly values?: ArrayLike<unknown>
+  /** A string column's codes (its `values` are then the dictionary's strings). */
+  readonly codes?: Int32Array<ArrayBuffer>
   readonly offsets?: Int32Array<ArrayBuffer>
   readonly items?: readonly ColumnData[]
 }
@@ -31,7 +35,10 @@ function exportColumn(c: AnyColumn): ColumnData {
         offsets: c.offsets.slice(0, c.length + 1),
         items: [exportColumn(c.keys), exportColumn(c.values)],
       }
-    case 'string':
+    case 'string': {
+      const { codes, strings } = c.compacted()
+      return { ...slots, codes, values: strings }
+    }
     case 'bytes':
       return { ...slots, values: c.values }
     default:
@@ -62,6 +69,10 @@ function importColumn(c: AnyColumn, d: ColumnData): void {
       c.offsets = d.offsets!
       importColumn(c.keys, d.items![0]!)
       importColumn(c.values, d.items![1]!)
+      return
+    case 'string':
+      c.codes = d.codes!
+      c.adopt(new StringDictionary(d.values as string[]))
       return
     case 'long':
       c.values = d.values as BigInt64Array<ArrayBuffer>

@@ -94,7 +94,13 @@ function belowSurrogates(s: string): boolean {
  * only where a surrogate meets a unit from U+E000 up; while the current bound has no unit from
  * U+D800 up, that cannot happen, so the native comparison is exact and the slow one rarely runs.
  */
-function stringStats(values: readonly string[], valid: Uint8Array | undefined, s0: number, s1: number) {
+function stringStats(
+  values: readonly string[],
+  codes: Int32Array | undefined,
+  valid: Uint8Array | undefined,
+  s0: number,
+  s1: number,
+) {
   let nulls = 0
   let min: string | undefined
   let max: string | undefined
@@ -105,7 +111,7 @@ function stringStats(values: readonly string[], valid: Uint8Array | undefined, s
       nulls++
       continue
     }
-    const v = values[i]!
+    const v = values[codes === undefined ? i : codes[i]!]!
     if (min === undefined || max === undefined) {
       min = max = v
       minPlain = maxPlain = belowSurrogates(v)
@@ -163,10 +169,11 @@ export function leafStats(
     case 'long':
       return { nans: 0, ...longStats(column.values, column.halves, valid, s0, s1) }
     case 'string': {
-      if (distinct === undefined) return { nans: 0, ...stringStats(column.values, valid, s0, s1) }
+      if (distinct === undefined)
+        return { nans: 0, ...stringStats(column.dictionary.strings, column.codes, valid, s0, s1) }
       let nulls = 0
       for (let i = s0; i < s1; i++) nulls += 1 - valid[i]!
-      const d = stringStats(distinct, undefined, 0, distinct.length)
+      const d = stringStats(distinct, undefined, undefined, 0, distinct.length)
       return { nulls, nans: 0, min: d.min, max: d.max }
     }
     case 'bytes':

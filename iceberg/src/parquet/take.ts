@@ -22,8 +22,9 @@ export function valueAt(column: LeafColumn, i: number): PrimitiveValue | null {
   switch (column.kind) {
     case 'float':
     case 'int':
-    case 'string':
       return column.values[i]!
+    case 'string':
+      return column.at(i)
     case 'bool':
       return column.values[i] === 1
     case 'bytes':
@@ -89,13 +90,15 @@ function takeValues(src: LeafColumn, dst: LeafColumn, idx: Int32Array): void {
       to[2 * j] = from[r]!
       to[2 * j + 1] = from[r + 1]!
     }
-  } else if (
-    (src.kind === 'string' && dst.kind === 'string') ||
-    (src.kind === 'bytes' && dst.kind === 'bytes')
-  ) {
-    const from = src.values as unknown[]
-    const to = dst.values as unknown[]
-    for (let j = 0; j < n; j++) to.push(from[idx[j]!])
+  } else if (src.kind === 'string' && dst.kind === 'string') {
+    dst.adopt(src.dictionary)
+    const from = src.codes
+    const to = dst.codes
+    for (let j = 0; j < n; j++) to[j] = from[idx[j]!]!
+  } else if (src.kind === 'bytes' && dst.kind === 'bytes') {
+    const from = src.values
+    const to = dst.values
+    for (let j = 0; j < n; j++) to.push(from[idx[j]!]!)
   } else {
     const from = (src as { values: Float64Array }).values
     const to = (dst as { values: Float64Array }).values

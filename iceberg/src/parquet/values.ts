@@ -9,45 +9,49 @@ import type { LeafColumn, StringColumn } from './columns.ts'
 const MAX_DICTIONARY_VALUES = 1 << 16
 const MAX_DICTIONARY_BYTES = 1 << 20
 
-/** A string dictionary over slots s0 … s1 (non-null ones, in order), or undefined when it would not pay. */
+/**
+ * The dictionary of slots s0 … s1 of a string column (its non-null strings, in order of first
+ * appearance, and an index per non-null slot), or undefined when it would not pay.
+ */
 export function stringDictionary(column: StringColumn, s0: number, s1: number) {
-  const { values, valid } = column
+  const { codes, valid } = column
+  const strings = column.dictionary.strings
   const n = s1 - s0
   if (n === 0) return undefined
   // A spread sample rejects columns of mostly distinct values (ids) before building anything.
-  const sample = new Set<string>()
+  const sample = new Set<number>()
   const step = Math.max(1, Math.floor(n / 256))
   let sampled = 0
-  for (let i = s0; i < s1; i += step, sampled++) sample.add(values[i]!)
+  for (let i = s0; i < s1; i += step, sampled++) if (valid[i] === 1) sample.add(codes[i]!)
   if (sampled >= 32 && sample.size > sampled / 2) return undefined
-  const ids = new Map<string, number>()
+  // The column's codes are the batch's; each chunk numbers its own strings from 0 (an object when
+  // the batch's dictionary dwarfs the chunk, so many small chunks do not each clear a big array).
+  const local: Int32Array | Record<number, number> =
+    strings.length <= 8 * n + 1024 ? new Int32Array(strings.length).fill(-1) : {}
   const dict: string[] = []
+  // A string appended under two codes (a column of mostly distinct strings) still gets one index
+  const byString = new Map<string, number>()
   const indexes = new Int32Array(n - countNulls(valid, s0, s1))
   let bytes = 0
   let k = 0
-  // Neighbours often repeat (a batch's platform, unit, zone): comparing with the last value is
-  // cheaper than hashing a freshly decoded string.
-  let last = ''
-  let lastId = -1
   for (let i = s0; i < s1; i++) {
     if (valid[i] === 0) continue
-    const v = values[i]!
-    if (lastId >= 0 && v === last) {
-      indexes[k++] = lastId
-      continue
-    }
-    let id = ids.get(v)
-    if (id === undefined) {
-      id = dict.length
-      ids.set(v, id)
-      dict.push(v)
-      bytes += v.length
-      if (dict.length > MAX_DICTIONARY_VALUES || bytes > MAX_DICTIONARY_BYTES || dict.length > n / 2 + 16)
-        return undefined
+    const code = codes[i]!
+    let id = local[code] ?? -1
+    if (id < 0) {
+      const v = strings[code]!
+      id = byString.get(v) ?? -1
+      if (id < 0) {
+        id = dict.length
+        byString.set(v, id)
+        dict.push(v)
+        bytes += v.length
+        if (dict.length > MAX_DICTIONARY_VALUES || bytes > MAX_DICTIONARY_BYTES || dict.length > n / 2 + 16)
+          return undefined
+      }
+      local[code] = id
     }
     indexes[k++] = id
-    last = v
-    lastId = id
   }
   return { dict, indexes }
 }
@@ -103,7 +107,7 @@ export function plainValues(out: ByteSink, column: LeafColumn, a: number, b: num
       return
     }
     case 'string':
-      for (let i = a; i < b; i++) if (valid[i] === 1) out.plainString(column.values[i]!)
+      for (let i = a; i < b; i++) if (valid[i] === 1) out.plainString(column.at(i))
       return
     case 'bytes':
       for (let i = a; i < b; i++) {
@@ -123,7 +127,11 @@ export function estimateBytes(column: LeafColumn, s0: number, s1: number): numbe
       return (s1 - s0) * column.values.BYTES_PER_ELEMENT
     case 'bool':
       return (s1 - s0) / 8
-    case 'string':
+    case 'string': {
+      let n = 4 * (s1 - s0)
+      for (let i = s0; i < s1; i++) if (column.valid[i] === 1) n += column.at(i).length
+      return n
+    }
     case 'bytes': {
       let n = 4 * (s1 - s0)
       for (let i = s0; i < s1; i++) n += column.values[i]!.length
