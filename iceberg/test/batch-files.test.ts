@@ -138,6 +138,61 @@ describe('string columns kept as dictionary codes', () => {
   })
 })
 
+describe('a row written into the columns by its reader', () => {
+  const schema: Schema = {
+    schemaId: 0,
+    fields: [
+      { id: 1, name: 's', type: 'string', required: false },
+      { id: 2, name: 'k', type: 'long', required: true },
+    ],
+  }
+
+  it('lands whole, or leaves the batch as it was when the reader refuses, fails or fills too little', () => {
+    const batch = batchOf(schema, [{ s: 'a', k: 1 }])
+    const same = () => exportBatch(batchOf(schema, [{ s: 'a', k: 1 }]))
+    const refused = batch.append((columns) => {
+      columns[0]!.push('b')
+      return false
+    })
+    assert.equal(refused, false)
+    assert.deepEqual(exportBatch(batch), same())
+    assert.throws(() =>
+      batch.append((columns) => {
+        columns[0]!.push('b')
+        return columns[1]!.push('not a long') === undefined
+      }),
+    )
+    assert.deepEqual(exportBatch(batch), same())
+    assert.throws(
+      () =>
+        batch.append((columns) => {
+          columns[0]!.push('b')
+          return true
+        }),
+      /a row filled 1 of 2 columns/,
+    )
+    assert.deepEqual(exportBatch(batch), same())
+    assert.ok(
+      batch.append((columns) => {
+        columns[1]!.push(2n)
+        columns[0]!.push(null)
+        return true
+      }),
+    )
+    assert.deepEqual(
+      exportBatch(batch),
+      exportBatch(
+        batchOf(schema, [
+          { s: 'a', k: 1 },
+          { s: null, k: 2n },
+        ]),
+      ),
+    )
+    assert.equal(batch.largest('k'), 2n)
+    assert.equal(batch.largest('s'), 'a')
+  })
+})
+
 describe('a column batch sent as plain data', () => {
   it('is the same batch after a structured clone (same file bytes)', () => {
     fc.assert(

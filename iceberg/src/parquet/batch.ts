@@ -4,8 +4,10 @@
  */
 import { isPrimitive } from '../spec/schema.ts'
 import type { IcebergType, Schema } from '../spec/types.ts'
+import type { PrimitiveValue } from '../spec/values.ts'
 import { LITTLE_ENDIAN } from './bytes.ts'
 import { Column, grown, invalid, type LeafColumn, leafColumn } from './columns.ts'
+import { leafStats } from './stats.ts'
 
 /** A column whose rows are runs of child slots: row i holds slots offsets[i] … offsets[i + 1]. */
 abstract class NestedColumn extends Column {
@@ -168,6 +170,30 @@ export class ColumnBatch {
   }
 
   /**
+   * Appends a row that `fill` writes into the columns itself, one value each, and returns what `fill`
+   * returned. When `fill` returns false or throws, the batch is left as it was; one that returns true
+   * without giving every column exactly one value is undone and throws.
+   */
+  append(fill: (columns: readonly AnyColumn[]) => boolean): boolean {
+    const n = this.length
+    let done = false
+    try {
+      done = fill(this.columns)
+      if (done) {
+        let filled = 0
+        for (const c of this.columns) if (c.length === n + 1) filled++
+        if (filled !== this.columns.length) {
+          done = false
+          invalid(`a row filled ${filled} of ${this.columns.length} columns`)
+        }
+      }
+    } finally {
+      if (!done) for (const c of this.columns) c.truncate(n)
+    }
+    return done
+  }
+
+  /**
    * A batch for the schema (room for `capacity` rows up front), or undefined when a column has a type
    * batches do not hold, or on a big-endian machine (pages are written from the arrays' own bytes).
    */
@@ -181,6 +207,13 @@ export class ColumnBatch {
       columns.push(c)
     }
     return new ColumnBatch(schema, columns)
+  }
+
+  /** The largest value of a top-level primitive column, nulls aside; undefined when it has none. */
+  largest(name: string): PrimitiveValue | undefined {
+    const c = this.columns[this.schema.fields.findIndex((f) => f.name === name)]
+    if (c === undefined || c.kind === 'list' || c.kind === 'map') return undefined
+    return leafStats(c, 0, c.length).max
   }
 
   get length(): number {

@@ -2,6 +2,7 @@
 import { ReasonCode } from '@healthstream/shared/domain'
 import type { ConsumedRecord, PartitionOffset, TopicPartition } from '@healthstream/shared/kafka'
 import { deadLetterRow, type TopicRoute } from './routes.ts'
+import type { Row } from './rows.ts'
 import type { TableBuffer } from './table-buffer.ts'
 
 /** A record that became a dead letter instead of a row of its own table (undecodable, unknown granularity, tombstone). */
@@ -66,6 +67,23 @@ function smallest(values: readonly bigint[]): bigint | undefined {
 }
 
 /**
+ * Gives a record to the tables of its topic that still want it, other than `done` (which took it
+ * already): its offset alone, or `row` to the table it belongs to.
+ */
+function toOtherTables(
+  tables: readonly TableBuffer[],
+  done: TableBuffer | undefined,
+  r: ConsumedRecord,
+  now: number,
+  row?: { readonly table: TableBuffer; readonly row: Row },
+): void {
+  for (const t of tables) {
+    if (t === done || !t.wants(r.topic, r.partition, r.offset)) continue
+    t.consume(r.topic, r.partition, r.offset, t === row?.table ? row.row : undefined, now)
+  }
+}
+
+/**
  * Gives each record to every table its topic feeds that does not hold it yet: as a row to the table
  * it routes to, as an offset to the others. Records no table wants are not even decoded.
  */
@@ -88,7 +106,16 @@ export async function routeRecords(
     const wanted = list.filter((r) => tables.some((t) => t.wants(r.topic, r.partition, r.offset)))
     if (route === undefined || wanted.length === 0) continue
     await route.prepare(wanted)
+    const direct = route.direct
+    const directTable = direct === undefined ? undefined : buffers.get(direct.table)
     for (const r of wanted) {
+      if (
+        directTable?.wants(r.topic, r.partition, r.offset) &&
+        directTable.fill(r.topic, r.partition, r.offset, (columns) => direct!.read(r, columns), now)
+      ) {
+        toOtherTables(tables, directTable, r, now)
+        continue
+      }
       let x = route.decode(r)
       const own = buffers.get(x.table)
       if (own?.wants(r.topic, r.partition, r.offset)) {
@@ -103,10 +130,8 @@ export async function routeRecords(
       }
       if (x.deadLetter !== undefined)
         skipped.push({ topic, partition: r.partition, offset: r.offset, ...x.deadLetter })
-      for (const t of tables) {
-        if (t === own || !t.wants(r.topic, r.partition, r.offset)) continue
-        t.consume(r.topic, r.partition, r.offset, x.table === t.def.name ? x.row : undefined, now)
-      }
+      const rowTable = buffers.get(x.table)
+      toOtherTables(tables, own, r, now, rowTable === undefined ? undefined : { table: rowTable, row: x.row })
     }
   }
   return skipped

@@ -9,7 +9,8 @@
  * record's offset, so it lands exactly once, like any row.
  */
 import { Buffer } from 'node:buffer'
-import { type AvroDeserializer, compileRecordReader } from '@healthstream/shared/avro'
+import { IcebergError } from '@healthstream/iceberg'
+import { type AvroDeserializer, compileColumnReader, type ValueSink } from '@healthstream/shared/avro'
 import { type ErrorRecord, errorRecord, ReasonCode, type ValidatedSample } from '@healthstream/shared/domain'
 import type { ConsumedRecord } from '@healthstream/shared/kafka'
 import type { TopicNames } from '@healthstream/shared/topics'
@@ -22,7 +23,7 @@ import {
   type Row,
   rawRow,
 } from './rows.ts'
-import { TableNames } from './tables.ts'
+import { RAW_FIELDS, TableNames } from './tables.ts'
 
 /** Why a record became a dead letter instead of a row of its own table (for metrics and logs). */
 export interface DeadLetter {
@@ -46,6 +47,15 @@ export interface TopicRoute {
   prepare(records: readonly ConsumedRecord[]): Promise<void>
   /** The row of one prepared record and the table it goes to (its dead letter when it has no row). */
   decode(record: ConsumedRecord): Routed
+  /** Reading prepared records straight into their table's columns, where this topic can. */
+  readonly direct?: DirectRead
+}
+
+/** Reads a record's row straight into the columns of `table`'s batch, with no row object between. */
+export interface DirectRead {
+  readonly table: string
+  /** Appends the record's row to `columns`; false when it cannot (then `decode` the record). */
+  read(record: ConsumedRecord, columns: readonly ValueSink[]): boolean
 }
 
 /** Decoders of the three input topics. */
@@ -116,8 +126,9 @@ function route<T>(
 
 /**
  * validated → `health_data_raw`: a record written with the reader schema itself (the usual case) is
- * read straight into its row (`compileRecordReader`: no sample object, no separate bounds walk); any
- * other writer version goes through avsc's schema resolution and `rawRow`.
+ * read straight into the table's columns (`compileColumnReader`: no sample object, no row object, no
+ * separate bounds walk); any other writer version, and any record that does not read or fit that way,
+ * goes through `decode`: avsc's schema resolution and `rawRow`, or its dead letter.
  */
 function rawRoute(topic: string, decoder: AvroDeserializer<ValidatedSample>, now: () => number): TopicRoute {
   const generic = route(
@@ -127,19 +138,40 @@ function rawRoute(topic: string, decoder: AvroDeserializer<ValidatedSample>, now
     (v, at) => ({ table: TableNames.raw, row: rawRow(v, at) }),
     now,
   )
-  const reader = compileRecordReader(decoder.readerType, (field) => RAW_COLUMN_OF[field])
-  if (reader === undefined) return generic
+  const direct = directRawRead(decoder)
+  return direct === undefined ? generic : { ...generic, direct }
+}
+
+/** The direct read of validated samples into `health_data_raw`, when every column gets exactly one field. */
+function directRawRead(decoder: AvroDeserializer<ValidatedSample>): DirectRead | undefined {
+  const columns = RAW_FIELDS.map((f) => f.name)
+  const indexOf = (column: string | undefined) => (column === undefined ? -1 : columns.indexOf(column))
+  const reader = compileColumnReader(decoder.readerType, (field) => {
+    const at = indexOf(RAW_COLUMN_OF[field])
+    return at < 0 ? undefined : at
+  })
+  const partitionAt = indexOf('kafka_partition')
+  const offsetAt = indexOf('kafka_offset')
+  const fields = (decoder.readerType as unknown as { fields: { name: string }[] }).fields
+  const filled = [...fields.map((f) => indexOf(RAW_COLUMN_OF[f.name])), partitionAt, offsetAt].filter(
+    (i) => i >= 0,
+  )
+  if (reader === undefined || filled.length !== columns.length || new Set(filled).size !== columns.length)
+    return undefined
   return {
-    ...generic,
-    decode(r) {
-      if (r.value === null) return generic.decode(r)
-      const row: Row = {}
-      const read = decoder.readLoadedInto(r.value, row, reader)
-      if (read === undefined) return generic.decode(r)
-      if (!read.ok) return deadLetterRow(r, read, now())
-      row.kafka_partition = r.partition
-      row.kafka_offset = r.offset
-      return { table: TableNames.raw, row }
+    table: TableNames.raw,
+    read(r, sinks) {
+      if (r.value === null) return false
+      try {
+        const read = decoder.readLoadedInto(r.value, sinks, reader)
+        if (read === undefined || !read.ok) return false
+      } catch (error) {
+        if (error instanceof IcebergError) return false // a value that does not fit its column
+        throw error
+      }
+      sinks[partitionAt]!.push(r.partition)
+      sinks[offsetAt]!.push(r.offset)
+      return true
     },
   }
 }

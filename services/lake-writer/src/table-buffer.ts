@@ -4,7 +4,7 @@
  * A record below what the table holds is not wanted (it is already in the table), so a replay after a
  * crash, or a partition re-read for another table, never lands twice.
  */
-import { ColumnBatch } from '@healthstream/iceberg'
+import { type AnyColumn, ColumnBatch } from '@healthstream/iceberg'
 import { type PartitionOffset, partitionKey, type TopicPartition } from '@healthstream/shared/kafka'
 import type { ExpectedOffset, OffsetMap } from './offsets.ts'
 import type { Row } from './rows.ts'
@@ -92,15 +92,40 @@ export class TableBuffer {
   consume(topic: string, partition: number, offset: bigint, row: Row | undefined, now: number): void {
     if (row !== undefined) {
       if (this.#batch !== undefined) this.#batch.push(row)
-      else this.#rows.push(row)
+      else {
+        this.#rows.push(row)
+        this.#seeEventTime(row[this.def.eventTime])
+      }
     }
+    this.#advance(topic, partition, offset, now)
+  }
+
+  /**
+   * Takes a record whose row `fill` writes straight into this append table's columns (see
+   * `ColumnBatch.append`), and its offset; false, with nothing taken, when `fill` returns false or
+   * the table keeps rows.
+   */
+  fill(
+    topic: string,
+    partition: number,
+    offset: bigint,
+    fill: (columns: readonly AnyColumn[]) => boolean,
+    now: number,
+  ): boolean {
+    if (this.#batch === undefined || !this.#batch.append(fill)) return false
+    this.#advance(topic, partition, offset, now)
+    return true
+  }
+
+  #advance(topic: string, partition: number, offset: bigint, now: number): void {
     const key = this.#key(topic, partition)
     const next = this.#next.get(key)
     if (next === undefined) this.#next.set(key, { topic, partition, offset: offset + 1n })
     else next.offset = offset + 1n
     this.#dirtySince ??= now
-    if (row === undefined) return
-    const t = row[this.def.eventTime]
+  }
+
+  #seeEventTime(t: unknown): void {
     if (typeof t === 'number') {
       if (t > this.#maxNumber) this.#maxNumber = t
     } else if (typeof t === 'bigint' && (this.#maxBigint === undefined || t > this.#maxBigint))
@@ -109,6 +134,8 @@ export class TableBuffer {
 
   /** Largest event time among the rows taken since the last `take`, in micros. */
   #watermark(): bigint | undefined {
+    // An append table's rows are columns: its largest event time is read off the column once
+    if (this.#batch !== undefined) this.#seeEventTime(this.#batch.largest(this.def.eventTime))
     const n = this.#maxNumber === Number.NEGATIVE_INFINITY ? undefined : BigInt(this.#maxNumber)
     if (n === undefined || this.#maxBigint === undefined) return n ?? this.#maxBigint
     return n > this.#maxBigint ? n : this.#maxBigint

@@ -44,4 +44,47 @@ describe('handing records to the tables', () => {
     assert.equal(errors.rowCount, 1)
     assert.deepEqual(errors.next, [{ topic: 'v', partition: 0, offset: 3n }])
   })
+
+  it('reads rows straight into the columns where the route can, and decodes the rest', async () => {
+    const buffers = new Map(TABLES.map((t) => [t.name, new TableBuffer(t)]))
+    for (const b of buffers.values()) b.reset(new Map(), [{ topic: 'v', partition: 0 }])
+    const rawDef = TABLES.find((t) => t.name === TableNames.raw)!
+    const rowOf = (r: ConsumedRecord) =>
+      rawRow(validatedSample(Number(r.offset)), { partition: 0, offset: r.offset })
+    const decoded: bigint[] = []
+    const route: TopicRoute = {
+      topic: 'v',
+      tables: [TableNames.raw, TableNames.errors],
+      prepare: async () => undefined,
+      decode: (r) => {
+        decoded.push(r.offset)
+        // record 1 cannot be read directly; its decoded value is text where the column holds doubles
+        return { table: TableNames.raw, row: { ...rowOf(r), value: 'high' } }
+      },
+      direct: {
+        table: TableNames.raw,
+        read: (r, columns) => {
+          if (r.offset === 1n) return false
+          const row = rowOf(r)
+          for (const [i, f] of rawDef.schema.fields.entries()) columns[i]!.push(row[f.name])
+          return true
+        },
+      },
+    }
+    const skipped = await routeRecords([record(0), record(1), record(2)], [route], buffers, 7)
+    assert.deepEqual(decoded, [1n], 'only the record the direct read refused was decoded')
+    assert.deepEqual(
+      skipped.map((s) => [s.offset, s.reason]),
+      [[1n, 'DECODE_FAILED']],
+    )
+    const raw = buffers.get(TableNames.raw)!.take()
+    const errors = buffers.get(TableNames.errors)!.take()
+    assert.equal(raw.rowCount, 2)
+    assert.deepEqual(raw.next, [{ topic: 'v', partition: 0, offset: 3n }])
+    // the largest start_time of the rows read directly, off the column
+    const starts = [0, 2].map((o) => rowOf(record(o)).start_time as number)
+    assert.equal(raw.watermark, BigInt(Math.max(...starts)))
+    assert.equal(errors.rowCount, 1)
+    assert.deepEqual(errors.next, [{ topic: 'v', partition: 0, offset: 3n }])
+  })
 })

@@ -3,7 +3,7 @@ import type { ReasonCode } from '../domain/reason-codes.ts'
 import { compileWalker, type Walker } from './bounds.ts'
 import { parseSchema } from './compatibility.ts'
 import { isRegistryError, RegistryErrorCode } from './errors.ts'
-import { AvroReadError, type RecordReader } from './record-reader.ts'
+import { AvroReadError } from './record-reader.ts'
 import { type SchemaInput, type SchemaRegistry, schemaText } from './registry.ts'
 import { parseHeader } from './wire-format.ts'
 
@@ -96,14 +96,14 @@ export class AvroDeserializer<T = unknown> {
   }
 
   /**
-   * Reads a message straight into `target` with `reader` (compiled from this deserializer's reader
-   * type) when it was written with the reader schema itself; `undefined` when it was not, or its
+   * Reads a message straight into `target` with `reader` (a `RecordReader` or `ColumnReader` compiled
+   * from this deserializer's reader type) when it was written with the reader schema itself; `undefined` when it was not, or its
    * writer id is not loaded: decode it with `decodeLoaded` then. Bad bytes are a failed result.
    */
-  readLoadedInto(
+  readLoadedInto<Target>(
     message: Buffer,
-    target: Record<string, unknown>,
-    reader: RecordReader,
+    target: Target,
+    reader: (buf: Buffer, pos: number, target: Target) => number,
   ): DecodeResult<undefined> | undefined {
     const header = parseHeader(message)
     if (!header.ok) return badHeader(header.reason)

@@ -18,7 +18,14 @@ export {
 export { HttpSchemaRegistry } from './http-registry.ts'
 export type { HttpTransportOptions, RegistryAuth } from './http-transport.ts'
 export { MemorySchemaRegistry } from './memory-registry.ts'
-export { AvroReadError, compileRecordReader, type RecordReader } from './record-reader.ts'
+export {
+  AvroReadError,
+  type ColumnReader,
+  compileColumnReader,
+  compileRecordReader,
+  type RecordReader,
+  type ValueSink,
+} from './record-reader.ts'
 export {
   type CompatibilityLevel,
   type RegisteredSchema,

@@ -227,6 +227,59 @@ function blocks(item: Read, keyed: boolean): Read {
   }
 }
 
+/** What a column reader appends each field's value to (a column of a table batch, say). */
+export interface ValueSink {
+  push(value: unknown): void
+}
+
+/** Reads a record from `buf` at `pos`, appending its fields to `sinks`; returns the position after it. */
+export type ColumnReader = (buf: Buffer, pos: number, sinks: readonly ValueSink[]) => number
+
+/** The readers of a record type's fields in order; undefined when a field has a type not read here. */
+function fieldReaders(type: Type): { names: string[]; readers: Read[] } | undefined {
+  const t = type as unknown as AvscType
+  if (t.typeName !== 'record' || t.fields === undefined) return undefined
+  const readers: Read[] = []
+  for (const f of t.fields) {
+    const r = readerOf(f.type as unknown as AvscType)
+    if (r === undefined) return undefined
+    readers.push(r)
+  }
+  return { names: t.fields.map((f) => f.name), readers }
+}
+
+/**
+ * `fill(target)` running one statement per field, each with its own store and call site (monomorphic):
+ * `statement(i)` is the code for field i, reading it with `r[i]()` into `t`; `slow(target, i, value)`
+ * is the same statement for where code cannot be generated.
+ */
+function compileFill<T>(
+  readers: readonly Read[],
+  statement: (i: number) => string,
+  slow: (target: T, i: number, value: unknown) => void,
+): (target: T) => void {
+  try {
+    const body = readers.map((_, i) => statement(i)).join('\n')
+    return new Function('r', `return function fill(t) {\n${body}\n}`)(readers) as (target: T) => void
+  } catch {
+    return (target) => {
+      for (let i = 0; i < readers.length; i++) slow(target, i, readers[i]!())
+    }
+  }
+}
+
+/** Runs `fill` over the bytes of `b` from `p`; returns the position after the record. */
+function readWith<T>(fill: (target: T) => void, b: Buffer, p: number, target: T): number {
+  buf = b
+  pos = p
+  try {
+    fill(target)
+    return pos
+  } finally {
+    buf = EMPTY // the message is not kept alive by the module
+  }
+}
+
 /**
  * A reader of records of `type` into targets keyed by `keyOf(field)` (a field whose key is
  * undefined is read and dropped); undefined when a field has a type this reader does not take.
@@ -235,43 +288,42 @@ export function compileRecordReader(
   type: Type,
   keyOf: (field: string) => string | undefined,
 ): RecordReader | undefined {
-  const t = type as unknown as AvscType
-  if (t.typeName !== 'record' || t.fields === undefined) return undefined
-  const readers: Read[] = []
-  const keys: (string | undefined)[] = []
-  for (const f of t.fields) {
-    const r = readerOf(f.type as unknown as AvscType)
-    if (r === undefined) return undefined
-    readers.push(r)
-    keys.push(keyOf(f.name))
-  }
-  // One statement per field, each with its own property store and call site (monomorphic)
-  const body = keys
-    .map((k, i) => (k === undefined ? `r[${i}]();` : `t[${JSON.stringify(k)}] = r[${i}]();`))
-    .join('\n')
-  let fill: (t: Record<string, unknown>) => void
-  try {
-    const make = new Function('r', `return function fill(t) {\n${body}\n}`)
-    fill = make(readers) as typeof fill
-  } catch {
-    fill = (target) => {
-      for (let i = 0; i < readers.length; i++) {
-        const v = readers[i]!()
-        const k = keys[i]
-        if (k !== undefined) target[k] = v
-      }
-    }
-  }
-  return (b, p, target) => {
-    buf = b
-    pos = p
-    try {
-      fill(target)
-      return pos
-    } finally {
-      buf = EMPTY // the message is not kept alive by the module
-    }
-  }
+  const fields = fieldReaders(type)
+  if (fields === undefined) return undefined
+  const keys = fields.names.map(keyOf)
+  const fill = compileFill<Record<string, unknown>>(
+    fields.readers,
+    (i) => (keys[i] === undefined ? `r[${i}]();` : `t[${JSON.stringify(keys[i])}] = r[${i}]();`),
+    (target, i, value) => {
+      if (keys[i] !== undefined) target[keys[i]] = value
+    },
+  )
+  return (b, p, target) => readWith(fill, b, p, target)
+}
+
+/**
+ * A reader of records of `type` appending each field to the sink at `sinkOf(field)` (a field without
+ * one is read and dropped): the record's values go where they are kept without an object between.
+ * Undefined when a field has a type this reader does not take. A record that fails part way has
+ * appended to some sinks only: the caller undoes that.
+ */
+export function compileColumnReader(
+  type: Type,
+  sinkOf: (field: string) => number | undefined,
+): ColumnReader | undefined {
+  const fields = fieldReaders(type)
+  if (fields === undefined) return undefined
+  const sinks = fields.names.map(sinkOf)
+  for (const k of sinks)
+    if (k !== undefined && !(Number.isInteger(k) && k >= 0)) throw new TypeError(`not a sink index: ${k}`)
+  const fill = compileFill<readonly ValueSink[]>(
+    fields.readers,
+    (i) => (sinks[i] === undefined ? `r[${i}]();` : `t[${sinks[i]}].push(r[${i}]());`),
+    (target, i, value) => {
+      if (sinks[i] !== undefined) target[sinks[i]]!.push(value)
+    },
+  )
+  return (b, p, target) => readWith(fill, b, p, target)
 }
 
 const EMPTY = Buffer.alloc(0)
