@@ -3,7 +3,7 @@ import { Buffer } from 'node:buffer'
 import { describe, it } from 'node:test'
 import avsc from 'avsc'
 import fc from 'fast-check'
-import { AvroReadError, compileRecordReader } from '../../src/avro/record-reader.ts'
+import { AvroReadError, compileColumnReader, compileRecordReader } from '../../src/avro/record-reader.ts'
 import { schemaText } from '../../src/avro/registry.ts'
 import { TopicSchemas } from '../../src/topics.ts'
 
@@ -49,6 +49,29 @@ function readAll(type: avsc.Type, bytes: Buffer, keyOf: (f: string) => string | 
   const end = reader(bytes, 0, target)
   return { end, target }
 }
+
+describe('reading Avro records straight into columns', () => {
+  it('appends to each field’s sink the value the record reader reads, record after record, and drops the rest', () => {
+    const fields = (EVERYTHING as unknown as { fields: { name: string }[] }).fields.map((f) => f.name)
+    // sinks in another order than the fields; `dropped` has none
+    const order = fields.filter((f) => f !== 'dropped').reverse()
+    const reader = compileColumnReader(EVERYTHING, (f) => (f === 'dropped' ? undefined : order.indexOf(f)))!
+    const sinks = order.map(() => [] as unknown[])
+    const expected = order.map(() => [] as unknown[])
+    for (let k = 0; k < 100; k++) {
+      const bytes = EVERYTHING.toBuffer(EVERYTHING.random())
+      assert.equal(reader(bytes, 0, sinks), bytes.length)
+      const { target } = readAll(EVERYTHING, bytes)
+      for (const [i, f] of order.entries()) expected[i]!.push(target[f])
+    }
+    assert.deepEqual(sinks, expected)
+  })
+
+  it('refuses a sink index that is not one', () => {
+    assert.throws(() => compileColumnReader(EVERYTHING, () => 1.5), /not a sink index/)
+    assert.throws(() => compileColumnReader(EVERYTHING, () => -1), /not a sink index/)
+  })
+})
 
 describe('reading an Avro record straight into a target', () => {
   for (const [name, type] of [
