@@ -42,7 +42,7 @@ export class Fetcher {
   }
 
   /** The next records (empty when none arrived within `maxWaitMs`); throws a failed fetch's error. */
-  async next(): Promise<ConsumedRecord[]> {
+  async next(): Promise<readonly ConsumedRecord[]> {
     if (this.#positions.size === 0) {
       await new Promise((r) => setTimeout(r, Math.min(this.#limits.maxWaitMs, 200)))
       return []
@@ -58,7 +58,26 @@ export class Fetcher {
       if (this.#positions.has(key)) this.#positions.set(key, n)
     }
     this.#ahead = this.#start()
-    return outcome.result.records.filter((r) => this.#positions.has(partitionKey(r.topic, r.partition)))
+    return this.#owned(outcome.result.records)
+  }
+
+  /** The records of partitions still owned; records come in runs of one partition, so one lookup per run. */
+  #owned(records: readonly ConsumedRecord[]): readonly ConsumedRecord[] {
+    let topic = ''
+    let partition = -1
+    let owned = false
+    let kept: ConsumedRecord[] | undefined // a copy only once a record is dropped
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!
+      if (r.partition !== partition || r.topic !== topic) {
+        topic = r.topic
+        partition = r.partition
+        owned = this.#positions.has(partitionKey(topic, partition))
+      }
+      if (!owned) kept ??= records.slice(0, i)
+      else kept?.push(r)
+    }
+    return kept ?? records
   }
 
   #start(): Promise<Outcome> {

@@ -46,8 +46,11 @@ export class TableBuffer {
     this.#batch = this.#newBatch()
   }
 
+  /** Rows the last commit took: room the next batch reserves, so filling it rarely copies a column. */
+  #lastRowCount = 0
+
   #newBatch(): ColumnBatch | undefined {
-    return this.def.key === undefined ? ColumnBatch.of(this.def.schema) : undefined
+    return this.def.key === undefined ? ColumnBatch.of(this.def.schema, this.#lastRowCount) : undefined
   }
 
   /** Starts over from what the table holds, for the partitions this writer now owns. */
@@ -161,6 +164,7 @@ export class TableBuffer {
     const expected = next.map((n) => this.#recorded.get(partitionKey(n.topic, n.partition))!)
     const batch = this.#batch
     const rowCount = this.rowCount
+    this.#lastRowCount = rowCount
     const work = { rows: this.#rows, batch, rowCount, expected, next, watermark: this.#watermark() }
     this.#rows = []
     this.#batch = this.#newBatch()

@@ -37,6 +37,12 @@ function fail(what: string): never {
 }
 
 function readLong(): number {
+  // One byte (union indexes, lengths, small counts: most reads) needs no float arithmetic
+  const first = buf[pos]
+  if (first !== undefined && first < 0x80) {
+    pos++
+    return (first >>> 1) ^ -(first & 1)
+  }
   let result = 0
   let factor = 1
   for (let i = 0; i < 10; i++) {
