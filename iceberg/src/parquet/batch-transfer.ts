@@ -5,7 +5,7 @@
  */
 import type { Schema } from '../spec/types.ts'
 import { type AnyColumn, ColumnBatch } from './batch.ts'
-import { StringDictionary } from './columns.ts'
+import { StringDictionary } from './string-column.ts'
 
 /** One column as plain data: its slots and, by kind, its values or its item columns. */
 export interface ColumnData {

@@ -6,7 +6,8 @@ import { isPrimitive } from '../spec/schema.ts'
 import type { IcebergType, Schema } from '../spec/types.ts'
 import type { PrimitiveValue } from '../spec/values.ts'
 import { LITTLE_ENDIAN } from './bytes.ts'
-import { Column, grown, invalid, type LeafColumn, leafColumn } from './columns.ts'
+import { Column, grown, invalid } from './column.ts'
+import { type LeafColumn, leafColumn } from './columns.ts'
 import { leafStats } from './stats.ts'
 
 /** A column whose rows are runs of child slots: row i holds slots offsets[i] … offsets[i + 1]. */

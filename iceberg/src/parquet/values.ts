@@ -3,7 +3,8 @@
  * dictionary with an index per non-null slot when the strings repeat.
  */
 import type { ByteSink } from './bytes.ts'
-import type { LeafColumn, StringColumn } from './columns.ts'
+import type { LeafColumn } from './columns.ts'
+import type { StringColumn } from './string-column.ts'
 
 /** Dictionaries stop at this many distinct values (indexes of at most 20 bits) or bytes. */
 const MAX_DICTIONARY_VALUES = 1 << 16
