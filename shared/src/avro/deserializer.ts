@@ -3,7 +3,7 @@ import type { ReasonCode } from '../domain/reason-codes.ts'
 import { compileWalker, type Walker } from './bounds.ts'
 import { parseSchema } from './compatibility.ts'
 import { isRegistryError, RegistryErrorCode } from './errors.ts'
-import { AvroReadError } from './record-reader.ts'
+import { AvroReadError, compileRecordReader, type RecordReader } from './record-reader.ts'
 import { type SchemaInput, type SchemaRegistry, schemaText } from './registry.ts'
 import { parseHeader } from './wire-format.ts'
 
@@ -63,12 +63,15 @@ export class AvroDeserializer<T = unknown> {
   readonly #loading = new Map<number, Promise<WriterEntry>>()
   readonly #retryMs: number
   readonly #now: () => number
+  /** Reads messages whose writer is the reader schema itself (most): no resolver, no bounds walk. */
+  readonly #sameReader: RecordReader | undefined
 
   constructor(options: AvroDeserializerOptions) {
     this.readerType = parseSchema(schemaText(options.readerSchema))
     this.#registry = options.registry
     this.#retryMs = options.unknownIdRetryMs ?? 10_000
     this.#now = options.now ?? Date.now
+    this.#sameReader = compileRecordReader(this.readerType, (field) => field)
   }
 
   /** Decodes one message; awaits the registry only for a writer id not seen before. */
@@ -132,6 +135,11 @@ export class AvroDeserializer<T = unknown> {
 
   #decodeWith(entry: WriterEntry, message: Buffer, schemaId: number): DecodeResult<T> {
     if (!entry.ok) return { ok: false, reason: entry.reason, detail: entry.detail, schemaId }
+    if (entry.same && this.#sameReader !== undefined) {
+      const value: Record<string, unknown> = {}
+      const read = this.readLoadedInto(message, value, this.#sameReader)
+      if (read !== undefined) return read.ok ? { ok: true, value: value as T, schemaId } : read
+    }
     // The walk rejects truncated bodies and absurd block counts before avsc allocates anything.
     const end = entry.walker(message, 5)
     if (end !== message.length) {

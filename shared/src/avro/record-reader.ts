@@ -5,7 +5,7 @@
  * limited by the bytes left, so garbage throws `AvroReadError` instead of allocating without end.
  *
  * Values are what avsc gives for the same bytes (longs as numbers, throwing beyond ±(2^53 − 2);
- * maps as plain objects; bytes and fixed as copies), so both paths write the same rows.
+ * maps as plain objects; bytes and fixed as Buffer copies), so either path gives the same values.
  */
 import { Buffer } from 'node:buffer'
 import type { Type } from 'avsc'
@@ -126,7 +126,7 @@ const readBytes: Read = () => {
   const n = readSize()
   const start = pos
   pos += n
-  return new Uint8Array(buf.subarray(start, pos))
+  return Buffer.from(buf.subarray(start, pos))
 }
 
 function fixedReader(size: number): Read {
@@ -134,7 +134,7 @@ function fixedReader(size: number): Read {
     if (pos + size > buf.length) fail('a fixed past the end')
     const start = pos
     pos += size
-    return new Uint8Array(buf.subarray(start, pos))
+    return Buffer.from(buf.subarray(start, pos))
   }
 }
 

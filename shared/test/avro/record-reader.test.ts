@@ -34,9 +34,9 @@ const EVERYTHING = avsc.Type.forSchema({
 
 const VALIDATED = avsc.Type.forSchema(JSON.parse(schemaText(TopicSchemas.validated)))
 
-/** avsc's value with Buffers as plain bytes, as the reader returns them. */
+/** avsc's value as plain objects (avsc's records are instances of generated classes). */
 function plain(value: unknown): unknown {
-  if (Buffer.isBuffer(value)) return new Uint8Array(value)
+  if (Buffer.isBuffer(value)) return value
   if (Array.isArray(value)) return value.map(plain)
   if (value !== null && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]))

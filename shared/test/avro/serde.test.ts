@@ -15,6 +15,7 @@ import {
   RegistryErrorCode,
   type SchemaRegistry,
 } from '../../src/avro/index.ts'
+import { TopicSchemas } from '../../src/topics.ts'
 import { healthDataBatchV3, sampleBatch } from './fixtures.ts'
 
 const topic = 'health-data-raw'
@@ -138,6 +139,35 @@ describe('Avro serde with schema evolution', () => {
     assert.equal(deserializer.decodeLoaded(message), undefined)
     await deserializer.decode(message)
     assert.equal(deserializer.decodeLoaded(message)?.ok, true)
+  })
+
+  it('decodes messages of its own schema without avsc, where it can, to what avsc decodes', async () => {
+    const plain = (v: unknown): unknown =>
+      Buffer.isBuffer(v)
+        ? v
+        : Array.isArray(v)
+          ? v.map(plain)
+          : v !== null && typeof v === 'object'
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]))
+            : v
+    let direct = 0
+    for (const schema of Object.values(TopicSchemas)) {
+      const registry = new MemorySchemaRegistry()
+      const serializer = await AvroSerializer.create<object>({ registry, topic: 't', schema })
+      const deserializer = new AvroDeserializer<object>({ registry, readerSchema: schema })
+      const type = deserializer.readerType
+      const readable = compileRecordReader(type, (f) => f) !== undefined
+      for (let k = 0; k < 100; k++) {
+        const message = serializer.serialize(type.random() as object)
+        const decoded = await deserializer.decode(message)
+        assert.ok(decoded.ok)
+        // the direct read makes plain objects, avsc instances of its record classes
+        assert.equal(Object.getPrototypeOf(decoded.value) === Object.prototype, readable)
+        assert.deepEqual(plain(decoded.value), plain(type.fromBuffer(message.subarray(5))))
+      }
+      if (readable) direct++
+    }
+    assert.ok(direct >= 2, 'the flat topic schemas (samples, validated) are read directly')
   })
 
   it('reads straight into a target only messages of the reader schema itself, once their id is loaded', async () => {
