@@ -42,10 +42,10 @@ export abstract class Column {
   /** Drops the slots from `n` on (what a failed row pushed before it failed). */
   truncate(n: number): void {
     if (n >= this.length) return
+    // Only the dropped slots: a null is counted when its slot is, so this stays exact (and undoing a
+    // row costs that row, not the whole batch)
+    for (let i = n; i < this.length; i++) this.nulls -= 1 - this.valid[i]!
     this.length = n
-    let nulls = 0
-    for (let i = 0; i < n; i++) nulls += 1 - this.valid[i]!
-    this.nulls = nulls
   }
 
   /** Records the validity of the next slot; false when `value` is null. */

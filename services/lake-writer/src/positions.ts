@@ -1,7 +1,7 @@
 /** Where to read each owned partition from, and handing records to the tables that still want them. */
 import { ReasonCode } from '@healthstream/shared/domain'
 import type { ConsumedRecord, PartitionOffset, TopicPartition } from '@healthstream/shared/kafka'
-import { deadLetterRow, type TopicRoute } from './routes.ts'
+import { type DirectRead, deadLetterRow, type TopicRoute } from './routes.ts'
 import type { Row } from './rows.ts'
 import type { TableBuffer } from './table-buffer.ts'
 
@@ -67,6 +67,18 @@ function smallest(values: readonly bigint[]): bigint | undefined {
 }
 
 /**
+ * True when the direct read put the record's row into `table`. Anything it cannot do, it leaves to
+ * `decode` (the batch is as it was): a row it got wrong must not stop the partition.
+ */
+function filled(table: TableBuffer, direct: DirectRead, r: ConsumedRecord, now: number): boolean {
+  try {
+    return table.fill(r.topic, r.partition, r.offset, (columns) => direct.read(r, columns), now)
+  } catch {
+    return false
+  }
+}
+
+/**
  * Gives a record to the tables of its topic that still want it, other than `done` (which took it
  * already): its offset alone, or `row` to the table it belongs to.
  */
@@ -109,10 +121,7 @@ export async function routeRecords(
     const direct = route.direct
     const directTable = direct === undefined ? undefined : buffers.get(direct.table)
     for (const r of wanted) {
-      if (
-        directTable?.wants(r.topic, r.partition, r.offset) &&
-        directTable.fill(r.topic, r.partition, r.offset, (columns) => direct!.read(r, columns), now)
-      ) {
+      if (directTable?.wants(r.topic, r.partition, r.offset) && filled(directTable, direct!, r, now)) {
         toOtherTables(tables, directTable, r, now)
         continue
       }

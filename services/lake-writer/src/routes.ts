@@ -150,14 +150,14 @@ function directRawRead(decoder: AvroDeserializer<ValidatedSample>): DirectRead |
     const at = indexOf(RAW_COLUMN_OF[field])
     return at < 0 ? undefined : at
   })
+  if (reader === undefined) return undefined
   const partitionAt = indexOf('kafka_partition')
   const offsetAt = indexOf('kafka_offset')
   const fields = (decoder.readerType as unknown as { fields: { name: string }[] }).fields
   const filled = [...fields.map((f) => indexOf(RAW_COLUMN_OF[f.name])), partitionAt, offsetAt].filter(
     (i) => i >= 0,
   )
-  if (reader === undefined || filled.length !== columns.length || new Set(filled).size !== columns.length)
-    return undefined
+  if (filled.length !== columns.length || new Set(filled).size !== columns.length) return undefined
   return {
     table: TableNames.raw,
     read(r, sinks) {

@@ -10,6 +10,9 @@ import type { ExpectedOffset, OffsetMap } from './offsets.ts'
 import type { Row } from './rows.ts'
 import type { TableDef } from './tables.ts'
 
+/** The most rows a new batch reserves room for up front (a burst must not keep its size reserved). */
+const MAX_RESERVED_ROWS = 100_000
+
 /** What one commit of a table carries. */
 export interface CommitWork {
   /** The rows of an upsert table (copy-on-write needs them as rows); empty for append tables. */
@@ -164,7 +167,7 @@ export class TableBuffer {
     const expected = next.map((n) => this.#recorded.get(partitionKey(n.topic, n.partition))!)
     const batch = this.#batch
     const rowCount = this.rowCount
-    this.#lastRowCount = rowCount
+    this.#lastRowCount = Math.min(rowCount, MAX_RESERVED_ROWS)
     const work = { rows: this.#rows, batch, rowCount, expected, next, watermark: this.#watermark() }
     this.#rows = []
     this.#batch = this.#newBatch()

@@ -59,32 +59,35 @@ describe('handing records to the tables', () => {
       decode: (r) => {
         decoded.push(r.offset)
         // record 1 cannot be read directly; its decoded value is text where the column holds doubles
-        return { table: TableNames.raw, row: { ...rowOf(r), value: 'high' } }
+        return { table: TableNames.raw, row: r.offset === 1n ? { ...rowOf(r), value: 'high' } : rowOf(r) }
       },
       direct: {
         table: TableNames.raw,
         read: (r, columns) => {
           if (r.offset === 1n) return false
           const row = rowOf(r)
+          // record 3's read is broken: it claims a row after filling one column (undone, then decoded)
+          if (r.offset === 3n) return columns[0]!.push(row.sample_id) === undefined
           for (const [i, f] of rawDef.schema.fields.entries()) columns[i]!.push(row[f.name])
           return true
         },
       },
     }
-    const skipped = await routeRecords([record(0), record(1), record(2)], [route], buffers, 7)
-    assert.deepEqual(decoded, [1n], 'only the record the direct read refused was decoded')
+    const skipped = await routeRecords([record(0), record(1), record(2), record(3)], [route], buffers, 7)
+    assert.deepEqual(decoded, [1n, 3n], 'only the records the direct read refused or got wrong were decoded')
     assert.deepEqual(
       skipped.map((s) => [s.offset, s.reason]),
       [[1n, 'DECODE_FAILED']],
     )
     const raw = buffers.get(TableNames.raw)!.take()
     const errors = buffers.get(TableNames.errors)!.take()
-    assert.equal(raw.rowCount, 2)
-    assert.deepEqual(raw.next, [{ topic: 'v', partition: 0, offset: 3n }])
-    // the largest start_time of the rows read directly, off the column
-    const starts = [0, 2].map((o) => rowOf(record(o)).start_time as number)
+    assert.equal(raw.rowCount, 3)
+    assert.ok(raw.batch!.columns.every((c) => c.length === 3))
+    assert.deepEqual(raw.next, [{ topic: 'v', partition: 0, offset: 4n }])
+    // the largest start_time of the rows taken, off the column
+    const starts = [0, 2, 3].map((o) => rowOf(record(o)).start_time as number)
     assert.equal(raw.watermark, BigInt(Math.max(...starts)))
     assert.equal(errors.rowCount, 1)
-    assert.deepEqual(errors.next, [{ topic: 'v', partition: 0, offset: 3n }])
+    assert.deepEqual(errors.next, [{ topic: 'v', partition: 0, offset: 4n }])
   })
 })
