@@ -1,8 +1,7 @@
 /** Where to read each owned partition from, and handing records to the tables that still want them. */
 import { ReasonCode } from '@healthstream/shared/domain'
 import type { ConsumedRecord, PartitionOffset, TopicPartition } from '@healthstream/shared/kafka'
-import { type DirectRead, deadLetterRow, type TopicRoute } from './routes.ts'
-import type { Row } from './rows.ts'
+import { type DirectRead, deadLetterRow, type Routed, type TopicRoute } from './routes.ts'
 import type { TableBuffer } from './table-buffer.ts'
 
 /** A record that became a dead letter instead of a row of its own table (undecodable, unknown granularity, tombstone). */
@@ -80,18 +79,18 @@ function filled(table: TableBuffer, direct: DirectRead, r: ConsumedRecord, now: 
 
 /**
  * Gives a record to the tables of its topic that still want it, other than `done` (which took it
- * already): its offset alone, or `row` to the table it belongs to.
+ * already): the routed row to the table it belongs to, its offset alone to the others.
  */
 function toOtherTables(
   tables: readonly TableBuffer[],
   done: TableBuffer | undefined,
   r: ConsumedRecord,
   now: number,
-  row?: { readonly table: TableBuffer; readonly row: Row },
+  routed?: Routed,
 ): void {
   for (const t of tables) {
     if (t === done || !t.wants(r.topic, r.partition, r.offset)) continue
-    t.consume(r.topic, r.partition, r.offset, t === row?.table ? row.row : undefined, now)
+    t.consume(r.topic, r.partition, r.offset, t.def.name === routed?.table ? routed.row : undefined, now)
   }
 }
 
@@ -139,8 +138,7 @@ export async function routeRecords(
       }
       if (x.deadLetter !== undefined)
         skipped.push({ topic, partition: r.partition, offset: r.offset, ...x.deadLetter })
-      const rowTable = buffers.get(x.table)
-      toOtherTables(tables, own, r, now, rowTable === undefined ? undefined : { table: rowTable, row: x.row })
+      toOtherTables(tables, own, r, now, x)
     }
   }
   return skipped

@@ -9,7 +9,6 @@
  * record's offset, so it lands exactly once, like any row.
  */
 import { Buffer } from 'node:buffer'
-import { IcebergError } from '@healthstream/iceberg'
 import { type AvroDeserializer, compileColumnReader, type ValueSink } from '@healthstream/shared/avro'
 import { type ErrorRecord, errorRecord, ReasonCode, type ValidatedSample } from '@healthstream/shared/domain'
 import type { ConsumedRecord } from '@healthstream/shared/kafka'
@@ -54,7 +53,10 @@ export interface TopicRoute {
 /** Reads a record's row straight into the columns of `table`'s batch, with no row object between. */
 export interface DirectRead {
   readonly table: string
-  /** Appends the record's row to `columns`; false when it cannot (then `decode` the record). */
+  /**
+   * Appends the record's row to `columns`; false, or a throw (a value that does not fit its column),
+   * when it cannot: the caller undoes what was appended and decodes the record instead.
+   */
   read(record: ConsumedRecord, columns: readonly ValueSink[]): boolean
 }
 
@@ -162,13 +164,8 @@ function directRawRead(decoder: AvroDeserializer<ValidatedSample>): DirectRead |
     table: TableNames.raw,
     read(r, sinks) {
       if (r.value === null) return false
-      try {
-        const read = decoder.readLoadedInto(r.value, sinks, reader)
-        if (read === undefined || !read.ok) return false
-      } catch (error) {
-        if (error instanceof IcebergError) return false // a value that does not fit its column
-        throw error
-      }
+      const read = decoder.readLoadedInto(r.value, sinks, reader)
+      if (read === undefined || !read.ok) return false
       sinks[partitionAt]!.push(r.partition)
       sinks[offsetAt]!.push(r.offset)
       return true
