@@ -100,8 +100,9 @@ export class AvroDeserializer<T = unknown> {
 
   /**
    * Reads a message straight into `target` with `reader` (a `RecordReader` or `ColumnReader` compiled
-   * from this deserializer's reader type) when it was written with the reader schema itself; `undefined` when it was not, or its
-   * writer id is not loaded: decode it with `decodeLoaded` then. Bad bytes are a failed result.
+   * from this deserializer's reader type) when it was written with the reader schema itself;
+   * `undefined` when it was not, or its writer id is not loaded: decode it with `decodeLoaded` then.
+   * Bad bytes are a failed result.
    */
   readLoadedInto<Target>(
     message: Buffer,
@@ -114,15 +115,7 @@ export class AvroDeserializer<T = unknown> {
     if (entry === undefined) return undefined
     const schemaId = header.schemaId
     if (!entry.ok) return { ok: false, reason: entry.reason, detail: entry.detail, schemaId }
-    if (!entry.same) return undefined
-    try {
-      const end = reader(message, 5, target)
-      if (end === message.length) return { ok: true, value: undefined, schemaId }
-      return { ok: false, reason: 'DECODE_FAILED', detail: 'trailing bytes after the Avro body', schemaId }
-    } catch (error) {
-      if (!(error instanceof AvroReadError)) throw error
-      return { ok: false, reason: 'DECODE_FAILED', detail: error.message, schemaId }
-    }
+    return entry.same ? readBody(message, target, reader, schemaId) : undefined
   }
 
   /** Decodes synchronously when the writer id is already loaded; `undefined` when it is not. */
@@ -137,8 +130,8 @@ export class AvroDeserializer<T = unknown> {
     if (!entry.ok) return { ok: false, reason: entry.reason, detail: entry.detail, schemaId }
     if (entry.same && this.#sameReader !== undefined) {
       const value: Record<string, unknown> = {}
-      const read = this.readLoadedInto(message, value, this.#sameReader)
-      if (read !== undefined) return read.ok ? { ok: true, value: value as T, schemaId } : read
+      const read = readBody(message, value, this.#sameReader, schemaId)
+      return read.ok ? { ok: true, value: value as T, schemaId } : read
     }
     // The walk rejects truncated bodies and absurd block counts before avsc allocates anything.
     const end = entry.walker(message, 5)
@@ -205,6 +198,23 @@ export class AvroDeserializer<T = unknown> {
   #remember(id: number, entry: WriterEntry): WriterEntry {
     this.#writers.set(id, entry)
     return entry
+  }
+}
+
+/** Reads the Avro body after the 5-byte header into `target`; bad bytes are a failed result. */
+function readBody<Target>(
+  message: Buffer,
+  target: Target,
+  reader: (buf: Buffer, pos: number, target: Target) => number,
+  schemaId: number,
+): DecodeResult<undefined> {
+  try {
+    const end = reader(message, 5, target)
+    if (end === message.length) return { ok: true, value: undefined, schemaId }
+    return { ok: false, reason: 'DECODE_FAILED', detail: 'trailing bytes after the Avro body', schemaId }
+  } catch (error) {
+    if (!(error instanceof AvroReadError)) throw error
+    return { ok: false, reason: 'DECODE_FAILED', detail: error.message, schemaId }
   }
 }
 
