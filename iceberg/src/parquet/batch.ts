@@ -161,13 +161,10 @@ export class ColumnBatch {
 
   /** Appends a row (an object keyed by column name); a bad value throws and leaves the batch as it was. */
   push(row: Readonly<Record<string, unknown>>): void {
-    const n = this.length
-    try {
+    this.append(() => {
       this.#push(row)
-    } catch (error) {
-      for (const c of this.columns) c.truncate(n)
-      throw error
-    }
+      return true
+    })
   }
 
   /**
