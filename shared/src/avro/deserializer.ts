@@ -3,8 +3,9 @@ import type { ReasonCode } from '../domain/reason-codes.ts'
 import { compileWalker, type Walker } from './bounds.ts'
 import { parseSchema } from './compatibility.ts'
 import { isRegistryError, RegistryErrorCode } from './errors.ts'
-import { AvroReadError, compileRecordReader, type RecordReader } from './record-reader.ts'
+import { compileRecordReader, type RecordReader } from './record-reader.ts'
 import { type SchemaInput, type SchemaRegistry, schemaText } from './registry.ts'
+import { AvroReadError } from './value-readers.ts'
 import { parseHeader } from './wire-format.ts'
 
 /** Why a message could not be decoded; the same strings as the pipeline's reason codes. */

@@ -19,7 +19,6 @@ export { HttpSchemaRegistry } from './http-registry.ts'
 export type { HttpTransportOptions, RegistryAuth } from './http-transport.ts'
 export { MemorySchemaRegistry } from './memory-registry.ts'
 export {
-  AvroReadError,
   type ColumnReader,
   compileColumnReader,
   compileRecordReader,
@@ -36,6 +35,7 @@ export {
   schemaText,
 } from './registry.ts'
 export { AvroSerializer, type AvroSerializerOptions } from './serializer.ts'
+export { AvroReadError } from './value-readers.ts'
 export {
   encode,
   HEADER_SIZE,

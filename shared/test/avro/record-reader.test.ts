@@ -3,8 +3,9 @@ import { Buffer } from 'node:buffer'
 import { describe, it } from 'node:test'
 import avsc from 'avsc'
 import fc from 'fast-check'
-import { AvroReadError, compileColumnReader, compileRecordReader } from '../../src/avro/record-reader.ts'
+import { compileColumnReader, compileRecordReader } from '../../src/avro/record-reader.ts'
 import { schemaText } from '../../src/avro/registry.ts'
+import { AvroReadError } from '../../src/avro/value-readers.ts'
 import { TopicSchemas } from '../../src/topics.ts'
 
 /** Every type the reader takes, in one record: unions of several branches, blocks, enums, fixed. */
