@@ -1,11 +1,12 @@
 /**
  * Exactly once under crashes: the lake-writer is killed with SIGKILL again and again while samples
- * flow (commits every few hundred rows, so many kills land between writing files and committing
- * them), and two writers share the partitions and the tables; pyiceberg then reads every sample
- * exactly once, with its values.
+ * flow (commits every few hundred rows; some kills wait for a data file to appear, so they land
+ * between writing files and committing them), and two writers share the partitions and the tables;
+ * pyiceberg then reads every sample exactly once, with its values.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, readdirSync } from 'node:fs'
+import { watch } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
@@ -56,6 +57,22 @@ function flow(send: (from: number, to: number) => Promise<void>, chunk: number, 
 
 const commits = (p: ServiceProcess): number => p.lines.filter((l) => l.includes('"msg":"committed"')).length
 
+/** Resolves when a Parquet file appears under `dir` (the writer links a data file in once it is whole). */
+async function aDataFileAppears(dir: string, timeoutMs: number): Promise<void> {
+  const stop = new AbortController()
+  const timer = setTimeout(() => stop.abort(), timeoutMs)
+  try {
+    for await (const e of watch(dir, { recursive: true, signal: stop.signal }))
+      if (e.filename?.endsWith('.parquet')) return
+  } catch (error) {
+    if (stop.signal.aborted) throw new Error(`no data file appeared under ${dir} in ${timeoutMs} ms`)
+    throw error
+  } finally {
+    clearTimeout(timer)
+    stop.abort()
+  }
+}
+
 /** Every Parquet file under a directory (an append-only table references all it committed). */
 function parquetFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -103,12 +120,14 @@ describe('exactly once under kill -9 of the lake-writer', { timeout: 170_000 }, 
     const data = flow(send, 150, 250)
     const pause = pauses(7)
     for (let kill = 0; kill < KILLS; kill++) {
-      if (kill % 2 === 0) {
+      if (kill % 3 === 0) {
         // amid the commits that follow a restart (the backlog is committed COMMIT_MAX_ROWS at a time)
         const before = commits(writer)
         await eventually('a commit after the restart', async () => commits(writer) > before, 30_000)
         await sleep(pause())
-      } else await sleep(200 + 3 * pause()) // anywhere: loading tables, joining the group, resyncing, committing
+      } else if (kill % 3 === 1)
+        await sleep(200 + 3 * pause()) // anywhere: loading tables, joining the group, resyncing, committing
+      else await aDataFileAppears(join(dir, 'warehouse'), 30_000) // before the snapshot that would hold it
       await writer.kill9()
       await writer.start()
     }
