@@ -156,7 +156,7 @@ export async function run(args: string[]): Promise<void> {
     }),
   )
   try {
-    const { seconds, peakMiB, rows } = await timeToDrain(writers, target, pipeline.topics.validated, o)
+    const { seconds, peakMiB, rows, cpu } = await timeToDrain(writers, target, pipeline.topics.validated, o)
     await Promise.all(writers.map((w) => w.stop()))
     const kafkaOnly = await timeKafkaClient(
       env.KAFKA_BROKERS!,
@@ -175,6 +175,7 @@ export async function run(args: string[]): Promise<void> {
       seconds,
       rows,
       peakMiB,
+      cpu,
       files,
       py,
       commits: commitStats(

@@ -6,6 +6,8 @@ import { openLake } from '../../../services/lake-writer/src/lake.ts'
 import { TableNames } from '../../../services/lake-writer/src/tables.ts'
 import { drained, type LakeTarget } from '../../../services/lake-writer/test/support/stack.ts'
 import type { ServiceProcess } from '../../test-support/services.ts'
+import { CpuMeter, type CpuUse } from './cpu.ts'
+import { stackPid } from './stack.ts'
 
 /** Peak and current resident set of a process, in MiB, from /proc (undefined once it is gone). */
 function rss(pid: number | undefined): { peak: number; now: number } | undefined {
@@ -44,14 +46,15 @@ async function rowsHeld(target: LakeTarget): Promise<number> {
  * Starts the writers and times them from the first partition assignment (the backlog is already
  * there) until every commit by size landed (`until` size: each writer may still hold less than
  * COMMIT_MAX_ROWS) or the table records the topic's end offsets (`until` offsets); returns the rows the
- * table holds then, and the writers' peak RSS on the way, summed.
+ * table holds then, the writers' peak RSS on the way, summed, and the CPU the writers (`lake-writer`,
+ * all threads, summed) and the broker (`kafka`) used meanwhile.
  */
 export async function timeToDrain(
   writers: readonly ServiceProcess[],
   target: LakeTarget,
   topic: string,
   o: { timeoutMs: number; until: 'size' | 'offsets'; samples: number; commitMaxRows: string },
-): Promise<{ seconds: number; peakMiB: number; rows: number }> {
+): Promise<{ seconds: number; peakMiB: number; rows: number; cpu: CpuUse }> {
   const { timeoutMs } = o
   let rows = o.samples
   const done = async () => {
@@ -62,6 +65,10 @@ export async function timeToDrain(
   await Promise.all(writers.map((w) => w.start()))
   const assigned = () => writers.some((w) => w.lines.some((l) => l.includes('"msg":"partitions assigned"')))
   while (!assigned()) await new Promise((r) => setTimeout(r, 20))
+  const meter = new CpuMeter()
+  for (const [i, w] of writers.entries()) meter.watch(`lake-writer-${i}`, w.pid)
+  meter.watch('kafka', stackPid('kafka'))
+  const before = meter.snapshot()
   const t0 = performance.now()
   const deadline = Date.now() + timeoutMs
   const peaks = writers.map(() => 0)
@@ -74,8 +81,9 @@ export async function timeToDrain(
     await new Promise((r) => setTimeout(r, 100))
   }
   const seconds = (performance.now() - t0) / 1000
+  const cpu = CpuMeter.between(before, meter.snapshot())
   sample()
-  return { seconds, rows, peakMiB: peaks.reduce((a, b) => a + b, 0) }
+  return { seconds, rows, peakMiB: peaks.reduce((a, b) => a + b, 0), cpu: writersSummed(cpu) }
 }
 
 /** What the lake-writer's commits of health_data_raw took within a timed run. */
@@ -99,4 +107,14 @@ export function commitStats(lines: readonly string[], rows: number): CommitStats
     out.maxMs = Math.max(out.maxMs, c.durationMs)
   }
   return out
+}
+
+/** The writers' cores as one `lake-writer` entry (several instances share the work). */
+function writersSummed(cpu: CpuUse): CpuUse {
+  const cores: Record<string, number> = {}
+  for (const [name, c] of Object.entries(cpu.cores)) {
+    const key = name.startsWith('lake-writer-') ? 'lake-writer' : name
+    cores[key] = (cores[key] ?? 0) + c
+  }
+  return { ...cpu, cores }
 }

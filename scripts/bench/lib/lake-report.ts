@@ -1,4 +1,5 @@
 /** The lake benchmark's printed report: its table of ratios, files, commits, memory and the profile. */
+import type { CpuUse } from './cpu.ts'
 import type { KafkaOnly } from './kafka-read.ts'
 import type { CommitStats } from './lake-drain.ts'
 import type { EncoderFigures } from './parquet-encode.ts'
@@ -29,6 +30,23 @@ function encoderRow(name: string, rowsPerS: number, pyarrow: number): string[] {
   return [name, '', '', n(rowsPerS), (rowsPerS / pyarrow).toFixed(2)]
 }
 
+/**
+ * What the timed run cost in CPU per row (the writers, all their threads, and the broker serving them),
+ * and the most rows/s the machine's cores could carry at that cost if none of them ever waited.
+ */
+function cpuLine(cpu: CpuUse, rows: number, pyarrow: number): string {
+  const micros = (cores = 0) => (cores * cpu.seconds * 1e6) / rows
+  const [writer, broker] = [micros(cpu.cores['lake-writer']), micros(cpu.cores.kafka)]
+  const ceiling = (cpu.machineCores * 1e6) / (writer + broker)
+  return (
+    `CPU over the timed run: lake-writer ${(cpu.cores['lake-writer'] ?? 0).toFixed(2)} cores ` +
+    `(${writer.toFixed(1)} µs per row), broker ${(cpu.cores.kafka ?? 0).toFixed(2)} cores ` +
+    `(${broker.toFixed(1)} µs per row), machine ${cpu.machine.toFixed(2)} of ${cpu.machineCores} cores; ` +
+    `at that cost ${cpu.machineCores} cores carry at most ${n(ceiling)} rows/s ` +
+    `(${(ceiling / pyarrow).toFixed(2)}× of pyarrow's first write)`
+  )
+}
+
 /** Prints the run's figures: throughput against pyarrow, the Kafka client alone, files, commits, memory. */
 export function report(
   o: ReportOptions,
@@ -37,6 +55,7 @@ export function report(
     seconds: number
     rows: number
     peakMiB: number
+    cpu: CpuUse
     files: { size: number }[]
     py: PyarrowResult
     commits: CommitStats
@@ -93,6 +112,7 @@ export function report(
       `${n(k.records / k.seconds)} records/s, ${k.cpuMicrosPerRecord.toFixed(1)} µs of CPU per record ` +
       `(the most one reader could reach, ${(k.records / k.seconds / arrowOnly).toFixed(2)}× of pyarrow's first write)`,
   )
+  console.log(cpuLine(r.cpu, r.rows, arrowOnly))
   console.log(
     `pyarrow's first write used ${(r.py.write_cpu_s / r.py.write_s).toFixed(2)} cores ` +
       `(${r.py.write_cpu_s.toFixed(2)} s of CPU in ${r.py.write_s.toFixed(2)} s)`,
