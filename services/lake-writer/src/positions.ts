@@ -1,7 +1,7 @@
 /** Where to read each owned partition from, and handing records to the tables that still want them. */
 import { ReasonCode } from '@healthstream/shared/domain'
 import type { ConsumedRecord, PartitionOffset, TopicPartition } from '@healthstream/shared/kafka'
-import { type DirectRead, deadLetterRow, type Routed, type TopicRoute } from './routes.ts'
+import { type DirectRead, deadLetterRow, type TopicRoute } from './routes.ts'
 import type { TableBuffer } from './table-buffer.ts'
 
 /** A record that became a dead letter instead of a row of its own table (undecodable, unknown granularity, tombstone). */
@@ -69,34 +69,44 @@ function smallest(values: readonly bigint[]): bigint | undefined {
  * True when the direct read put the record's row into `table`. Anything it cannot do, it leaves to
  * `decode` (the batch is as it was): a row it got wrong must not stop the partition.
  */
-function filled(table: TableBuffer, direct: DirectRead, r: ConsumedRecord, now: number): boolean {
+function filled(table: TableBuffer, direct: DirectRead, r: ConsumedRecord): boolean {
   try {
-    return table.fill(r.topic, r.partition, r.offset, (columns) => direct.read(r, columns), now)
+    return table.fill((columns) => direct.read(r, columns))
   } catch {
     return false
   }
 }
 
-/**
- * Gives a record to the tables of its topic that still want it, other than `done` (which took it
- * already): the routed row to the table it belongs to, its offset alone to the others.
- */
-function toOtherTables(
-  tables: readonly TableBuffer[],
-  done: TableBuffer | undefined,
-  r: ConsumedRecord,
-  now: number,
-  routed?: Routed,
-): void {
-  for (const t of tables) {
-    if (t === done || !t.wants(r.topic, r.partition, r.offset)) continue
-    t.consume(r.topic, r.partition, r.offset, t.def.name === routed?.table ? routed.row : undefined, now)
+/** Runs of consecutive records of one partition (a fetch returns each partition's records together). */
+function* partitionRuns(records: readonly ConsumedRecord[]): Generator<{ start: number; end: number }> {
+  let start = 0
+  for (let i = 1; i <= records.length; i++) {
+    const [a, b] = [records[start]!, records[i]]
+    if (b === undefined || b.partition !== a.partition || b.topic !== a.topic) {
+      yield { start, end: i }
+      start = i
+    }
   }
 }
 
+/** The index of the first record in `[start, end)` at or past `from`; `end` when none (not owned). */
+function firstAtOrPast(
+  from: bigint | null | undefined,
+  records: readonly ConsumedRecord[],
+  start: number,
+  end: number,
+): number {
+  if (from === undefined) return end
+  if (from === null) return start
+  let i = start
+  while (i < end && records[i]!.offset < from) i++
+  return i
+}
+
 /**
- * Gives each record to every table its topic feeds that does not hold it yet: as a row to the table
- * it routes to, as an offset to the others. Records no table wants are not even decoded.
+ * Gives each record to every table its topic feeds that does not hold it yet: its row to the table it
+ * routes to; the others only move past its offset (once per run of a partition, after its last record).
+ * Records no table wants are not even decoded.
  */
 export async function routeRecords(
   records: readonly ConsumedRecord[],
@@ -104,42 +114,40 @@ export async function routeRecords(
   buffers: ReadonlyMap<string, TableBuffer>,
   now: number,
 ): Promise<Skipped[]> {
-  const byTopic = new Map<string, ConsumedRecord[]>()
-  for (const r of records) {
-    const list = byTopic.get(r.topic)
-    if (list === undefined) byTopic.set(r.topic, [r])
-    else list.push(r)
-  }
   const skipped: Skipped[] = []
-  for (const [topic, list] of byTopic) {
+  for (const { start, end } of partitionRuns(records)) {
+    const { topic, partition } = records[start]!
     const route = routes.find((r) => r.topic === topic)
+    if (route === undefined) continue
     const tables = tablesOf(topic, routes, buffers)
-    const wanted = list.filter((r) => tables.some((t) => t.wants(r.topic, r.partition, r.offset)))
-    if (route === undefined || wanted.length === 0) continue
-    await route.prepare(wanted)
-    const direct = route.direct
-    const directTable = direct === undefined ? undefined : buffers.get(direct.table)
-    for (const r of wanted) {
-      if (directTable?.wants(r.topic, r.partition, r.offset) && filled(directTable, direct!, r, now)) {
-        toOtherTables(tables, directTable, r, now)
-        continue
-      }
-      let x = route.decode(r)
-      const own = buffers.get(x.table)
-      if (own?.wants(r.topic, r.partition, r.offset)) {
-        try {
-          own.consume(r.topic, r.partition, r.offset, x.row, now)
-        } catch (error) {
-          // Decoded, yet a value does not fit its column: the record becomes a dead letter
-          const detail = `row does not fit ${x.table}: ${error instanceof Error ? error.message : String(error)}`
-          x = deadLetterRow(r, { reason: ReasonCode.DECODE_FAILED, detail }, now)
-          own.consume(r.topic, r.partition, r.offset, x.table === own.def.name ? x.row : undefined, now)
-        }
-      }
-      if (x.deadLetter !== undefined)
-        skipped.push({ topic, partition: r.partition, offset: r.offset, ...x.deadLetter })
-      toOtherTables(tables, own, r, now, x)
+    // Offsets rise within a run, so each table wants a tail of it: from its first wanted record on
+    const firsts = tables.map((t) => firstAtOrPast(t.neededFrom(topic, partition), records, start, end))
+    const first = Math.min(...firsts)
+    if (first >= end) continue
+    await route.prepare(records.slice(first, end))
+    const wanting = (table: string | undefined, i: number): TableBuffer | undefined => {
+      const at = tables.findIndex((t) => t.def.name === table)
+      return at >= 0 && firsts[at]! <= i ? tables[at] : undefined
     }
+    const direct = route.direct
+    const directTable = direct === undefined ? undefined : tables.find((t) => t.def.name === direct.table)
+    const directFrom = directTable === undefined ? end : firsts[tables.indexOf(directTable)]!
+    for (let i = first; i < end; i++) {
+      const r = records[i]!
+      if (i >= directFrom && filled(directTable!, direct!, r)) continue
+      let x = route.decode(r)
+      try {
+        wanting(x.table, i)?.add(x.row)
+      } catch (error) {
+        // Decoded, yet a value does not fit its column: the record becomes a dead letter
+        const detail = `row does not fit ${x.table}: ${error instanceof Error ? error.message : String(error)}`
+        x = deadLetterRow(r, { reason: ReasonCode.DECODE_FAILED, detail }, now)
+        wanting(x.table, i)?.add(x.row)
+      }
+      if (x.deadLetter !== undefined) skipped.push({ topic, partition, offset: r.offset, ...x.deadLetter })
+    }
+    const last = records[end - 1]!.offset
+    for (const [at, t] of tables.entries()) if (firsts[at]! < end) t.advance(topic, partition, last, now)
   }
   return skipped
 }

@@ -82,48 +82,39 @@ export class TableBuffer {
     return this.#lastKey.key
   }
 
-  /** True when the record at `offset` is not yet in the table (nor in this buffer). */
-  wants(topic: string, partition: number, offset: bigint): boolean {
+  /**
+   * The first offset of a partition not yet in the table (nor in this buffer): null when the table
+   * needs it from the log start, undefined for a partition this writer does not own.
+   */
+  neededFrom(topic: string, partition: number): bigint | null | undefined {
     const key = this.#key(topic, partition)
     const recorded = this.#recorded.get(key)
-    if (recorded === undefined) return false
-    const from = this.#next.get(key)?.offset ?? recorded.offset
-    return from === null || offset >= from
+    if (recorded === undefined) return undefined
+    return this.#next.get(key)?.offset ?? recorded.offset
   }
 
   /**
-   * Takes a record of a partition: its row if it has one for this table, and its offset either way.
-   * A row whose values do not fit the table's columns throws and nothing is taken.
+   * Takes a row (the offsets come with `advance`). A row whose values do not fit the table's columns
+   * throws and nothing is taken.
    */
-  consume(topic: string, partition: number, offset: bigint, row: Row | undefined, now: number): void {
-    if (row !== undefined) {
-      if (this.#batch !== undefined) this.#batch.push(row)
-      else {
-        this.#rows.push(row)
-        this.#seeEventTime(row[this.def.eventTime])
-      }
+  add(row: Row): void {
+    if (this.#batch !== undefined) this.#batch.push(row)
+    else {
+      this.#rows.push(row)
+      this.#seeEventTime(row[this.def.eventTime])
     }
-    this.#advance(topic, partition, offset, now)
   }
 
   /**
-   * Takes a record whose row `fill` writes straight into this append table's columns (see
-   * `ColumnBatch.append`), and its offset; false, with nothing taken, when `fill` returns false or
-   * the table keeps rows.
+   * Takes a row that `fill` writes straight into this append table's columns (see
+   * `ColumnBatch.append`); false, with nothing taken, when `fill` returns false or the table keeps rows.
    */
-  fill(
-    topic: string,
-    partition: number,
-    offset: bigint,
-    fill: (columns: readonly AnyColumn[]) => boolean,
-    now: number,
-  ): boolean {
-    if (this.#batch === undefined || !this.#batch.append(fill)) return false
-    this.#advance(topic, partition, offset, now)
-    return true
+  fill(fill: (columns: readonly AnyColumn[]) => boolean): boolean {
+    return this.#batch?.append(fill) === true
   }
 
-  #advance(topic: string, partition: number, offset: bigint, now: number): void {
+  /** The table took every record of the partition up to `offset` (as rows or, when not its own, skipped). */
+  advance(topic: string, partition: number, offset: bigint, now: number): void {
     const key = this.#key(topic, partition)
     const next = this.#next.get(key)
     if (next === undefined) this.#next.set(key, { topic, partition, offset: offset + 1n })
@@ -161,7 +152,7 @@ export class TableBuffer {
     return this.#dirtySince
   }
 
-  /** The rows and offsets to commit; the buffer is empty afterwards until the next `consume`. */
+  /** The rows and offsets to commit; the buffer is empty afterwards until the next `advance`. */
   take(): CommitWork {
     const next = [...this.#next.values()]
     const expected = next.map((n) => this.#recorded.get(partitionKey(n.topic, n.partition))!)

@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { ConsumedRecord } from '@healthstream/shared/kafka'
+import { ReasonCode } from '@healthstream/shared/domain'
+import type { ConsumedRecord, PartitionOffset } from '@healthstream/shared/kafka'
+import { parseOffsets } from '../src/offsets.ts'
 import { routeRecords } from '../src/positions.ts'
-import type { TopicRoute } from '../src/routes.ts'
+import { deadLetterRow, type TopicRoute } from '../src/routes.ts'
 import { rawRow } from '../src/rows.ts'
 import { TableBuffer } from '../src/table-buffer.ts'
-import { TABLES, TableNames } from '../src/tables.ts'
+import { RAW_FIELDS, TABLES, TableNames } from '../src/tables.ts'
 import { validatedSample } from './support/records.ts'
 
-const record = (offset: number): ConsumedRecord =>
+const record = (offset: number, partition = 0): ConsumedRecord =>
   ({
     topic: 'v',
-    partition: 0,
+    partition,
     offset: BigInt(offset),
     key: null,
     value: Buffer.from([offset]),
@@ -89,5 +91,46 @@ describe('handing records to the tables', () => {
     assert.equal(raw.watermark, BigInt(Math.max(...starts)))
     assert.equal(errors.rowCount, 1)
     assert.deepEqual(errors.next, [{ topic: 'v', partition: 0, offset: 4n }])
+  })
+
+  it('gives each table only the tail of each partition it does not hold yet, and decodes nothing no table wants', async () => {
+    const buffers = new Map(TABLES.map((t) => [t.name, new TableBuffer(t)]))
+    const owned = [0, 1].map((partition) => ({ topic: 'v', partition }))
+    // the next offsets each table needs: raw 0@2 and 1@5, errors 0@1 and 1@5
+    buffers.get(TableNames.raw)!.reset(parseOffsets('{"v":{"0":2,"1":5}}'), owned)
+    buffers.get(TableNames.errors)!.reset(parseOffsets('{"v":{"0":1,"1":5}}'), owned)
+    const decoded: string[] = []
+    const route: TopicRoute = {
+      topic: 'v',
+      tables: [TableNames.raw, TableNames.errors],
+      prepare: async () => undefined,
+      decode: (r) => {
+        decoded.push(`${r.partition}@${r.offset}`)
+        // odd offsets are dead letters (rows of the errors table), even ones raw rows
+        if (r.offset % 2n === 1n)
+          return deadLetterRow(r, { reason: ReasonCode.DECODE_FAILED, detail: 'odd' }, 7)
+        return { table: TableNames.raw, row: rawRow(validatedSample(Number(r.offset)), r) }
+      },
+    }
+    // partition 0 in two runs (as two fetches would give it), partition 1 in between, partition 2 not owned
+    const records = [record(0), record(1), record(2), record(3, 1), record(4, 1), record(5, 1), record(6, 1)]
+    await routeRecords(records, [route], buffers, 7)
+    await routeRecords([record(3), record(4), record(9, 2)], [route], buffers, 7)
+    assert.deepEqual(decoded, ['0@1', '0@2', '1@5', '1@6', '0@3', '0@4'], 'nothing both tables hold')
+    const raw = buffers.get(TableNames.raw)!.take()
+    const errors = buffers.get(TableNames.errors)!.take()
+    const kafkaOffsets = raw.batch!.columns[RAW_FIELDS.findIndex((f) => f.name === 'kafka_offset')] as {
+      values: BigInt64Array
+    }
+    assert.deepEqual(
+      [...kafkaOffsets.values.subarray(0, raw.rowCount)],
+      [2n, 6n, 4n],
+      'raw rows of 0@2, 1@6, 0@4',
+    )
+    assert.equal(errors.rowCount, 3, 'dead letters of 0@1, 1@5 and 0@3')
+    const byPartition = (next: readonly PartitionOffset[]) =>
+      Object.fromEntries(next.map((n) => [n.partition, n.offset]))
+    assert.deepEqual(byPartition(raw.next), { 0: 5n, 1: 7n })
+    assert.deepEqual(byPartition(errors.next), { 0: 5n, 1: 7n })
   })
 })
