@@ -26,7 +26,7 @@ export type { DataFile, FieldSummary, ManifestEntry, ManifestFile } from './mani
 export { ENTRY_STATUS } from './manifest/types.ts'
 export { type AnyColumn, ColumnBatch } from './parquet/batch.ts'
 export type { Compress, Decompress } from './parquet/codecs.ts'
-export { zstdCompressor, zstdDecompressor } from './parquet/codecs.ts'
+export { DEFAULT_ZSTD_LEVEL, zstdCompressor, zstdDecompressor } from './parquet/codecs.ts'
 export type { FileMetrics } from './parquet/metrics.ts'
 export { computeMetrics } from './parquet/metrics.ts'
 export { readParquet } from './parquet/reader.ts'

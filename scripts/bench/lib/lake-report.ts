@@ -96,6 +96,13 @@ export function report(
         (ours / warm).toFixed(2),
       ],
       [
+        `pyarrow: the same at our ZSTD level ${r.py.our_level} (warm, ${n(r.py.our_level_bytes)} bytes)`,
+        n(r.py.rows),
+        r.py.our_level_warm_s.toFixed(2),
+        n(r.py.rows / r.py.our_level_warm_s),
+        (ours / (r.py.rows / r.py.our_level_warm_s)).toFixed(2),
+      ],
+      [
         'pyarrow: Python rows → Arrow → Parquet',
         n(r.py.rows),
         (r.py.build_s + r.py.write2_s).toFixed(2),
@@ -124,7 +131,7 @@ export function report(
   console.log(
     `\nfiles: ${r.files.length} data files, ${n(bytes)} bytes (${(bytes / o.samples).toFixed(1)} B/row); ` +
       `smallest ${n(sizes[0] ?? 0)}, median ${n(sizes[Math.floor(sizes.length / 2)] ?? 0)}, largest ${n(sizes.at(-1) ?? 0)}; ` +
-      `pyarrow's single file ${n(r.py.bytes)} bytes`,
+      `pyarrow's single file ${n(r.py.bytes)} bytes (ZSTD level 1, its default)`,
   )
   const c = r.commits
   console.log(
