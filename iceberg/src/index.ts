@@ -43,7 +43,14 @@ export {
 export type { NewTableOptions, PartitionFieldInput } from './spec/new-table.ts'
 export { newTableMetadata, partitionSpecOf } from './spec/new-table.ts'
 export type { BoundPartitionField, PartitionValues } from './spec/partition.ts'
-export { bindPartitionSpec, partitionOf, partitionPath, UNPARTITIONED, UNSORTED } from './spec/partition.ts'
+export {
+  bindPartitionSpec,
+  partitionOf,
+  partitionPath,
+  partitionTupleKey,
+  UNPARTITIONED,
+  UNSORTED,
+} from './spec/partition.ts'
 export { schemaFromJson, schemaToJson, typeFromJson, typeToJson, validateSchema } from './spec/schema.ts'
 export { fromBytes, toBytes, truncateLower, truncateUpper } from './spec/single-value.ts'
 export type {

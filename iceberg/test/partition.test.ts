@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { partitionSpecOf } from '../src/spec/new-table.ts'
-import { bindPartitionSpec, partitionOf, partitionPath, urlEncode } from '../src/spec/partition.ts'
+import {
+  bindPartitionSpec,
+  partitionOf,
+  partitionPath,
+  partitionTupleKey,
+  urlEncode,
+} from '../src/spec/partition.ts'
 import type { NestedField } from '../src/spec/types.ts'
 
 const fields: NestedField[] = [
@@ -59,5 +65,33 @@ describe('partition paths, as the reference PartitionSpec.partitionToPath', () =
 
   it('URL-encodes like Java URLEncoder (space as +, keeps .-*_)', () => {
     assert.equal(urlEncode('a b/c.d-e*f_g~ü'), 'a+b%2Fc.d-e*f_g%7E%C3%BC')
+  })
+})
+
+describe('partition tuple keys', () => {
+  it('are equal for the same tuple whether its longs are numbers or bigints and its bytes Buffers or not', () => {
+    const bytes = [1, 2, 255]
+    assert.equal(
+      partitionTupleKey([5, 'x', new Uint8Array(bytes), null]),
+      partitionTupleKey([5n, 'x', Buffer.from(bytes), null]),
+    )
+    assert.equal(partitionTupleKey([2n ** 60n]), partitionTupleKey([2n ** 60n]))
+  })
+
+  it('differ for different tuples', () => {
+    const keys = [
+      [5],
+      [6],
+      ['5'],
+      [null],
+      ['null'],
+      [1, 2],
+      ['1|2'],
+      [new Uint8Array([1, 2])],
+      ['a', 'b'],
+      ['a|b'],
+    ]
+    const distinct = new Set(keys.map((k) => partitionTupleKey(k)))
+    assert.equal(distinct.size, keys.length)
   })
 })

@@ -142,6 +142,21 @@ export function partitionOf(
   })
 }
 
+/**
+ * A key equal for equal partition tuples whatever form their values came in: a long computed from a
+ * row (a number) and the same long read back from a manifest (a bigint), bytes as Buffer or Uint8Array.
+ */
+export function partitionTupleKey(values: PartitionValues): string {
+  let key = ''
+  for (const v of values) {
+    if (v === null) key += '|null'
+    else if (typeof v === 'string') key += `|s${JSON.stringify(v)}`
+    else if (v instanceof Uint8Array) key += `|b${Array.from(v).join(',')}`
+    else key += `|${String(v)}` // numbers and bigints alike; a field's values all have its one type
+  }
+  return key
+}
+
 /** Java's `URLEncoder.encode(s, UTF_8)`: keeps `A-Za-z0-9.-*_`, space becomes `+`. */
 export function urlEncode(s: string): string {
   let out = ''

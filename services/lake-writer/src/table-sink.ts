@@ -12,6 +12,7 @@ import {
   isIcebergError,
   liveEntries,
   partitionOf,
+  partitionTupleKey,
   readParquet,
   type SnapshotChange,
   type Table,
@@ -56,9 +57,6 @@ export interface SinkOptions {
   /** Where append tables' Parquet is encoded (default: this thread). */
   readonly encoder?: BatchEncoder
 }
-
-const tupleKey = (values: readonly unknown[]): string =>
-  JSON.stringify(values, (_k, v) => (typeof v === 'bigint' ? String(v) : v))
 
 /** Writes and commits the work of one table. */
 export class TableSink {
@@ -135,10 +133,10 @@ export class TableSink {
     const spec = base.partitionSpecs.find((s) => s.specId === base.defaultSpecId)!
     const schema = this.table.schema
     const bound = bindPartitionSpec(spec, schema)
-    const touched = new Set([...incoming.values()].map((r) => tupleKey(partitionOf(bound, r))))
+    const touched = new Set([...incoming.values()].map((r) => partitionTupleKey(partitionOf(bound, r))))
     const candidates = (await liveEntries(this.table.store, base))
       .map((e) => e.dataFile)
-      .filter((f) => f.specId !== spec.specId || touched.has(tupleKey(f.partition)))
+      .filter((f) => f.specId !== spec.specId || touched.has(partitionTupleKey(f.partition)))
     const affected: ExistingFile[] = []
     for (const file of candidates) {
       const known = this.#fileKeys.get(file.filePath)

@@ -7,11 +7,12 @@ import {
   ParquetEncodePool,
   Table,
 } from '@healthstream/iceberg'
+import { ensureTables } from '../src/lake.ts'
 import { parseOffsets, SummaryKeys } from '../src/offsets.ts'
 import { aggregateRow, rawRow } from '../src/rows.ts'
 import type { CommitWork } from '../src/table-buffer.ts'
 import { FencedError, TableSink } from '../src/table-sink.ts'
-import { TABLES, TableNames } from '../src/tables.ts'
+import { TABLES, type TableDef, TableNames } from '../src/tables.ts'
 import { memoryLake, sinksOf } from './support/memory.ts'
 import { aggregate, validatedSample } from './support/records.ts'
 
@@ -156,6 +157,34 @@ describe('upserting window results', () => {
     const start = (day: number) => BigInt(aggregate('x', day, 1).windowStart)
     assert.deepEqual(await live(daily), [`a/${start(0)}/3`, `b/${start(0)}/1`, `c/${start(1)}/1`].sort())
     assert.equal(daily.table.currentSnapshot!.summary.operation, 'overwrite')
+  })
+
+  it('rewrites the file of a partition whose value is a long (a bigint when read back from the manifest)', async () => {
+    const def: TableDef = {
+      name: 'by_shard',
+      schema: {
+        schemaId: 0,
+        fields: [
+          { id: 1, name: 'k', type: 'string', required: true },
+          { id: 2, name: 'shard', type: 'long', required: true },
+          { id: 3, name: 'rev', type: 'long', required: true },
+        ],
+      },
+      spec: { specId: 0, fields: [{ sourceId: 2, fieldId: 1000, name: 'shard', transform: 'identity' }] },
+      key: ['k'],
+      version: 'rev',
+      eventTime: 'rev',
+    }
+    const lake = await memoryLake()
+    const sink = new TableSink(def, (await ensureTables(lake, [def])).get(def.name)!, { writer: 'w' })
+    await sink.commit(work([{ k: 'a', shard: 5, rev: 1 }], 0, null, 1n))
+    await sink.commit(work([{ k: 'a', shard: 5, rev: 2 }], 0, 1n, 2n))
+    const rows = await (await sink.table.refresh()).readRows()
+    assert.deepEqual(
+      rows.map((r) => [r.k, r.rev]),
+      [['a', 2n]],
+      'one row per key',
+    )
   })
 
   it('does not let a late older revision replace a newer one', async () => {
