@@ -5,6 +5,7 @@
 import type { LoadedTable } from '../catalog/catalog.ts'
 import type { DataFile } from '../manifest/types.ts'
 import { readParquet } from '../parquet/reader.ts'
+import { partitionTupleKey } from '../spec/partition.ts'
 import type { TableMetadata } from '../spec/types.ts'
 import { commitSnapshot, type TableContext } from './commit.ts'
 import { liveEntries } from './scan.ts'
@@ -33,7 +34,7 @@ export interface CompactResult {
 }
 
 function groupKey(f: DataFile): string {
-  return `${f.specId}:${JSON.stringify(f.partition, (_k, v) => (typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? [...v] : v))}`
+  return `${f.specId}:${partitionTupleKey(f.partition)}`
 }
 
 /** Rewrites small files of the current snapshot; files of older partition specs are left alone. */
