@@ -106,7 +106,7 @@ describe('exactly once under kill -9 of the lake-writer', { timeout: 170_000 }, 
     await writer.stop()
   })
 
-  it(`holds every validated sample exactly once after ${KILLS} kills at random moments while data flows`, async () => {
+  it(`holds every validated sample exactly once after ${KILLS} kills, at random moments and mid-commit, while data flows`, async () => {
     await writer.start()
     const ser = await serializers(pipeline.topics)
     const send = (from: number, to: number) =>
