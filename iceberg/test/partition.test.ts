@@ -90,6 +90,10 @@ describe('partition tuple keys', () => {
       [new Uint8Array([1, 2])],
       ['a', 'b'],
       ['a|b'],
+      [0],
+      [-0],
+      [Number.NaN, 1],
+      [null, 1],
     ]
     const distinct = new Set(keys.map((k) => partitionTupleKey(k)))
     assert.equal(distinct.size, keys.length)

@@ -45,6 +45,8 @@ describe('bucket hashing matches the test vectors of the spec appendix B', () =>
 describe('partition transforms', () => {
   const cases: [string, PrimitiveType, PrimitiveValue | null, PrimitiveValue | null][] = [
     ['identity', 'string', 'a', 'a'],
+    ['identity', 'float', 0.1, Math.fround(0.1)], // as a manifest gives it back
+    ['identity', 'double', 0.1, 0.1],
     ['bucket[16]', 'int', 34, 2017239379 % 16],
     ['truncate[10]', 'int', 1, 0],
     ['truncate[10]', 'int', -1, -10],

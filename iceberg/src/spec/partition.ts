@@ -152,6 +152,8 @@ export function partitionTupleKey(values: PartitionValues): string {
     if (v === null) key += '|null'
     else if (typeof v === 'string') key += `|s${JSON.stringify(v)}`
     else if (v instanceof Uint8Array) key += `|b${Array.from(v).join(',')}`
+    else if (Object.is(v, -0))
+      key += '|-0' // a partition of its own, as in Java (Float.equals)
     else key += `|${String(v)}` // numbers and bigints alike; a field's values all have its one type
   }
   return key

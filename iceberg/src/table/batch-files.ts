@@ -10,7 +10,12 @@ import { writeColumnBatch } from '../parquet/columnar.ts'
 import type { LeafColumn } from '../parquet/columns.ts'
 import { takeRows, valueAt } from '../parquet/take.ts'
 import type { ParquetWriteOptions, WrittenParquet } from '../parquet/writer.ts'
-import { bindPartitionSpec, type PartitionValues, partitionPath } from '../spec/partition.ts'
+import {
+  bindPartitionSpec,
+  type PartitionValues,
+  partitionPath,
+  partitionTupleKey,
+} from '../spec/partition.ts'
 import type { PartitionSpec } from '../spec/types.ts'
 import { applyTransform, parseTransform } from '../transforms/transforms.ts'
 
@@ -34,12 +39,11 @@ export type BatchEncoder = (
   options: BatchEncodeOptions,
 ) => Promise<EncodedFile[]>
 
-/** The key a tuple is grouped by: one number is its own key, never equal to the JSON strings. */
+/** The key a tuple is grouped by: one number is its own key (the usual day or month), never equal to a string. */
 export function tupleKey(values: PartitionValues): unknown {
-  if (values.length === 1 && typeof values[0] === 'number') return values[0]
-  return JSON.stringify(values, (_k, v) =>
-    typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Array.from(v) : v,
-  )
+  const [v] = values
+  if (values.length === 1 && typeof v === 'number' && !Object.is(v, -0)) return v
+  return partitionTupleKey(values)
 }
 
 /** The rows of each partition of the batch (first-seen order of partitions and of rows). */

@@ -84,7 +84,8 @@ export function applyTransform(
   if (value === null || value === undefined || t.kind === 'void') return null
   switch (t.kind) {
     case 'identity':
-      return value
+      // A float partition value is a float: the same whether computed from a row or read back from a manifest
+      return source === 'float' && typeof value === 'number' ? Math.fround(value) : value
     case 'bucket':
       return (bucketHash(source, value) & 0x7fffffff) % t.n
     case 'truncate':
