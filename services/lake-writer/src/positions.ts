@@ -77,12 +77,20 @@ function filled(table: TableBuffer, direct: DirectRead, r: ConsumedRecord): bool
   }
 }
 
-/** Runs of consecutive records of one partition (a fetch returns each partition's records together). */
+/**
+ * Runs of consecutive records of one partition with rising offsets (a fetch returns each partition's
+ * records together, in log order; a record that would break the order starts a run of its own).
+ */
 function* partitionRuns(records: readonly ConsumedRecord[]): Generator<{ start: number; end: number }> {
   let start = 0
   for (let i = 1; i <= records.length; i++) {
     const [a, b] = [records[start]!, records[i]]
-    if (b === undefined || b.partition !== a.partition || b.topic !== a.topic) {
+    if (
+      b === undefined ||
+      b.partition !== a.partition ||
+      b.topic !== a.topic ||
+      b.offset <= records[i - 1]!.offset
+    ) {
       yield { start, end: i }
       start = i
     }
@@ -146,6 +154,8 @@ export async function routeRecords(
       }
       if (x.deadLetter !== undefined) skipped.push({ topic, partition, offset: r.offset, ...x.deadLetter })
     }
+    // Only now do the tables move past the run. Should anything above throw, the rows added so far
+    // have no offsets: the loop then resyncs, which resets every buffer to what the tables hold.
     const last = records[end - 1]!.offset
     for (const [at, t] of tables.entries()) if (firsts[at]! < end) t.advance(topic, partition, last, now)
   }

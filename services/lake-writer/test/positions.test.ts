@@ -133,4 +133,19 @@ describe('handing records to the tables', () => {
     assert.deepEqual(byPartition(raw.next), { 0: 5n, 1: 7n })
     assert.deepEqual(byPartition(errors.next), { 0: 5n, 1: 7n })
   })
+
+  it("never moves a table back nor takes a record twice when a partition's offsets do not rise", async () => {
+    const buffers = new Map(TABLES.map((t) => [t.name, new TableBuffer(t)]))
+    for (const b of buffers.values()) b.reset(new Map(), [{ topic: 'v', partition: 0 }])
+    const route: TopicRoute = {
+      topic: 'v',
+      tables: [TableNames.raw, TableNames.errors],
+      prepare: async () => undefined,
+      decode: (r) => ({ table: TableNames.raw, row: rawRow(validatedSample(Number(r.offset)), r) }),
+    }
+    await routeRecords([record(5), record(3), record(5), record(6)], [route], buffers, 7)
+    const raw = buffers.get(TableNames.raw)!.take()
+    assert.equal(raw.rowCount, 2, 'offsets 5 and 6, once each')
+    assert.deepEqual(raw.next, [{ topic: 'v', partition: 0, offset: 7n }])
+  })
 })
