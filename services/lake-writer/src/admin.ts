@@ -24,6 +24,9 @@ export interface AdminDeps {
 
 type Result = Record<string, unknown>
 
+/** Files younger than this are never orphans: a commit may still be writing them (3 days, as in Iceberg's Java actions). */
+export const ORPHAN_MIN_AGE_MS = 3 * 86_400_000
+
 /** Compacts one table: small files of each partition rewritten into files near the target size. */
 export function compactTable(
   d: AdminDeps,
@@ -86,7 +89,7 @@ export function adminActions(d: AdminDeps): Record<string, () => Promise<Result>
     },
     compact: () => eachTable(d, (s) => compactTable(d, s)),
     'expire-snapshots': () => eachTable(d, (s) => expireTable(d, s, d.expireOlderThanMs, d.expireRetainLast)),
-    'remove-orphan-files': () => eachTable(d, (s) => removeOrphans(d, s, 3 * 86_400_000)),
+    'remove-orphan-files': () => eachTable(d, (s) => removeOrphans(d, s, ORPHAN_MIN_AGE_MS)),
   }
 }
 
@@ -128,6 +131,8 @@ export function adminRoutes(d: AdminDeps): (app: Hono) => void {
         numberParam(q('retainLast'), d.expireRetainLast),
       ),
     )
-    route('remove-orphan-files', (s, q) => removeOrphans(d, s, numberParam(q('olderThanMs'), 3 * 86_400_000)))
+    route('remove-orphan-files', (s, q) =>
+      removeOrphans(d, s, numberParam(q('olderThanMs'), ORPHAN_MIN_AGE_MS)),
+    )
   }
 }

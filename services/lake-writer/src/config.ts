@@ -72,8 +72,15 @@ export const lakeWriterConfig = {
   FETCH_MAX_BYTES: int('most bytes one Kafka fetch asks for', DEFAULT_FETCH_MAX_BYTES, 1024),
   TOPIC_PARTITIONS: int('partitions of the topics the lake-writer creates when missing', 4, 1, 10_000),
   COMPACT_TARGET_FILE_SIZE: int('bytes compaction aims at per file', 128 * 1024 * 1024, 1024),
-  EXPIRE_OLDER_THAN: duration('/admin/expire-snapshots removes snapshots older than this', 86_400_000),
-  EXPIRE_RETAIN_LAST: int('/admin/expire-snapshots keeps at least this many snapshots per table', 5, 1),
+  EXPIRE_OLDER_THAN: duration(
+    'expiry (/admin/expire-snapshots, scheduled maintenance) removes snapshots older than this',
+    86_400_000,
+  ),
+  EXPIRE_RETAIN_LAST: int('expiry keeps at least this many snapshots per table', 5, 1),
+  MAINTENANCE_INTERVAL: duration(
+    'how often the writer owning partition 0 of health-data-validated expires snapshots (EXPIRE_*), compacts small files and removes orphan files (older than 3 days) of every table; 0s: never (the /admin actions still work)',
+    3_600_000,
+  ),
 } as const
 
 /** Problems between keys that each parsed well: the catalog URI must fit the catalog kind. */

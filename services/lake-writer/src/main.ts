@@ -24,6 +24,7 @@ import { createLakeConsumer, describePositions } from './kafka.ts'
 import { ensureTables, openLake } from './lake.ts'
 import type { LakeEvent } from './lake-events.ts'
 import { LakeLoop } from './lake-loop.ts'
+import { Maintenance } from './maintenance.ts'
 import { createLakeMetrics } from './metrics.ts'
 import { lakeRoutes } from './routes.ts'
 import { TableSink } from './table-sink.ts'
@@ -122,14 +123,25 @@ const app = createServiceApp({
   },
 })
 adminRoutes(deps)(app)
+const maintenance = new Maintenance(deps, {
+  intervalMs: config.MAINTENANCE_INTERVAL,
+  leads: () => loop.stats.assignment.some((tp) => tp.topic === topics.validated && tp.partition === 0),
+  onEvent: (event) => {
+    if (event.type === 'maintained') logger.info(event, 'tables maintained')
+    else
+      logger.warn({ table: event.table, action: event.action, err: event.error }, 'maintenance action failed')
+  },
+})
 const server = await serve(app, config.HTTP_PORT, config.HTTP_HOST)
 logger.info({ port: server.port, instance, inputs, catalog: config.LAKE_CATALOG }, 'started')
+maintenance.start()
 
 let stopping = false
 const shutdown = (signal: string): void => {
   if (stopping) return
   stopping = true
   logger.info({ signal }, 'stopping')
+  void maintenance.stop()
   void loop.stop()
 }
 process.once('SIGTERM', () => shutdown('SIGTERM'))
@@ -142,6 +154,7 @@ try {
   logger.fatal({ err: error }, 'fatal error; exiting so the process is restarted')
   exitCode = 1
 }
+await maintenance.stop() // a round still running ends before the lake closes
 await server.close()
 await encodePool?.close()
 await lake.close()

@@ -1,34 +1,20 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { MemoryBroker } from '@healthstream/shared/kafka'
 import { createHopMetrics, createServiceApp } from '@healthstream/shared/platform'
 import { adminActions, adminRoutes } from '../src/admin.ts'
 import { createLakeMetrics } from '../src/metrics.ts'
 import { SummaryKeys } from '../src/offsets.ts'
 import { TableNames } from '../src/tables.ts'
-import { codec, memoryConsumer, memoryLake, memoryLoop, sinksOf, tableRows } from './support/memory.ts'
+import { memoryWriter, tableRows } from './support/memory.ts'
 import { validatedSample } from './support/records.ts'
 
 const TOKEN = 'admin-token-0123456789'
 const auth = { authorization: `Bearer ${TOKEN}` }
 
 async function service() {
-  const broker = new MemoryBroker()
-  const { topics, routes, encode } = await codec()
-  for (const t of [topics.validated, topics.aggregates, topics.errors]) broker.createTopic(t, 2)
-  const lake = await memoryLake()
-  const sinks = await sinksOf(lake, 'w')
-  const { loop } = memoryLoop(memoryConsumer(broker), sinks, routes, { commitIntervalMs: 60_000 })
+  const { broker, encode, lake, loop, deps } = await memoryWriter()
   const metrics = createHopMetrics('lake-writer-test')
   const lakeMetrics = createLakeMetrics(metrics, [TableNames.raw])
-  const deps = {
-    loop,
-    sinks,
-    writer: 'w',
-    compactTargetBytes: 1 << 20,
-    expireOlderThanMs: 0,
-    expireRetainLast: 1,
-  }
   const app = createServiceApp({
     service: 'lake-writer',
     adminToken: TOKEN,

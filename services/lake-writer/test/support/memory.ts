@@ -9,8 +9,9 @@ import {
   Table,
 } from '@healthstream/iceberg'
 import { AvroDeserializer, AvroSerializer, MemorySchemaRegistry } from '@healthstream/shared/avro'
-import { type MemoryBroker, MemoryConsumer, type OutputRecord } from '@healthstream/shared/kafka'
+import { MemoryBroker, MemoryConsumer, type OutputRecord } from '@healthstream/shared/kafka'
 import { type TopicNames, TopicSchemas, topicNames } from '@healthstream/shared/topics'
+import type { AdminDeps } from '../../src/admin.ts'
 import type { LakeConsumer } from '../../src/kafka.ts'
 import { ensureTables, type Lake } from '../../src/lake.ts'
 import type { LakeEvent } from '../../src/lake-events.ts'
@@ -203,6 +204,29 @@ export function memoryLoop(
     onEvent: (e) => events.push(e),
   })
   return { loop, events }
+}
+
+/**
+ * One writer over a memory broker (the three input topics, 2 partitions each) and a memory lake, its
+ * loop not yet running and committing only when flushed; `deps` are its admin (and maintenance) deps
+ * with expiry keeping only the newest snapshot.
+ */
+export async function memoryWriter() {
+  const broker = new MemoryBroker()
+  const { topics, routes, encode } = await codec()
+  for (const t of [topics.validated, topics.aggregates, topics.errors]) broker.createTopic(t, 2)
+  const lake = await memoryLake()
+  const sinks = await sinksOf(lake, 'w')
+  const { loop } = memoryLoop(memoryConsumer(broker), sinks, routes, { commitIntervalMs: 60_000 })
+  const deps: AdminDeps = {
+    loop,
+    sinks,
+    writer: 'w',
+    compactTargetBytes: 1 << 20,
+    expireOlderThanMs: 0,
+    expireRetainLast: 1,
+  }
+  return { broker, encode, lake, sinks, loop, deps }
 }
 
 /** Resolves once `check` holds; fails naming `what` after the timeout. */

@@ -1,0 +1,98 @@
+/**
+ * Scheduled maintenance, so a lake that runs for months keeps its metadata small and its files few
+ * without a cron job: every interval, the writer that owns partition 0 of its first input topic
+ * expires old snapshots, compacts small files and removes orphan files, table by table (the admin
+ * endpoints' actions with their configured defaults). Every snapshot it makes is committed between the
+ * writer's own commits and carries the recorded offsets forward. The other writers skip the round: two
+ * at once would be safe (each change is a compare-and-swap commit) but would do the work twice.
+ */
+import { type AdminDeps, compactTable, expireTable, ORPHAN_MIN_AGE_MS, removeOrphans } from './admin.ts'
+import type { TableSink } from './table-sink.ts'
+
+type Result = Record<string, unknown>
+
+/** What a round tells its owner (logs). */
+export type MaintenanceEvent =
+  | { readonly type: 'maintained'; readonly results: readonly Result[]; readonly durationMs: number }
+  | {
+      readonly type: 'maintenance-failed'
+      readonly table: string
+      readonly action: string
+      readonly error: unknown
+    }
+
+/** When and by whom the tables are maintained. */
+export interface MaintenanceOptions {
+  /** Time between rounds; 0 turns scheduled maintenance off (the admin endpoints still work). */
+  readonly intervalMs: number
+  /** True while this writer is the one to maintain the tables. */
+  readonly leads: () => boolean
+  readonly onEvent?: (event: MaintenanceEvent) => void
+}
+
+const ACTIONS: readonly [string, (d: AdminDeps, s: TableSink) => Promise<Result>][] = [
+  ['expire-snapshots', (d, s) => expireTable(d, s, d.expireOlderThanMs, d.expireRetainLast)],
+  ['compact', (d, s) => compactTable(d, s)],
+  ['remove-orphan-files', (d, s) => removeOrphans(d, s, ORPHAN_MIN_AGE_MS)],
+]
+
+/** The schedule of one writer; a failed action is reported and the round goes on with the next. */
+export class Maintenance {
+  readonly #deps: AdminDeps
+  readonly #options: MaintenanceOptions
+  #timer: ReturnType<typeof setInterval> | undefined
+  #running: Promise<readonly Result[]> | undefined
+
+  constructor(deps: AdminDeps, options: MaintenanceOptions) {
+    this.#deps = deps
+    this.#options = options
+  }
+
+  /** Starts the schedule: the first round one interval from now. */
+  start(): void {
+    if (this.#options.intervalMs <= 0 || this.#timer !== undefined) return
+    this.#timer = setInterval(() => void this.round(), this.#options.intervalMs)
+    // The schedule alone must not keep the process alive
+    ;(this.#timer as { unref?: () => void }).unref?.()
+  }
+
+  /** One round now; undefined when this writer does not lead or a round is still running. */
+  round(): Promise<readonly Result[]> | undefined {
+    if (this.#running !== undefined || !this.#options.leads()) return undefined
+    const running = this.#run().finally(() => {
+      this.#running = undefined
+    })
+    this.#running = running
+    return running
+  }
+
+  /** Stops the schedule and waits for a running round. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer)
+    this.#timer = undefined
+    await this.#running
+  }
+
+  async #run(): Promise<readonly Result[]> {
+    const started = Date.now()
+    const results: Result[] = []
+    for (const sink of this.#deps.sinks)
+      for (const [action, run] of ACTIONS) {
+        try {
+          results.push({ action, ...(await run(this.#deps, sink)) })
+        } catch (error) {
+          this.#emit({ type: 'maintenance-failed', table: sink.def.name, action, error })
+        }
+      }
+    this.#emit({ type: 'maintained', results, durationMs: Date.now() - started })
+    return results
+  }
+
+  #emit(event: MaintenanceEvent): void {
+    try {
+      this.#options.onEvent?.(event)
+    } catch {
+      // A broken listener must not stop the round
+    }
+  }
+}

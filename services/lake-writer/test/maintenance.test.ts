@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import type { AdminDeps } from '../src/admin.ts'
+import { Maintenance, type MaintenanceEvent } from '../src/maintenance.ts'
+import { SummaryKeys } from '../src/offsets.ts'
+import type { TableSink } from '../src/table-sink.ts'
+import { TableNames } from '../src/tables.ts'
+import { memoryWriter, tableRows } from './support/memory.ts'
+import { validatedSample } from './support/records.ts'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** A writer over a memory lake whose raw table holds three commits of small files. */
+async function writerWithHistory() {
+  const { broker, encode, lake, loop, deps } = await memoryWriter()
+  const done = loop.run()
+  for (let round = 0; round < 3; round++) {
+    broker.append(
+      Array.from({ length: 10 }, (_, i) =>
+        encode('validated', validatedSample(round * 10 + i, 7, 60_000_000)),
+      ),
+    )
+    await sleep(150)
+    await loop.flush()
+  }
+  const stop = async () => {
+    await loop.stop()
+    await done
+  }
+  return { lake, loop, deps, stop }
+}
+
+/** A table whose actions answer at once, `failing` ones with an error, and count their calls. */
+function fakeSink(name: string, failing: readonly string[] = []) {
+  const calls: string[] = []
+  const act = (action: string, result: unknown) => async () => {
+    calls.push(action)
+    if (failing.includes(action)) throw new Error(`${action} failed`)
+    return result
+  }
+  const table = {
+    refresh: async () => table,
+    expireSnapshots: act('expire-snapshots', { expired: [], deletedFiles: [] }),
+    compact: act('compact', { rewrittenFiles: 0, addedFiles: 0 }),
+    removeOrphanFiles: act('remove-orphan-files', []),
+  }
+  return { sink: { def: { name }, table } as unknown as TableSink, calls }
+}
+
+function fakeDeps(sinks: readonly TableSink[], exclusive = <T>(fn: () => Promise<T>) => fn()): AdminDeps {
+  return {
+    loop: { exclusive } as unknown as AdminDeps['loop'],
+    sinks,
+    writer: 'w',
+    compactTargetBytes: 1 << 20,
+    expireOlderThanMs: 0,
+    expireRetainLast: 1,
+  }
+}
+
+describe('scheduled maintenance', () => {
+  it('expires, compacts and cleans every table on the leading writer, keeping the rows and the offsets', async () => {
+    const { lake, deps, stop } = await writerWithHistory()
+    try {
+      const before = (await tableRows(lake, TableNames.raw)).map((r) => r.sample_id).sort()
+      let leads = false
+      const maintenance = new Maintenance(deps, { intervalMs: 0, leads: () => leads })
+      assert.equal(maintenance.round(), undefined, 'a writer that does not lead does nothing')
+      const untouched = await lake.catalog.loadTable({ namespace: ['health'], name: TableNames.raw })
+      assert.equal(untouched.metadata.snapshots.length, 3)
+
+      leads = true
+      const results = await maintenance.round()!
+      const raw = results.filter((r) => r.table === TableNames.raw)
+      assert.deepEqual(
+        raw.map((r) => r.action),
+        ['expire-snapshots', 'compact', 'remove-orphan-files'],
+      )
+      assert.equal(raw.find((r) => r.action === 'compact')!.rewrittenFiles, 3)
+      assert.equal(results.length, 3 * deps.sinks.length, 'every action on every table')
+      assert.deepEqual((await tableRows(lake, TableNames.raw)).map((r) => r.sample_id).sort(), before)
+      const table = await lake.catalog.loadTable({ namespace: ['health'], name: TableNames.raw })
+      assert.equal(
+        table.metadata.snapshots.length,
+        2,
+        'the last commit kept, and the compaction on top of it',
+      )
+      assert.match(table.metadata.snapshots.at(-1)!.summary[SummaryKeys.offsets]!, /"0":\d+/)
+    } finally {
+      await stop()
+    }
+  })
+
+  it('reports a failed action and goes on with the others', async () => {
+    const a = fakeSink('a', ['compact'])
+    const b = fakeSink('b')
+    const events: MaintenanceEvent[] = []
+    const maintenance = new Maintenance(fakeDeps([a.sink, b.sink]), {
+      intervalMs: 0,
+      leads: () => true,
+      onEvent: (e) => events.push(e),
+    })
+    const results = await maintenance.round()!
+    assert.deepEqual(a.calls, ['expire-snapshots', 'compact', 'remove-orphan-files'])
+    assert.deepEqual(b.calls, ['expire-snapshots', 'compact', 'remove-orphan-files'])
+    assert.equal(results.length, 5)
+    const failed = events.filter((e) => e.type === 'maintenance-failed')
+    assert.deepEqual(
+      failed.map((e) => [e.table, e.action]),
+      [['a', 'compact']],
+    )
+    assert.equal(events.at(-1)?.type, 'maintained')
+  })
+
+  it('runs every interval, one round at a time, never when the interval is 0, and stop waits for a round', async () => {
+    let release: () => void = () => undefined
+    let entered = 0
+    const slow = <T>(fn: () => Promise<T>) => {
+      entered++
+      return new Promise<void>((r) => {
+        release = r
+      }).then(fn)
+    }
+    const { sink } = fakeSink('a')
+    const maintenance = new Maintenance(fakeDeps([sink], slow), { intervalMs: 20, leads: () => true })
+    maintenance.start()
+    await sleep(100)
+    assert.equal(entered, 1, 'the next ticks found the round still running')
+    let stopped = false
+    const stopping = maintenance.stop().then(() => {
+      stopped = true
+    })
+    await sleep(20)
+    assert.equal(stopped, false, 'stop waits for the running round')
+    for (let i = 0; i < 3; i++) {
+      release()
+      await sleep(5)
+    }
+    await stopping
+    const calls = entered
+    await sleep(60)
+    assert.equal(entered, calls, 'no round after stop')
+
+    let rounds = 0
+    const off = new Maintenance(fakeDeps([sink]), {
+      intervalMs: 0,
+      leads: () => {
+        rounds++
+        return true
+      },
+    })
+    off.start()
+    await sleep(50)
+    assert.equal(rounds, 0)
+    await off.stop()
+  })
+})
