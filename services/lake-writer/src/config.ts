@@ -78,7 +78,7 @@ export const lakeWriterConfig = {
   ),
   EXPIRE_RETAIN_LAST: int('expiry keeps at least this many snapshots per table', 5, 1),
   MAINTENANCE_INTERVAL: duration(
-    'how often the writer owning partition 0 of health-data-validated expires snapshots (EXPIRE_*), compacts small files and removes orphan files (older than 3 days) of every table; 0s: never (the /admin actions still work)',
+    'how often the writer owning partition 0 of health-data-validated expires snapshots (EXPIRE_*) and removes orphan files (older than 3 days) of every table; 0s: never (the /admin actions still work)',
     3_600_000,
   ),
 } as const

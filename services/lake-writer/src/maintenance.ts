@@ -1,12 +1,13 @@
 /**
- * Scheduled maintenance, so a lake that runs for months keeps its metadata small and its files few
- * without a cron job: every interval, the writer that owns partition 0 of its first input topic
- * expires old snapshots, compacts small files and removes orphan files, table by table (the admin
- * endpoints' actions with their configured defaults). Every snapshot it makes is committed between the
- * writer's own commits and carries the recorded offsets forward. The other writers skip the round: two
- * at once would be safe (each change is a compare-and-swap commit) but would do the work twice.
+ * Scheduled maintenance, so a lake that runs for months keeps its metadata small without a cron job:
+ * every interval, the writer that owns partition 0 of its first input topic expires old snapshots and
+ * removes orphan files, table by table (the admin endpoints' actions with their configured defaults),
+ * between its own commits. The other writers skip the round: two at once would be safe (each change
+ * is a compare-and-swap commit) but would do the work twice. Compaction is not scheduled: it reads
+ * the rows of a partition's small files into memory at once, which an operator should choose the time
+ * (and the memory) for (`POST /admin/compact`).
  */
-import { type AdminDeps, compactTable, expireTable, ORPHAN_MIN_AGE_MS, removeOrphans } from './admin.ts'
+import { type AdminDeps, expireTable, ORPHAN_MIN_AGE_MS, removeOrphans } from './admin.ts'
 import type { TableSink } from './table-sink.ts'
 
 type Result = Record<string, unknown>
@@ -32,7 +33,6 @@ export interface MaintenanceOptions {
 
 const ACTIONS: readonly [string, (d: AdminDeps, s: TableSink) => Promise<Result>][] = [
   ['expire-snapshots', (d, s) => expireTable(d, s, d.expireOlderThanMs, d.expireRetainLast)],
-  ['compact', (d, s) => compactTable(d, s)],
   ['remove-orphan-files', (d, s) => removeOrphans(d, s, ORPHAN_MIN_AGE_MS)],
 ]
 

@@ -41,7 +41,6 @@ function fakeSink(name: string, failing: readonly string[] = []) {
   const table = {
     refresh: async () => table,
     expireSnapshots: act('expire-snapshots', { expired: [], deletedFiles: [] }),
-    compact: act('compact', { rewrittenFiles: 0, addedFiles: 0 }),
     removeOrphanFiles: act('remove-orphan-files', []),
   }
   return { sink: { def: { name }, table } as unknown as TableSink, calls }
@@ -59,7 +58,7 @@ function fakeDeps(sinks: readonly TableSink[], exclusive = <T>(fn: () => Promise
 }
 
 describe('scheduled maintenance', () => {
-  it('expires, compacts and cleans every table on the leading writer, keeping the rows and the offsets', async () => {
+  it('expires the snapshots of every table on the leading writer and cleans it, keeping the rows and the offsets', async () => {
     const { lake, deps, stop } = await writerWithHistory()
     try {
       const before = (await tableRows(lake, TableNames.raw)).map((r) => r.sample_id).sort()
@@ -74,17 +73,13 @@ describe('scheduled maintenance', () => {
       const raw = results.filter((r) => r.table === TableNames.raw)
       assert.deepEqual(
         raw.map((r) => r.action),
-        ['expire-snapshots', 'compact', 'remove-orphan-files'],
+        ['expire-snapshots', 'remove-orphan-files'],
       )
-      assert.equal(raw.find((r) => r.action === 'compact')!.rewrittenFiles, 3)
-      assert.equal(results.length, 3 * deps.sinks.length, 'every action on every table')
+      assert.equal((raw[0]!.expired as string[]).length, 2)
+      assert.equal(results.length, 2 * deps.sinks.length, 'every action on every table')
       assert.deepEqual((await tableRows(lake, TableNames.raw)).map((r) => r.sample_id).sort(), before)
       const table = await lake.catalog.loadTable({ namespace: ['health'], name: TableNames.raw })
-      assert.equal(
-        table.metadata.snapshots.length,
-        2,
-        'the last commit kept, and the compaction on top of it',
-      )
+      assert.equal(table.metadata.snapshots.length, 1, 'the last commit kept')
       assert.match(table.metadata.snapshots.at(-1)!.summary[SummaryKeys.offsets]!, /"0":\d+/)
     } finally {
       await stop()
@@ -92,7 +87,7 @@ describe('scheduled maintenance', () => {
   })
 
   it('reports a failed action and goes on with the others', async () => {
-    const a = fakeSink('a', ['compact'])
+    const a = fakeSink('a', ['expire-snapshots'])
     const b = fakeSink('b')
     const events: MaintenanceEvent[] = []
     const maintenance = new Maintenance(fakeDeps([a.sink, b.sink]), {
@@ -101,13 +96,13 @@ describe('scheduled maintenance', () => {
       onEvent: (e) => events.push(e),
     })
     const results = await maintenance.round()!
-    assert.deepEqual(a.calls, ['expire-snapshots', 'compact', 'remove-orphan-files'])
-    assert.deepEqual(b.calls, ['expire-snapshots', 'compact', 'remove-orphan-files'])
-    assert.equal(results.length, 5)
+    assert.deepEqual(a.calls, ['expire-snapshots', 'remove-orphan-files'])
+    assert.deepEqual(b.calls, ['expire-snapshots', 'remove-orphan-files'])
+    assert.equal(results.length, 3)
     const failed = events.filter((e) => e.type === 'maintenance-failed')
     assert.deepEqual(
       failed.map((e) => [e.table, e.action]),
-      [['a', 'compact']],
+      [['a', 'expire-snapshots']],
     )
     assert.equal(events.at(-1)?.type, 'maintained')
   })
@@ -132,7 +127,7 @@ describe('scheduled maintenance', () => {
     })
     await sleep(20)
     assert.equal(stopped, false, 'stop waits for the running round')
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 2; i++) {
       release()
       await sleep(5)
     }
