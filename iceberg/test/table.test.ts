@@ -220,6 +220,18 @@ describe('maintenance', () => {
     assert.deepEqual(sorted(await table.readRows()), before)
   })
 
+  it('rewrites a partition in bins of at most maxRowsPerRewrite rows, leaving a lone small file as it is', async () => {
+    const { table } = await memoryLake()
+    // five files of 3 rows in one partition: bins of 6, 6 and 3 rows at a bound of 7
+    for (let i = 0; i < 5; i++) await table.append([0, 1, 2].map((j) => sample(`u${i}`, 0, j)))
+    const before = sorted(await table.readRows())
+    const result = await table.compact({ targetFileSizeBytes: 1 << 20, maxRowsPerRewrite: 7 })
+    assert.deepEqual(result, { rewrittenFiles: 4, addedFiles: 2 })
+    const counts = (await table.dataFiles()).map((f) => Number(f.recordCount)).sort()
+    assert.deepEqual(counts, [3, 6, 6])
+    assert.deepEqual(sorted(await table.readRows()), before)
+  })
+
   it('removes orphan files older than the threshold and keeps every referenced one', async () => {
     const { table, store } = await memoryLake()
     await table.append([sample('a', 0, 1)])

@@ -1,6 +1,8 @@
 /**
  * Compaction: per partition, small data files are read and rewritten into files near a target
- * size, committed as one `replace` snapshot (same rows, fewer files).
+ * size, committed as one `replace` snapshot (same rows, fewer files). The files of a partition are
+ * rewritten in bins of at most `maxRowsPerRewrite` rows (by the record counts the manifests keep), so
+ * the rows held in memory at once are bounded however many small files a partition has gathered.
  */
 import type { LoadedTable } from '../catalog/catalog.ts'
 import type { DataFile } from '../manifest/types.ts'
@@ -17,8 +19,10 @@ export interface CompactOptions {
   readonly targetFileSizeBytes?: number
   /** Files below this size are rewritten (default 75% of the target). */
   readonly smallFileSizeBytes?: number
-  /** A partition is rewritten only when it has at least this many small files (default 2). */
+  /** A partition (or a bin of it) is rewritten only when it has at least this many small files (default 2). */
   readonly minInputFiles?: number
+  /** The most rows one rewrite reads into memory (default: no bound); a bigger partition goes in several bins. */
+  readonly maxRowsPerRewrite?: number
   /**
    * Summary properties of the compaction snapshot, computed from the base metadata of each commit
    * attempt (writers that keep state in the summary, e.g. consumed offsets, carry it forward).
@@ -37,6 +41,25 @@ function groupKey(f: DataFile): string {
   return `${f.specId}:${partitionTupleKey(f.partition)}`
 }
 
+/** Consecutive files of one partition, each bin holding at most `maxRows` rows (a file alone may hold more). */
+function bins(files: readonly DataFile[], maxRows: number): DataFile[][] {
+  const out: DataFile[][] = []
+  let bin: DataFile[] = []
+  let rows = 0
+  for (const f of files) {
+    const n = f.recordCount
+    if (bin.length > 0 && rows + n > maxRows) {
+      out.push(bin)
+      bin = []
+      rows = 0
+    }
+    bin.push(f)
+    rows += n
+  }
+  if (bin.length > 0) out.push(bin)
+  return out
+}
+
 /** Rewrites small files of the current snapshot; files of older partition specs are left alone. */
 export async function compact(ctx: TableContext, options: CompactOptions = {}): Promise<CompactResult> {
   const m = ctx.loaded.metadata
@@ -49,7 +72,10 @@ export async function compact(ctx: TableContext, options: CompactOptions = {}): 
       continue
     groups.set(groupKey(dataFile), [...(groups.get(groupKey(dataFile)) ?? []), dataFile])
   }
-  const inputs = [...groups.values()].filter((g) => g.length >= (options.minInputFiles ?? 2))
+  const maxRows = options.maxRowsPerRewrite ?? Number.POSITIVE_INFINITY
+  const inputs = [...groups.values()]
+    .flatMap((g) => bins(g, maxRows))
+    .filter((bin) => bin.length >= (options.minInputFiles ?? 2))
   if (inputs.length === 0) return { table: ctx.loaded, rewrittenFiles: 0, addedFiles: 0 }
   const schema = currentSchema(m)
   const added: DataFile[] = []

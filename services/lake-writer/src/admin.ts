@@ -15,6 +15,8 @@ export interface AdminDeps {
   /** Written into the snapshots maintenance makes. */
   readonly writer: string
   readonly compactTargetBytes: number
+  /** The most rows one compaction rewrite holds in memory. */
+  readonly compactMaxRows?: number
   readonly expireOlderThanMs: number
   readonly expireRetainLast: number
   /** Longest wait of /admin/flush (default 60 s). */
@@ -37,6 +39,7 @@ export function compactTable(
     await sink.table.refresh()
     const r = await sink.table.compact({
       targetFileSizeBytes: targetBytes,
+      ...(d.compactMaxRows === undefined ? {} : { maxRowsPerRewrite: d.compactMaxRows }),
       summary: (base) => carriedSummary(base, d.writer),
     })
     return { table: sink.def.name, ...r }

@@ -72,6 +72,11 @@ export const lakeWriterConfig = {
   FETCH_MAX_BYTES: int('most bytes one Kafka fetch asks for', DEFAULT_FETCH_MAX_BYTES, 1024),
   TOPIC_PARTITIONS: int('partitions of the topics the lake-writer creates when missing', 4, 1, 10_000),
   COMPACT_TARGET_FILE_SIZE: int('bytes compaction aims at per file', 128 * 1024 * 1024, 1024),
+  COMPACT_MAX_ROWS: int(
+    'most rows one compaction rewrite reads into memory (as row objects, ~1 KiB each in health_data_raw); a partition with more small files is rewritten in several bins',
+    200_000,
+    2,
+  ),
   EXPIRE_OLDER_THAN: duration(
     'expiry (/admin/expire-snapshots, scheduled maintenance) removes snapshots older than this',
     86_400_000,

@@ -98,6 +98,7 @@ const deps = {
   sinks,
   writer,
   compactTargetBytes: config.COMPACT_TARGET_FILE_SIZE,
+  compactMaxRows: config.COMPACT_MAX_ROWS,
   expireOlderThanMs: config.EXPIRE_OLDER_THAN,
   expireRetainLast: config.EXPIRE_RETAIN_LAST,
 }

@@ -41,3 +41,18 @@ describe('lake-writer catalog configuration', () => {
     )
   })
 })
+
+describe('lake-writer maintenance configuration', () => {
+  it('runs maintenance hourly unless told otherwise, 0s turning it off', () => {
+    assert.equal(load({}).MAINTENANCE_INTERVAL, 3_600_000)
+    assert.equal(load({ MAINTENANCE_INTERVAL: '0s' }).MAINTENANCE_INTERVAL, 0)
+    assert.equal(load({ COMPACT_MAX_ROWS: '50000' }).COMPACT_MAX_ROWS, 50_000)
+  })
+
+  it('names MAINTENANCE_INTERVAL and COMPACT_MAX_ROWS when malformed', () => {
+    const all = problems({ MAINTENANCE_INTERVAL: 'hourly', COMPACT_MAX_ROWS: '1' })
+    assert.equal(all.length, 2)
+    assert.ok(all.some((p) => p.includes('MAINTENANCE_INTERVAL')))
+    assert.ok(all.some((p) => p.includes('COMPACT_MAX_ROWS')))
+  })
+})
