@@ -209,6 +209,22 @@ describe('maintenance', () => {
     assert.deepEqual(await table.readRows(), [sample('a', 0, 2)])
   })
 
+  it('keeps the snapshots a keep option names, however old', async () => {
+    const { table } = await memoryLake()
+    for (let i = 0; i < 3; i++) await table.append([sample('a', 0, i)])
+    const [first, middle] = table.metadata.snapshots
+    const { expired } = await table.expireSnapshots({
+      olderThanMs: Date.now() + 1000,
+      retainLast: 1,
+      keep: (m) => [m.snapshots[0]!.snapshotId],
+    })
+    assert.deepEqual(expired, [middle!.snapshotId])
+    assert.deepEqual(
+      table.metadata.snapshots.map((s) => s.snapshotId),
+      [first!.snapshotId, table.metadata.currentSnapshotId],
+    )
+  })
+
   it('compacts small files of a partition into one replace snapshot with the same rows', async () => {
     const { table } = await memoryLake()
     for (let i = 0; i < 4; i++) await table.append([sample(`u${i}`, 0, i), sample(`v${i}`, 1, i)])
@@ -227,7 +243,7 @@ describe('maintenance', () => {
     const before = sorted(await table.readRows())
     const result = await table.compact({ targetFileSizeBytes: 1 << 20, maxRowsPerRewrite: 7 })
     assert.deepEqual(result, { rewrittenFiles: 4, addedFiles: 2 })
-    const counts = (await table.dataFiles()).map((f) => Number(f.recordCount)).sort()
+    const counts = (await table.dataFiles()).map((f) => Number(f.recordCount)).sort((x, y) => x - y)
     assert.deepEqual(counts, [3, 6, 6])
     assert.deepEqual(sorted(await table.readRows()), before)
   })

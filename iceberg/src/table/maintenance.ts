@@ -20,6 +20,11 @@ export interface ExpireOptions extends RetryOptions {
   readonly retainLast?: number
   /** Delete manifest lists, manifests and data files only expired snapshots used (default true). */
   readonly deleteFiles?: boolean
+  /**
+   * Snapshot ids kept besides those the age and count rules keep, computed from each attempt's base
+   * (a writer that keeps its state in a snapshot's summary keeps that snapshot and its descendants).
+   */
+  readonly keep?: (m: TableMetadata) => Iterable<bigint>
 }
 
 /** Snapshot ids to keep: every ref's head and, per branch, its recent or first `retainLast` ancestors. */
@@ -75,6 +80,7 @@ export async function expireSnapshots(
     ctx,
     (m) => {
       const keep = snapshotsToRetain(m, olderThan, options.retainLast ?? 1)
+      for (const id of options.keep?.(m) ?? []) keep.add(id)
       expired = m.snapshots.filter((s) => !keep.has(s.snapshotId))
       if (expired.length === 0) return { requirements: [], updates: [] }
       return {

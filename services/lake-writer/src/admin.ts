@@ -5,7 +5,7 @@
  */
 import type { Hono } from 'hono'
 import type { LakeLoop } from './lake-loop.ts'
-import { carriedSummary } from './offsets.ts'
+import { carriedSummary, stateChain } from './offsets.ts'
 import type { TableSink } from './table-sink.ts'
 
 /** What the admin actions work on. */
@@ -56,7 +56,12 @@ export function expireTable(
   return d.loop.exclusive(async () => {
     await sink.table.refresh()
     const now = (d.now ?? Date.now)()
-    const r = await sink.table.expireSnapshots({ olderThanMs: now - olderThanMs, retainLast })
+    const r = await sink.table.expireSnapshots({
+      olderThanMs: now - olderThanMs,
+      retainLast,
+      // the snapshot holding the recorded offsets, and those after it (other tools' snapshots carry none)
+      keep: (m) => stateChain(m).map((s) => s.snapshotId),
+    })
     return { table: sink.def.name, expired: r.expired.map(String), deletedFiles: r.deletedFiles.length }
   })
 }

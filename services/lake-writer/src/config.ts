@@ -29,6 +29,22 @@ function catalogUri(doc: string, fallback: string): ConfigKey<string> {
   }
 }
 
+/** Timers take at most 2^31 − 1 ms (~24.8 days); a longer delay would fire at once, again and again. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A duration a timer can wait. */
+function timerDuration(doc: string, fallback: number): ConfigKey<number> {
+  const base = duration(doc, fallback)
+  return {
+    ...base,
+    parse: (raw) => {
+      const ms = base.parse(raw)
+      if (ms > MAX_TIMER_MS) throw new Error('at most 24d (a timer waits at most 2^31 - 1 ms)')
+      return ms
+    },
+  }
+}
+
 /**
  * Keys only the lake-writer reads (beside the common ones). Every key is declared once here, with its
  * type, default and doc; `main.ts` reads them through `configOrExit`, which stops start-up naming each
@@ -82,7 +98,7 @@ export const lakeWriterConfig = {
     86_400_000,
   ),
   EXPIRE_RETAIN_LAST: int('expiry keeps at least this many snapshots per table', 5, 1),
-  MAINTENANCE_INTERVAL: duration(
+  MAINTENANCE_INTERVAL: timerDuration(
     'how often the writer owning partition 0 of health-data-validated expires snapshots (EXPIRE_*) and removes orphan files (older than 3 days) of every table; 0s: never (the /admin actions still work)',
     3_600_000,
   ),

@@ -42,6 +42,7 @@ export class Maintenance {
   readonly #options: MaintenanceOptions
   #timer: ReturnType<typeof setInterval> | undefined
   #running: Promise<readonly Result[]> | undefined
+  #stopping = false
 
   constructor(deps: AdminDeps, options: MaintenanceOptions) {
     this.#deps = deps
@@ -58,7 +59,7 @@ export class Maintenance {
 
   /** One round now; undefined when this writer does not lead or a round is still running. */
   round(): Promise<readonly Result[]> | undefined {
-    if (this.#running !== undefined || !this.#options.leads()) return undefined
+    if (this.#running !== undefined || this.#stopping || !this.#options.leads()) return undefined
     const running = this.#run().finally(() => {
       this.#running = undefined
     })
@@ -66,8 +67,9 @@ export class Maintenance {
     return running
   }
 
-  /** Stops the schedule and waits for a running round. */
+  /** Stops the schedule and waits for a running round, which ends after the action it is in. */
   async stop(): Promise<void> {
+    this.#stopping = true
     clearInterval(this.#timer)
     this.#timer = undefined
     await this.#running
@@ -78,6 +80,7 @@ export class Maintenance {
     const results: Result[] = []
     for (const sink of this.#deps.sinks)
       for (const [action, run] of ACTIONS) {
+        if (this.#stopping) break // a stop must not wait for every table: the pod's grace period is short
         try {
           results.push({ action, ...(await run(this.#deps, sink)) })
         } catch (error) {

@@ -88,15 +88,28 @@ export function fenceViolations(base: OffsetMap, expected: Iterable<ExpectedOffs
 }
 
 /**
+ * The snapshots `recordedState` walks: from the current one back to the newest that records offsets
+ * (that one last; all of them when none does). Expiry must keep them, or the offsets are lost.
+ */
+export function stateChain(m: TableMetadata): Snapshot[] {
+  const byId = new Map<bigint, Snapshot>(m.snapshots.map((s) => [s.snapshotId, s]))
+  const chain: Snapshot[] = []
+  let s = m.currentSnapshotId === null ? undefined : byId.get(m.currentSnapshotId)
+  while (s !== undefined) {
+    chain.push(s)
+    if (s.summary[SummaryKeys.offsets] !== undefined) break
+    s = s.parentSnapshotId === undefined ? undefined : byId.get(s.parentSnapshotId)
+  }
+  return chain
+}
+
+/**
  * The state recorded by the newest snapshot that has it, walking back from the current snapshot:
  * snapshots made by other tools (a compaction by Spark, an append by pyiceberg) carry no offsets and
  * must not reset them.
  */
 export function recordedState(m: TableMetadata): RecordedState {
-  const byId = new Map<bigint, Snapshot>(m.snapshots.map((s) => [s.snapshotId, s]))
-  let s = m.currentSnapshotId === null ? undefined : byId.get(m.currentSnapshotId)
-  while (s !== undefined && s.summary[SummaryKeys.offsets] === undefined)
-    s = s.parentSnapshotId === undefined ? undefined : byId.get(s.parentSnapshotId)
+  const s = stateChain(m).at(-1)
   const watermark = s?.summary[SummaryKeys.watermark]
   return {
     offsets: parseOffsets(s?.summary[SummaryKeys.offsets]),

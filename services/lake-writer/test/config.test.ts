@@ -52,6 +52,8 @@ describe('lake-writer maintenance configuration', () => {
   it('names MAINTENANCE_INTERVAL and COMPACT_MAX_ROWS when malformed', () => {
     const all = problems({ MAINTENANCE_INTERVAL: 'hourly', COMPACT_MAX_ROWS: '1' })
     assert.equal(all.length, 2)
+    assert.match(problems({ MAINTENANCE_INTERVAL: '30d' })[0] ?? '', /MAINTENANCE_INTERVAL.*at most 24d/)
+    assert.equal(load({ MAINTENANCE_INTERVAL: '24d' }).MAINTENANCE_INTERVAL, 24 * 86_400_000)
     assert.ok(all.some((p) => p.includes('MAINTENANCE_INTERVAL')))
     assert.ok(all.some((p) => p.includes('COMPACT_MAX_ROWS')))
   })
