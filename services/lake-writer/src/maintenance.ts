@@ -4,8 +4,8 @@
  * removes orphan files, table by table (the admin endpoints' actions with their configured defaults),
  * between its own commits. The other writers skip the round: two at once would be safe (each change
  * is a compare-and-swap commit) but would do the work twice. Compaction is not scheduled: it reads
- * the rows of a partition's small files into memory at once, which an operator should choose the time
- * (and the memory) for (`POST /admin/compact`).
+ * the rows of small files into memory and holds the writer's commits back until it has committed, so
+ * an operator chooses its time (`POST /admin/compact`).
  */
 import { type AdminDeps, expireTable, ORPHAN_MIN_AGE_MS, removeOrphans } from './admin.ts'
 import type { TableSink } from './table-sink.ts'
