@@ -70,7 +70,10 @@ export async function compact(ctx: TableContext, options: CompactOptions = {}): 
   for (const { dataFile } of await liveEntries(ctx.store, m)) {
     if (dataFile.specId !== spec.specId || dataFile.fileSizeInBytes >= small || dataFile.content !== 0)
       continue
-    groups.set(groupKey(dataFile), [...(groups.get(groupKey(dataFile)) ?? []), dataFile])
+    const key = groupKey(dataFile)
+    const group = groups.get(key)
+    if (group === undefined) groups.set(key, [dataFile])
+    else group.push(dataFile)
   }
   const maxRows = options.maxRowsPerRewrite ?? Number.POSITIVE_INFINITY
   const inputs = [...groups.values()]
