@@ -4,7 +4,7 @@ import { ReasonCode } from '@healthstream/shared/domain'
 import type { ConsumedRecord, PartitionOffset } from '@healthstream/shared/kafka'
 import { parseOffsets } from '../src/offsets.ts'
 import { routeRecords } from '../src/positions.ts'
-import { deadLetterRow, type TopicRoute } from '../src/routes.ts'
+import { type DirectRead, deadLetterRow, type TopicRoute } from '../src/routes.ts'
 import { rawRow } from '../src/rows.ts'
 import { TableBuffer } from '../src/table-buffer.ts'
 import { RAW_FIELDS, TABLES, TableNames } from '../src/tables.ts'
@@ -19,20 +19,34 @@ const record = (offset: number, partition = 0): ConsumedRecord =>
     value: Buffer.from([offset]),
   }) as ConsumedRecord
 
+/** A buffer per table, each owning the partitions of topic `v` given and holding nothing of them yet. */
+function emptyBuffers(partitions = [0]): Map<string, TableBuffer> {
+  const buffers = new Map(TABLES.map((t) => [t.name, new TableBuffer(t)]))
+  for (const b of buffers.values())
+    b.reset(
+      new Map(),
+      partitions.map((partition) => ({ topic: 'v', partition })),
+    )
+  return buffers
+}
+
+/** Topic `v` feeding the raw and errors tables, its records decoded by `decode`. */
+const routeOf = (decode: TopicRoute['decode'], direct?: DirectRead): TopicRoute => ({
+  topic: 'v',
+  tables: [TableNames.raw, TableNames.errors],
+  prepare: async () => undefined,
+  decode,
+  ...(direct === undefined ? {} : { direct }),
+})
+
 describe('handing records to the tables', () => {
   it('makes a decoded row that does not fit its table a dead letter, and moves both tables on', async () => {
-    const buffers = new Map(TABLES.map((t) => [t.name, new TableBuffer(t)]))
-    for (const b of buffers.values()) b.reset(new Map(), [{ topic: 'v', partition: 0 }])
-    const route: TopicRoute = {
-      topic: 'v',
-      tables: [TableNames.raw, TableNames.errors],
-      prepare: async () => undefined,
-      decode: (r) => {
-        const row = rawRow(validatedSample(Number(r.offset)), { partition: 0, offset: r.offset })
-        // the middle record's value is text where the column holds doubles
-        return { table: TableNames.raw, row: r.offset === 1n ? { ...row, value: 'high' } : row }
-      },
-    }
+    const buffers = emptyBuffers()
+    const route = routeOf((r) => {
+      const row = rawRow(validatedSample(Number(r.offset)), { partition: 0, offset: r.offset })
+      // the middle record's value is text where the column holds doubles
+      return { table: TableNames.raw, row: r.offset === 1n ? { ...row, value: 'high' } : row }
+    })
     const skipped = await routeRecords([record(0), record(1), record(2)], [route], buffers, 7)
     assert.deepEqual(
       skipped.map((s) => [s.offset, s.reason]),
@@ -48,22 +62,18 @@ describe('handing records to the tables', () => {
   })
 
   it('reads rows straight into the columns where the route can, and decodes the rest', async () => {
-    const buffers = new Map(TABLES.map((t) => [t.name, new TableBuffer(t)]))
-    for (const b of buffers.values()) b.reset(new Map(), [{ topic: 'v', partition: 0 }])
+    const buffers = emptyBuffers()
     const rawDef = TABLES.find((t) => t.name === TableNames.raw)!
     const rowOf = (r: ConsumedRecord) =>
       rawRow(validatedSample(Number(r.offset)), { partition: 0, offset: r.offset })
     const decoded: bigint[] = []
-    const route: TopicRoute = {
-      topic: 'v',
-      tables: [TableNames.raw, TableNames.errors],
-      prepare: async () => undefined,
-      decode: (r) => {
+    const route = routeOf(
+      (r) => {
         decoded.push(r.offset)
         // record 1 cannot be read directly; its decoded value is text where the column holds doubles
         return { table: TableNames.raw, row: r.offset === 1n ? { ...rowOf(r), value: 'high' } : rowOf(r) }
       },
-      direct: {
+      {
         table: TableNames.raw,
         read: (r, columns) => {
           if (r.offset === 1n) return false
@@ -74,7 +84,7 @@ describe('handing records to the tables', () => {
           return true
         },
       },
-    }
+    )
     const skipped = await routeRecords([record(0), record(1), record(2), record(3)], [route], buffers, 7)
     assert.deepEqual(decoded, [1n, 3n], 'only the records the direct read refused or got wrong were decoded')
     assert.deepEqual(
@@ -94,24 +104,19 @@ describe('handing records to the tables', () => {
   })
 
   it('gives each table only the tail of each partition it does not hold yet, and decodes nothing no table wants', async () => {
-    const buffers = new Map(TABLES.map((t) => [t.name, new TableBuffer(t)]))
+    const buffers = emptyBuffers([0, 1])
     const owned = [0, 1].map((partition) => ({ topic: 'v', partition }))
     // the next offsets each table needs: raw 0@2 and 1@5, errors 0@1 and 1@5
     buffers.get(TableNames.raw)!.reset(parseOffsets('{"v":{"0":2,"1":5}}'), owned)
     buffers.get(TableNames.errors)!.reset(parseOffsets('{"v":{"0":1,"1":5}}'), owned)
     const decoded: string[] = []
-    const route: TopicRoute = {
-      topic: 'v',
-      tables: [TableNames.raw, TableNames.errors],
-      prepare: async () => undefined,
-      decode: (r) => {
-        decoded.push(`${r.partition}@${r.offset}`)
-        // odd offsets are dead letters (rows of the errors table), even ones raw rows
-        if (r.offset % 2n === 1n)
-          return deadLetterRow(r, { reason: ReasonCode.DECODE_FAILED, detail: 'odd' }, 7)
-        return { table: TableNames.raw, row: rawRow(validatedSample(Number(r.offset)), r) }
-      },
-    }
+    const route = routeOf((r) => {
+      decoded.push(`${r.partition}@${r.offset}`)
+      // odd offsets are dead letters (rows of the errors table), even ones raw rows
+      if (r.offset % 2n === 1n)
+        return deadLetterRow(r, { reason: ReasonCode.DECODE_FAILED, detail: 'odd' }, 7)
+      return { table: TableNames.raw, row: rawRow(validatedSample(Number(r.offset)), r) }
+    })
     // partition 0 in two runs (as two fetches would give it), partition 1 in between, partition 2 not owned
     const records = [record(0), record(1), record(2), record(3, 1), record(4, 1), record(5, 1), record(6, 1)]
     await routeRecords(records, [route], buffers, 7)
@@ -135,14 +140,11 @@ describe('handing records to the tables', () => {
   })
 
   it("never moves a table back nor takes a record twice when a partition's offsets do not rise", async () => {
-    const buffers = new Map(TABLES.map((t) => [t.name, new TableBuffer(t)]))
-    for (const b of buffers.values()) b.reset(new Map(), [{ topic: 'v', partition: 0 }])
-    const route: TopicRoute = {
-      topic: 'v',
-      tables: [TableNames.raw, TableNames.errors],
-      prepare: async () => undefined,
-      decode: (r) => ({ table: TableNames.raw, row: rawRow(validatedSample(Number(r.offset)), r) }),
-    }
+    const buffers = emptyBuffers()
+    const route = routeOf((r) => ({
+      table: TableNames.raw,
+      row: rawRow(validatedSample(Number(r.offset)), r),
+    }))
     await routeRecords([record(5), record(3), record(5), record(6)], [route], buffers, 7)
     const raw = buffers.get(TableNames.raw)!.take()
     assert.equal(raw.rowCount, 2, 'offsets 5 and 6, once each')
