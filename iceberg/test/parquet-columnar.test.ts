@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { parquetMetadata } from 'hyparquet'
@@ -10,6 +11,10 @@ import { readParquet } from '../src/parquet/reader.ts'
 import { writeParquet, writeParquetRows } from '../src/parquet/writer.ts'
 import type { Schema } from '../src/spec/types.ts'
 import { ALL_TYPES_SCHEMA, allTypesRow } from './fixtures/all-types.ts'
+
+const packageVersion = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version
 
 type Row = Record<string, unknown>
 
@@ -82,6 +87,17 @@ describe('the columnar Parquet writer', () => {
   it('is what writeParquet uses for schemas of primitives, lists and maps', () => {
     const rows = [allTypesRowExample()]
     assert.deepEqual(writeParquet(ALL_TYPES_SCHEMA, rows).bytes, columnar(ALL_TYPES_SCHEMA, rows).bytes)
+  })
+
+  it('names its writer in the created_by form Java readers parse (application version semver (build id))', () => {
+    const createdBy = parquetMetadata(columnar(ALL_TYPES_SCHEMA, [allTypesRowExample()]).bytes).created_by
+    // parquet-java's VersionParser.FORMAT; its version part must be a semantic version
+    const match = /^(.*?)\s+version\s*(?:([^(]*?)\s*(?:\(\s*build\s*([^)]*?)\s*\))?)?$/.exec(createdBy ?? '')
+    assert.ok(match, `created_by ${createdBy} does not parse`)
+    assert.equal(match[1], 'healthstream-iceberg')
+    assert.match(match[2] ?? '', /^\d+\.\d+\.\d+$/)
+    assert.equal(match[2], packageVersion)
+    assert.ok((match[3] ?? '').length > 0, 'a build id')
   })
 
   it('dictionary-encodes repeating strings and writes ids as plain strings', () => {

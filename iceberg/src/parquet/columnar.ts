@@ -13,6 +13,7 @@ import type { PrimitiveType } from '../spec/types.ts'
 import type { ColumnBatch } from './batch.ts'
 import { type EncodedChunk, encodeChunk, type Leaf, type PageOptions } from './chunk.ts'
 import { zstdCompressor } from './codecs.ts'
+import { CREATED_BY } from './created-by.ts'
 import { emptyMetrics, type FileMetrics } from './metrics.ts'
 import { parquetSchemaOf } from './schema.ts'
 import { bounds, mergeStats, NO_STATS, type SlotStats } from './stats.ts'
@@ -150,7 +151,7 @@ export function writeColumnBatch(batch: ColumnBatch, options: ParquetWriteOption
   const footer = new ByteWriter(16 * 1024)
   writeMetadata(footer, {
     version: 2,
-    created_by: 'healthstream-iceberg',
+    created_by: CREATED_BY,
     schema: elements,
     num_rows: BigInt(rows),
     row_groups: rowGroups,

@@ -14,6 +14,7 @@ import { toBigInt } from '../spec/values.ts'
 import { ColumnBatch } from './batch.ts'
 import { type Compress, zstdCompressor } from './codecs.ts'
 import { writeColumnBatch } from './columnar.ts'
+import { CREATED_BY } from './created-by.ts'
 import { computeMetrics, type FileMetrics } from './metrics.ts'
 import { parquetSchemaOf } from './schema.ts'
 
@@ -159,7 +160,7 @@ export function writeParquetRows(
     rowGroupSize: options.rowGroupRows ?? 100_000,
     ...(options.pageSize ? { pageSize: options.pageSize } : {}),
     kvMetadata: [{ key: 'iceberg.schema', value: stringifyJson(schemaToJson(schema)) }],
-    createdBy: 'healthstream-iceberg',
+    createdBy: CREATED_BY,
   })
   const bytes = new Uint8Array(buffer)
   return {

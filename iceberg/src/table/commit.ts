@@ -39,8 +39,16 @@ export async function commitSnapshot(
   const retries = options.retries ?? 4
   let loaded = ctx.loaded
   for (let attempt = 1; ; attempt++) {
-    const c = typeof change === 'function' ? await change(loaded.metadata) : change
-    const produced = await produceSnapshot(ctx.store, loaded.metadata, c, attempt)
+    let produced: Awaited<ReturnType<typeof produceSnapshot>>
+    try {
+      const c = typeof change === 'function' ? await change(loaded.metadata) : change
+      produced = await produceSnapshot(ctx.store, loaded.metadata, c, attempt)
+    } catch (err) {
+      // The base is stale: another engine expired its manifests or rewrote its files
+      if (!baseMoved(err) || attempt > retries) throw err
+      loaded = await ctx.catalog.loadTable(loaded.identifier)
+      continue
+    }
     try {
       return await ctx.catalog.commit(loaded.identifier, produced.requirements, produced.updates)
     } catch (err) {
@@ -50,6 +58,16 @@ export async function commitSnapshot(
       loaded = await ctx.catalog.loadTable(loaded.identifier)
     }
   }
+}
+
+/**
+ * True when building a change on the base failed because the table moved on since it was read: a
+ * manifest or data file it names is gone (snapshot expiry, compaction, orphan removal by any engine),
+ * or a file the change removes is no longer live. Re-loading the table and building again is safe:
+ * nothing was committed.
+ */
+function baseMoved(err: unknown): boolean {
+  return err instanceof CommitConflictError || isIcebergError(err, 'OBJECT_NOT_FOUND')
 }
 
 /**

@@ -24,6 +24,11 @@ export interface SnapshotChange {
   readonly deleted?: readonly string[]
   /** Extra summary properties (e.g. Kafka offsets); they cannot override the computed metrics. */
   readonly summary?: Readonly<Record<string, string>>
+  /**
+   * Table properties set in the same metadata commit as the snapshot: state that must survive the
+   * snapshot's expiry by any engine (maintenance keeps properties, not old snapshots).
+   */
+  readonly properties?: Readonly<Record<string, string>>
 }
 
 /** A snapshot ready to commit. */
@@ -213,6 +218,9 @@ export async function produceSnapshot(
     updates: [
       { action: 'add-snapshot', snapshot },
       { action: 'set-snapshot-ref', refName: 'main', snapshotId: snapshot.snapshotId, type: 'branch' },
+      ...(change.properties === undefined || Object.keys(change.properties).length === 0
+        ? []
+        : [{ action: 'set-properties' as const, updates: change.properties }]),
     ],
     requirements: [
       { type: 'assert-table-uuid', uuid: base.tableUuid },

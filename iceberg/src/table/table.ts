@@ -179,6 +179,16 @@ export class Table {
     )
   }
 
+  /** Removes table properties (absent names are ignored). */
+  async removeProperties(removals: readonly string[]): Promise<this> {
+    return this.#set(
+      await commitUpdates(this.#ctx(), () => ({
+        requirements: [],
+        updates: [{ action: 'remove-properties', removals }],
+      })),
+    )
+  }
+
   /** Expires old snapshots and deletes the files only they used. */
   async expireSnapshots(options?: ExpireOptions): Promise<{ expired: bigint[]; deletedFiles: string[] }> {
     const { table, expired, deletedFiles } = await expireSnapshots(this.#ctx(), options)

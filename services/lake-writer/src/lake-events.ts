@@ -1,6 +1,7 @@
 /** What the lake loop tells its owner (logs, metrics), what it is built from, and what it shows. */
 import type { GroupSession, PartitionOffset } from '@healthstream/shared/kafka'
 import type { LakeConsumer } from './kafka.ts'
+import type { StateSource } from './offsets.ts'
 import type { TopicRoute } from './routes.ts'
 import type { CommitResult, TableSink } from './table-sink.ts'
 
@@ -18,7 +19,13 @@ export type LakeEvent =
       readonly detail: string
     }
   | { readonly type: 'resync'; readonly error: unknown; readonly attempt: number }
-  | { readonly type: 'recorded'; readonly table: string; readonly watermark: bigint | undefined }
+  | {
+      readonly type: 'recorded'
+      readonly table: string
+      readonly watermark: bigint | undefined
+      /** Where the table's position came from; `rows` means it had been lost and was recovered. */
+      readonly source: StateSource
+    }
 
 /** Options of the loop. */
 export interface LakeLoopOptions {
@@ -42,5 +49,7 @@ export interface LakeStats {
   readonly commits: number
   readonly resyncs: number
   readonly buffered: Readonly<Record<string, number>>
+  /** Tables whose position was recovered from their rows, with when (epoch ms). */
+  readonly recoveredPositions: Readonly<Record<string, number>>
   readonly lastError?: string
 }

@@ -45,6 +45,8 @@ export class LakeLoop {
     resyncs: 0,
     lastError: undefined as string | undefined,
   }
+  /** Tables whose lost position was recovered from their rows (reported until the process ends). */
+  readonly #recovered = new Map<string, number>()
   #running: Promise<void> | undefined
   #paused = false
   /** The commit running beside the reading. */
@@ -100,6 +102,7 @@ export class LakeLoop {
       assignment: this.#synced?.assignment ?? [],
       synced: this.#synced !== undefined,
       buffered,
+      recoveredPositions: Object.fromEntries(this.#recovered),
       ...rest,
       ...(lastError === undefined ? {} : { lastError }),
     }
@@ -211,7 +214,8 @@ export class LakeLoop {
           state.offsets,
           session.assignment.filter((tp) => topics.has(tp.topic)),
         )
-        this.#emit({ type: 'recorded', table, watermark: state.watermark })
+        if (state.source === 'rows') this.#recovered.set(table, Date.now())
+        this.#emit({ type: 'recorded', table, watermark: state.watermark, source: state.source })
       }
       return positionsFor(session.assignment, this.#o.routes, this.#buffers, (tps) =>
         consumer.logStartOffsets(tps),

@@ -26,6 +26,7 @@ import type { LakeEvent } from './lake-events.ts'
 import { LakeLoop } from './lake-loop.ts'
 import { Maintenance } from './maintenance.ts'
 import { createLakeMetrics } from './metrics.ts'
+import { tableLineage } from './recovery.ts'
 import { lakeRoutes } from './routes.ts'
 import { TableSink } from './table-sink.ts'
 import { TABLES } from './tables.ts'
@@ -60,6 +61,7 @@ const sinks = TABLES.map(
     new TableSink(def, tables.get(def.name)!, {
       writer,
       retries: config.COMMIT_RETRIES,
+      lineage: tableLineage(def.name, topics),
       ...(encodePool ? { encoder: encodePool.encode } : {}),
     }),
 )
@@ -114,6 +116,8 @@ const app = createServiceApp({
       assignedPartitions: s.assignment.length,
       lastProgressAt: s.lastProgressAt,
       paused: s.paused,
+      // Why it is not reading: e.g. a table whose position cannot be established
+      problems: s.synced || s.lastError === undefined ? [] : [`resyncing from the tables: ${s.lastError}`],
     }
   },
   admin: {
@@ -182,6 +186,11 @@ function logEvent(event: LakeEvent): void {
     )
   else if (event.type === 'committed')
     logger.debug({ ...event.result, watermark: String(event.watermark) }, 'committed')
+  else if (event.type === 'recorded' && event.source === 'rows')
+    logger.warn(
+      { table: event.table },
+      `${event.table} held rows but no recorded Kafka offsets (table properties removed, snapshots recording them expired): position recovered from its rows' kafka_partition/kafka_offset`,
+    )
   else if (event.type === 'resync')
     logger.warn({ err: event.error, attempt: event.attempt }, 'resyncing from the tables')
   else if (event.type === 'skipped')

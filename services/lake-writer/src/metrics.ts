@@ -35,6 +35,10 @@ function counters(registry: Registry) {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    recoveries: counter(
+      'position_recoveries_total',
+      'times a table held rows but no recorded Kafka offsets (removed by another tool) and its position was recovered from the rows, by table',
+    ),
     resyncs: new Counter({
       name: 'healthstream_lake_resyncs_total',
       help: 'buffers dropped and re-read from the tables after an error',
@@ -77,14 +81,19 @@ function ageGauges(registry: Registry, now: () => number) {
 export function createLakeMetrics(hop: HopMetrics, tables: readonly string[], now = Date.now): LakeMetrics {
   const c = counters(hop.registry)
   const ages = ageGauges(hop.registry, now)
-  for (const table of tables) c.rows.inc({ table }, 0)
+  for (const table of tables) {
+    c.rows.inc({ table }, 0)
+    c.recoveries.inc({ table }, 0)
+  }
   return {
     onEvent(event) {
       if (event.type === 'consumed') hop.recordsIn.inc({ topic: event.topic }, event.records)
       else if (event.type === 'skipped') c.skipped.inc({ reason: event.reason })
       else if (event.type === 'resync') c.resyncs.inc()
-      else if (event.type === 'recorded') ages.watermark(event.table, event.watermark)
-      else if (event.type === 'assigned') hop.assignedPartitions.set(event.session.assignment.length)
+      else if (event.type === 'recorded') {
+        ages.watermark(event.table, event.watermark)
+        if (event.source === 'rows') c.recoveries.inc({ table: event.table })
+      } else if (event.type === 'assigned') hop.assignedPartitions.set(event.session.assignment.length)
       else if (event.type === 'committed') {
         const { table, rows, files, bytes, attempts, durationMs } = event.result
         c.rows.inc({ table }, rows)

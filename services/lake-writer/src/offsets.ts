@@ -1,8 +1,12 @@
 /**
- * The lake-writer's state in Iceberg snapshot summaries, pure. Each commit stores, in the summary of
- * the snapshot that adds the rows, the next Kafka offset of every topic-partition the table has
- * consumed (all writers' partitions, merged) and the largest event time written. Reading them back
- * is how the writer knows where to resume: the table is the only truth.
+ * The lake-writer's state in Iceberg metadata, pure. Each commit stores the next Kafka offset of every
+ * topic-partition the table has consumed (all writers' partitions, merged) and the largest event time
+ * written, twice, in the same metadata commit as the snapshot that adds the rows:
+ * - in the table's properties, read first: no maintenance any engine runs (Spark's rewrite and expiry
+ *   procedures, pyiceberg, Trino) removes properties, while expiry removes old snapshots;
+ * - in that snapshot's summary, for people and tools reading the history (and tables written before
+ *   the properties were).
+ * Reading them back is how the writer knows where to resume: the table is the only truth.
  */
 import { type JsonValue, parseJson, type Snapshot, type TableMetadata } from '@healthstream/iceberg'
 import { type PartitionOffset, partitionKey } from '@healthstream/shared/kafka'
@@ -22,10 +26,21 @@ export const SummaryKeys = {
 /** Positions by `partitionKey(topic, partition)`. */
 export type OffsetMap = ReadonlyMap<string, PartitionOffset>
 
+/** The table properties that hold the state (the same names and values as in the summary). */
+const PROPERTY_KEYS = [SummaryKeys.offsets, SummaryKeys.watermark, SummaryKeys.commitId] as const
+
+/**
+ * Where a table's state was found: its properties, a snapshot summary (tables from before the
+ * properties), its rows (neither: recovered from `kafka_partition`/`kafka_offset`), or nowhere (an
+ * empty table).
+ */
+export type StateSource = 'properties' | 'snapshot' | 'rows' | 'none'
+
 /** What a table records about the Kafka input it has consumed. */
 export interface RecordedState {
   readonly offsets: OffsetMap
   readonly watermark: bigint | undefined
+  readonly source: StateSource
 }
 
 /** Parses the offsets property; absent means nothing consumed yet. Malformed text throws. */
@@ -104,22 +119,40 @@ export function stateChain(m: TableMetadata): Snapshot[] {
 }
 
 /**
- * The state recorded by the newest snapshot that has it, walking back from the current snapshot:
- * snapshots made by other tools (a compaction by Spark, an append by pyiceberg) carry no offsets and
- * must not reset them.
+ * The state the table records: its properties, unless a snapshot newer than the commit that set them
+ * records offsets (a writer from before the properties committed since, as in a rolling upgrade).
+ * Otherwise the newest snapshot that records it, walking back from the current one: snapshots made by
+ * other tools (a compaction by Spark, an append by pyiceberg) carry no offsets and must not reset them.
  */
 export function recordedState(m: TableMetadata): RecordedState {
   const s = stateChain(m).at(-1)
-  const watermark = s?.summary[SummaryKeys.watermark]
+  // Writers' commits carry a commit id (carried summaries of compactions do not)
+  const id = s?.summary[SummaryKeys.commitId]
+  const newer = id !== undefined && id !== m.properties[SummaryKeys.commitId]
+  const [from, source]: [Readonly<Record<string, string>> | undefined, StateSource] =
+    m.properties[SummaryKeys.offsets] !== undefined && !newer
+      ? [m.properties, 'properties']
+      : s?.summary[SummaryKeys.offsets] !== undefined
+        ? [s.summary, 'snapshot']
+        : [undefined, 'none']
+  const watermark = from?.[SummaryKeys.watermark]
   return {
-    offsets: parseOffsets(s?.summary[SummaryKeys.offsets]),
+    offsets: parseOffsets(from?.[SummaryKeys.offsets]),
     watermark: watermark === undefined ? undefined : BigInt(watermark),
+    source,
   }
+}
+
+/** The table properties a commit sets: the state of its summary, so expiry cannot take it away. */
+export function stateProperties(summary: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const key of PROPERTY_KEYS) if (summary[key] !== undefined) out[key] = summary[key]
+  return out
 }
 
 /** The summary properties of a commit on top of `base`: merged offsets and the larger watermark. */
 export function stateSummary(
-  base: RecordedState,
+  base: Pick<RecordedState, 'offsets' | 'watermark'>,
   next: Iterable<PartitionOffset>,
   watermark: bigint | undefined,
   writer: string,

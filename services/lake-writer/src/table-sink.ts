@@ -18,7 +18,15 @@ import {
   type Table,
   type TableMetadata,
 } from '@healthstream/iceberg'
-import { fenceViolations, type RecordedState, recordedState, SummaryKeys, stateSummary } from './offsets.ts'
+import {
+  fenceViolations,
+  type RecordedState,
+  recordedState,
+  SummaryKeys,
+  stateProperties,
+  stateSummary,
+} from './offsets.ts'
+import { type Lineage, stateFromRows } from './recovery.ts'
 import type { Row } from './rows.ts'
 import type { CommitWork } from './table-buffer.ts'
 import type { TableDef } from './tables.ts'
@@ -32,6 +40,19 @@ export class FencedError extends Error {
   constructor(table: string, problems: readonly string[]) {
     super(`${table}: offsets moved under this writer (${problems.slice(0, 3).join('; ')}); resyncing`)
     this.name = 'FencedError'
+  }
+}
+
+/** A table holds rows, yet where its input stands cannot be established: it must not be re-filled. */
+export class PositionUnknownError extends Error {
+  readonly code = 'LAKE_POSITION_UNKNOWN'
+  readonly canRetry = false
+  constructor(table: string) {
+    super(
+      `${table} holds rows but records no Kafka offsets (table properties and snapshot summaries) and ` +
+        'has no lineage to recover them from; not reading its topics from the log start',
+    )
+    this.name = 'PositionUnknownError'
   }
 }
 
@@ -56,6 +77,11 @@ export interface SinkOptions {
   readonly retries?: number
   /** Where append tables' Parquet is encoded (default: this thread). */
   readonly encoder?: BatchEncoder
+  /**
+   * Where a row was read from: recovers the position of a table that holds rows but records no
+   * offsets (its properties were removed and the snapshots recording them expired).
+   */
+  readonly lineage?: Lineage
 }
 
 /** Writes and commits the work of one table. */
@@ -77,10 +103,22 @@ export class TableSink {
     this.encoder = options.encoder
   }
 
-  /** Re-reads the table; returns the offsets and watermark it records. */
+  /**
+   * Re-reads the table; returns the offsets and watermark it records. A table that holds rows but
+   * records no offsets is never re-filled from the log start: its position is recovered from the
+   * rows' Kafka coordinates (source `rows`), or, without a lineage, this throws.
+   */
   async refresh(): Promise<RecordedState> {
     await this.table.refresh()
-    return recordedState(this.table.metadata)
+    const state = recordedState(this.table.metadata)
+    if (state.source !== 'none') return state
+    const files = (await liveEntries(this.table.store, this.table.metadata)).map((e) => e.dataFile)
+    if (files.length === 0) return state
+    const lineage = this.#options.lineage
+    if (lineage === undefined) throw new PositionUnknownError(this.def.name)
+    const schema = this.table.schema
+    const reads = files.map((f) => async () => readParquet(await this.table.store.get(f.filePath), schema))
+    return stateFromRows(reads, lineage, this.def.eventTime)
   }
 
   /**
@@ -190,7 +228,12 @@ class Attempt {
   /** The snapshot change on top of `base`: fenced by the offsets, summary merged, files (re)planned. */
   async change(base: TableMetadata): Promise<SnapshotChange> {
     this.attempts++
-    if (base.snapshots.some((s) => s.summary[SummaryKeys.commitId] === this.#id)) throw new Landed()
+    // The properties say so even after another engine expired the snapshot
+    if (
+      base.properties[SummaryKeys.commitId] === this.#id ||
+      base.snapshots.some((s) => s.summary[SummaryKeys.commitId] === this.#id)
+    )
+      throw new Landed()
     const { def, table } = this.#sink
     const state = recordedState(base)
     const problems = fenceViolations(state.offsets, this.#work.expected)
@@ -199,9 +242,10 @@ class Attempt {
       ...stateSummary(state, this.#work.next, this.#work.watermark, this.#sink.writer),
       [SummaryKeys.commitId]: this.#id,
     }
+    const properties = stateProperties(summary)
     if (def.key === undefined) {
       this.#files ??= await this.#appendFiles()
-      return { operation: 'append', added: this.#files, summary }
+      return { operation: 'append', added: this.#files, summary, properties }
     }
     // The files to rewrite depend on the base: drop what a failed attempt wrote, and plan again.
     if (!this.uncertain) await this.#sink.remove(this.written)
@@ -211,6 +255,6 @@ class Attempt {
     this.stale = plan.stale
     this.#files = plan.rows.length > 0 ? await table.writeDataFiles(plan.rows) : []
     const operation = plan.deleted.length > 0 ? 'overwrite' : 'append'
-    return { operation, added: this.#files, deleted: plan.deleted, summary }
+    return { operation, added: this.#files, deleted: plan.deleted, summary, properties }
   }
 }

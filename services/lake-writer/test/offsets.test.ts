@@ -9,6 +9,7 @@ import {
   parseOffsets,
   recordedState,
   SummaryKeys,
+  stateProperties,
   stateSummary,
 } from '../src/offsets.ts'
 import { TableNames } from '../src/tables.ts'
@@ -75,9 +76,92 @@ describe('offsets in the snapshot summary', () => {
     assert.deepEqual(recordedState(table.metadata), {
       offsets: parseOffsets('{"t":{"0":4}}'),
       watermark: 77n,
+      source: 'snapshot',
     })
     const carried = carriedSummary(table.metadata, 'admin')
     assert.equal(carried[SummaryKeys.offsets], '{"t":{"0":4}}')
     assert.equal(carried[SummaryKeys.watermark], '77')
+  })
+})
+
+describe('offsets in the table properties', () => {
+  const snapshotOf = (id: number, parent: number | undefined, summary: Record<string, string>) => ({
+    snapshotId: BigInt(id),
+    ...(parent === undefined ? {} : { parentSnapshotId: BigInt(parent) }),
+    sequenceNumber: id,
+    timestampMs: id,
+    manifestList: `m${id}`,
+    summary: { operation: 'append', ...summary },
+  })
+  const metadata = (properties: Record<string, string>, snapshots: ReturnType<typeof snapshotOf>[]) =>
+    ({
+      properties,
+      snapshots,
+      currentSnapshotId: snapshots.at(-1)?.snapshotId ?? null,
+    }) as unknown as Parameters<typeof recordedState>[0]
+  const mine = {
+    [SummaryKeys.offsets]: '{"t":{"0":9}}',
+    [SummaryKeys.commitId]: 'c9',
+    [SummaryKeys.watermark]: '5',
+  }
+
+  const cases: [string, Parameters<typeof recordedState>[0], string, string][] = [
+    [
+      'read first, whatever the snapshots say',
+      metadata(mine, [snapshotOf(1, undefined, { [SummaryKeys.offsets]: '{"t":{"0":3}}' })]),
+      '{"t":{"0":9}}',
+      'properties',
+    ],
+    [
+      'survive the expiry of every snapshot that recorded them',
+      metadata(mine, [snapshotOf(7, undefined, { operation: 'replace' })]),
+      '{"t":{"0":9}}',
+      'properties',
+    ],
+    [
+      'survive a foreign snapshot on top',
+      metadata(mine, [snapshotOf(1, undefined, mine), snapshotOf(2, 1, {})]),
+      '{"t":{"0":9}}',
+      'properties',
+    ],
+    [
+      'stay ahead of a compaction that carried the same offsets without a commit id',
+      metadata(mine, [
+        snapshotOf(1, undefined, mine),
+        snapshotOf(2, 1, { [SummaryKeys.offsets]: '{"t":{"0":9}}' }),
+      ]),
+      '{"t":{"0":9}}',
+      'properties',
+    ],
+    [
+      'yield to a newer commit of a writer that does not set them (a rolling upgrade)',
+      metadata(mine, [
+        snapshotOf(1, undefined, mine),
+        snapshotOf(2, 1, { [SummaryKeys.offsets]: '{"t":{"0":12}}', [SummaryKeys.commitId]: 'old-writer' }),
+      ]),
+      '{"t":{"0":12}}',
+      'snapshot',
+    ],
+    [
+      'are absent on a table written before them: the snapshots tell',
+      metadata({}, [
+        snapshotOf(1, undefined, { [SummaryKeys.offsets]: '{"t":{"0":3}}', [SummaryKeys.commitId]: 'c3' }),
+      ]),
+      '{"t":{"0":3}}',
+      'snapshot',
+    ],
+    ['and nothing at all is nothing consumed', metadata({}, [snapshotOf(1, undefined, {})]), '{}', 'none'],
+  ]
+  for (const [name, m, offsets, source] of cases) {
+    it(name, () => {
+      const state = recordedState(m)
+      assert.equal(formatOffsets(state.offsets.values()), offsets)
+      assert.equal(state.source, source)
+    })
+  }
+
+  it('are the offsets, watermark and commit id of the summary, not its writer', () => {
+    const summary = stateSummary({ offsets: new Map(), watermark: 4n }, [at('t', 0, 9n)], 5n, 'w')
+    assert.deepEqual(stateProperties({ ...summary, [SummaryKeys.commitId]: 'c9' }), mine)
   })
 })

@@ -12,6 +12,8 @@ export interface Readiness {
   readonly lastProgressAt: number
   /** Paused by an operator through /admin/pause. */
   readonly paused: boolean
+  /** What else keeps the service from doing its work, in words an operator can act on. */
+  readonly problems?: readonly string[]
 }
 
 /** Admin actions a service offers; the common ones plus service-specific POST routes. */
@@ -74,7 +76,7 @@ export function readinessProblems(state: Readiness, now: number, stallTimeoutMs:
   if (!state.paused && now - state.lastProgressAt > stallTimeoutMs) {
     problems.push(`no progress for ${Math.round((now - state.lastProgressAt) / 1000)}s`)
   }
-  return problems
+  return [...problems, ...(state.problems ?? [])]
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {

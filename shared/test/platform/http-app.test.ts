@@ -53,6 +53,11 @@ describe('service app', () => {
     ['disconnected', { connected: false }, /not connected/],
     ['without partitions', { assignedPartitions: 0 }, /no partitions assigned/],
     ['stalled for longer than the timeout', { lastProgressAt: 900_000 }, /no progress for 110s/],
+    [
+      'the service names a problem of its own',
+      { problems: ['health_data_raw: position unknown'] },
+      /health_data_raw: position unknown/,
+    ],
   ]
   for (const [what, state, problem] of notReady) {
     it(`is not ready when ${what}`, async () => {
