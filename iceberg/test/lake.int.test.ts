@@ -14,81 +14,19 @@ import { SqlCatalog } from '../src/catalog/sql-catalog.ts'
 import { openNodeSqlite } from '../src/catalog/sqlite-node.ts'
 import { fileUri, LocalObjectStore } from '../src/io/local.ts'
 import { partitionSpecOf } from '../src/spec/new-table.ts'
-import type { NestedField } from '../src/spec/types.ts'
 import { Table } from '../src/table/table.ts'
+import { expectedRows, FIELDS, row } from './fixtures/contract-table.ts'
 import { type ReadTableArgs, readTable } from './support/readers.ts'
 import { stackEnv, uniqueName } from './support/stack.ts'
 
-const FIELDS: NestedField[] = [
-  { id: 1, name: 'user_id', type: 'string', required: true },
-  { id: 2, name: 'start', type: 'timestamptz', required: true },
-  { id: 3, name: 'value', type: 'double', required: false },
-  { id: 4, name: 'count', type: 'long', required: false },
-  { id: 5, name: 'day', type: 'date', required: false },
-  { id: 6, name: 'ok', type: 'boolean', required: false },
-  {
-    id: 7,
-    name: 'tags',
-    type: { type: 'list', elementId: 8, element: 'string', elementRequired: true },
-    required: false,
-  },
-  {
-    id: 9,
-    name: 'src',
-    type: {
-      type: 'struct',
-      fields: [
-        { id: 10, name: 'topic', type: 'string', required: true },
-        { id: 11, name: 'partition', type: 'int', required: false },
-      ],
-    },
-    required: false,
-  },
-]
-const T0 = BigInt(Date.parse('2026-11-25T10:00:00Z')) * 1000n
-const DAY = 86_400_000_000n
 const BIG = 2n ** 62n + 7n
 
 type Row = Record<string, unknown>
-const row = (user: string, day: number, value: number | null, extra: Row = {}): Row => ({
-  user_id: user,
-  start: T0 + BigInt(day) * DAY,
-  value,
-  count: null,
-  day: null,
-  ok: null,
-  tags: null,
-  src: null,
-  ...extra,
-})
 const ROWS: Row[] = [
   row('a', 0, 1.5, { count: BIG, day: 20782, ok: true, tags: ['x', 'y'], src: { topic: 't', partition: 3 } }),
   row('b', 0, null, { count: -1n, tags: [], src: { topic: 'u', partition: null } }),
   row('c', 1, Number.NaN, { ok: false }),
 ]
-
-/** What read_table.py prints for a row we wrote (its documented JSON forms). */
-function expected(r: Row): Row {
-  const long = (v: unknown) =>
-    v === null || v === undefined ? null : Number.isSafeInteger(Number(v)) ? Number(v) : String(v)
-  const out: Row = {
-    ...r,
-    start: Number(r.start),
-    value: typeof r.value === 'number' && Number.isNaN(r.value) ? 'NaN' : r.value,
-    count: long(r.count),
-    day:
-      r.day === null || r.day === undefined
-        ? null
-        : new Date(Number(r.day) * 86_400_000).toISOString().slice(0, 10),
-  }
-  return out
-}
-
-function expectAll(rows: readonly Row[]): Row[] {
-  return rows
-    .map(expected)
-    .sort((x, y) => String(x.user_id).localeCompare(String(y.user_id)) || Number(x.start) - Number(y.start))
-}
 
 async function readBoth(args: ReadTableArgs): Promise<[unknown[], unknown[]]> {
   const sort = ['user_id', 'start']
@@ -112,7 +50,7 @@ async function exercise(
     properties: { 'commit.manifest.min-count-to-merge': '2' },
   })
   await table.append(ROWS, { 'kafka.offsets': '{"health-data-validated":{"0":42}}' })
-  for (const rows of await readBoth(args)) assert.deepEqual(rows, expectAll(ROWS))
+  for (const rows of await readBoth(args)) assert.deepEqual(rows, expectedRows(ROWS))
   const [summary] = (await readTable({ ...args, mode: '--snapshot-summary' })) as {
     summary: Record<string, string>
     operation: string
@@ -141,7 +79,7 @@ async function exercise(
   await table.compact({ targetFileSizeBytes: 1 << 20 })
   await table.expireSnapshots({ olderThanMs: Date.now() + 1000 })
   const now: Row[] = [...[...upserted, ROWS[2]!].map((r) => ({ ...r, unit: null })), ...more]
-  for (const rows of await readBoth(args)) assert.deepEqual(rows, expectAll(now))
+  for (const rows of await readBoth(args)) assert.deepEqual(rows, expectedRows(now))
   assert.equal(table.metadata.snapshots.length, 1)
 }
 

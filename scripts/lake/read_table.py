@@ -35,9 +35,7 @@ Errors: a message on stderr, exit status 1 (LAKE_DEBUG=1 adds the traceback of u
 from __future__ import annotations
 
 import argparse
-import base64
 import datetime as dt
-import decimal
 import json
 import math
 import os
@@ -48,6 +46,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from jsonvalues import NOT_SCALAR, scalar
 from lakecommon import (
     DUCKDB_EXTENSIONS,
     LakeError,
@@ -62,7 +61,6 @@ from lakecommon import (
     table_identifier,
 )
 
-MAX_SAFE_INTEGER = 2**53 - 1
 EPOCH = dt.datetime(1970, 1, 1)
 
 
@@ -99,20 +97,9 @@ def iso_timestamp(micros: int, utc: bool) -> str:
 
 def encode(value: Any, timestamps: str) -> Any:
     """One JSON-safe value (see the module doc for the mapping)."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return value if abs(value) <= MAX_SAFE_INTEGER else str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return 'NaN'
-        if math.isinf(value):
-            return 'Infinity' if value > 0 else '-Infinity'
-        return value
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return base64.b64encode(bytes(value)).decode('ascii')
+    out = scalar(value)
+    if out is not NOT_SCALAR:
+        return out
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, dt.datetime):  # only inside nested types; top-level ones are already ints

@@ -172,3 +172,17 @@ export function snapshots(ref: TableRef): Promise<SnapshotInfo[]> {
 export function tableFiles(ref: TableRef): Promise<FileInfo[]> {
   return readTableScript<FileInfo>(ref, ['--files'])
 }
+
+/**
+ * Appends `rows` copies of the table's first rows with pyiceberg, the string column `mark` set to
+ * `foreign-<i>`: a snapshot another tool made, without our summary properties.
+ */
+export async function appendCopies(
+  ref: TableRef,
+  rows: number,
+  mark: string,
+): Promise<{ snapshotId: string }> {
+  const { args, env } = tableArgs(ref)
+  const out = await runLakeScript('append_copies.py', [...args, '--rows', String(rows), '--mark', mark], env)
+  return JSON.parse(out) as { snapshotId: string }
+}

@@ -42,11 +42,12 @@ function javaMajor(home: string): number {
 }
 
 /**
- * Path of a `java` binary of at least `minMajor`: JAVA_HOME, then the one on PATH, then any JDK
- * under /usr/lib/jvm (where Debian and Temurin packages install side by side).
+ * Path of a `java` binary of at least `minMajor` (and at most `maxMajor`): JAVA_HOME, then the one
+ * on PATH, then any JDK under /usr/lib/jvm (where Debian and Temurin packages install side by side).
  */
-export function findJava(minMajor: number): string {
-  const hint = `install a JDK ${minMajor}+ (e.g. apt-get install openjdk-${minMajor}-jdk-headless) or set JAVA_HOME to one`
+export function findJava(minMajor: number, maxMajor = Number.POSITIVE_INFINITY): string {
+  const range = maxMajor === Number.POSITIVE_INFINITY ? `${minMajor}+` : `${minMajor} to ${maxMajor}`
+  const hint = `install a JDK ${range} (e.g. apt-get install openjdk-${minMajor}-jdk-headless) or set JAVA_HOME to one`
   const homes = [process.env.JAVA_HOME ?? '']
   try {
     homes.push(dirname(dirname(realpathSync(requireTool('java', hint)))))
@@ -56,11 +57,12 @@ export function findJava(minMajor: number): string {
   if (existsSync('/usr/lib/jvm'))
     homes.push(...readdirSync('/usr/lib/jvm').map((d) => join('/usr/lib/jvm', d)))
   for (const home of homes) {
-    if (home !== '' && existsSync(join(home, 'bin', 'java')) && javaMajor(home) >= minMajor)
+    const major = home === '' ? 0 : javaMajor(home)
+    if (existsSync(join(home, 'bin', 'java')) && major >= minMajor && major <= maxMajor)
       return join(home, 'bin', 'java')
   }
   requireTool('java', hint) // the plain "'java' is missing" message when there is none at all
-  throw new Error(`Java ${minMajor}+ is needed but none was found (JAVA_HOME, PATH, /usr/lib/jvm): ${hint}`)
+  throw new Error(`Java ${range} is needed but none was found (JAVA_HOME, PATH, /usr/lib/jvm): ${hint}`)
 }
 
 /**

@@ -33,7 +33,7 @@ export function pythonReadersInstalled(): boolean {
 }
 
 /** The interpreter that creates the venv: HEALTHSTREAM_PYTHON, else python3 on PATH. */
-function basePython(): string {
+export function basePython(): string {
   const command = process.env.HEALTHSTREAM_PYTHON ?? 'python3'
   const python = requireTool(
     command,

@@ -7,10 +7,11 @@ import { redis } from './redis.ts'
 import { registry } from './registry.ts'
 import { runtimes } from './runtimes.ts'
 import { s3 } from './s3.ts'
+import { spark } from './spark.ts'
 
 /**
  * Start order: Kafka first (the registry and services need it least, but tests need it most);
- * the tools (Python lake readers, Bun and Deno; nothing to run) last.
+ * the tools (Python lake readers, Spark, Bun and Deno; nothing to run) last.
  */
 export const allServers: readonly StackServer[] = [
   kafka,
@@ -20,5 +21,6 @@ export const allServers: readonly StackServer[] = [
   s3,
   icebergRest,
   pythonReaders,
+  spark,
   runtimes,
 ]

@@ -1,5 +1,6 @@
 /** Feeding the real stack and watching the lake it fills: producers, lake targets, drain checks. */
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { Table } from '@healthstream/iceberg'
 import { AvroSerializer, HttpSchemaRegistry } from '@healthstream/shared/avro'
 import { createConsumer } from '@healthstream/shared/kafka'
@@ -80,6 +81,7 @@ export function localTarget(dir: string): LakeTarget {
   return target('SQL catalog, local directory', { LAKE_CATALOG_URI: db, LAKE_WAREHOUSE: wh }, (table) => ({
     catalog: 'sql',
     uri: `sqlite:///${db}`,
+    warehouse: pathToFileURL(wh).href,
     namespace: 'health',
     table,
   }))
