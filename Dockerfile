@@ -5,13 +5,13 @@ ARG SERVICE
 ENV NODE_ENV=production SERVICE=${SERVICE}
 WORKDIR /app
 COPY package.json package-lock.json ./
-COPY shared/package.json shared/
+COPY packages/shared/package.json packages/shared/
 COPY services/ingest/package.json services/ingest/
 COPY services/validator/package.json services/validator/
 COPY services/aggregator/package.json services/aggregator/
 COPY services/lake-writer/package.json services/lake-writer/
 RUN npm ci --omit=dev --no-audit --no-fund
-COPY shared shared
+COPY packages/shared packages/shared
 COPY services/${SERVICE} services/${SERVICE}
 USER node
 EXPOSE 8080

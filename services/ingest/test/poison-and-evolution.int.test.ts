@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { encode, HttpSchemaRegistry, healthDataBatchV2 } from '@healthstream/shared/avro'
+import {
+  endpoint,
+  eventually,
+  produceRaw,
+  readErrors,
+  readValidated,
+  testPipeline,
+} from '@healthstream/testkit/stack'
 import avro from 'avsc'
-import { endpoint } from '../../../scripts/test-support/endpoints.ts'
-import { readErrors, readValidated, testPipeline } from '../../../scripts/test-support/pipeline.ts'
-import { produceRaw } from '../../../scripts/test-support/produce.ts'
-import { eventually } from '../../../scripts/test-support/services.ts'
 
 const USER = 'user-poison'
 const v2Type = avro.Type.forSchema(healthDataBatchV2 as avro.Schema)

@@ -14,10 +14,15 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { appendCopies, type Row, tableFiles } from '../../../scripts/lake/reader.ts'
-import { type Spark, type SparkSession, startSpark } from '../../../scripts/lake/spark.ts'
-import { testPipeline } from '../../../scripts/test-support/pipeline.ts'
-import { eventually } from '../../../scripts/test-support/services.ts'
+import {
+  appendCopies,
+  type Row,
+  type Spark,
+  type SparkSession,
+  startSpark,
+  tableFiles,
+} from '@healthstream/testkit/lake'
+import { eventually, testPipeline } from '@healthstream/testkit/stack'
 import { TableNames } from '../src/tables.ts'
 import { engineDigests, type Invariants, lakeInvariants } from './support/foreign.ts'
 import { poisonFrom } from './support/poison.ts'

@@ -2,16 +2,17 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
+  eventually,
   expectedOutcomes,
   multiplicity,
   readErrors,
   readTruth,
   readValidated,
+  type ServiceProcess,
   sampleKey,
   simulateInto,
   testPipeline,
-} from '../../../scripts/test-support/pipeline.ts'
-import { eventually, type ServiceProcess } from '../../../scripts/test-support/services.ts'
+} from '@healthstream/testkit/stack'
 
 const KILLS_EACH = Number(process.env.CRASH_KILLS_EACH ?? 10)
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import {
+  eventually,
   expectedOutcomes,
   multiplicity,
   readErrors,
@@ -9,8 +10,7 @@ import {
   sampleKey,
   simulateInto,
   testPipeline,
-} from '../../../scripts/test-support/pipeline.ts'
-import { eventually } from '../../../scripts/test-support/services.ts'
+} from '@healthstream/testkit/stack'
 
 describe('simulator → ingest → validator on the real stack', () => {
   const pipeline = testPipeline('truth')

@@ -13,10 +13,10 @@ import {
   readCommittedTopic,
 } from '@healthstream/shared/kafka'
 import { TopicSchemas } from '@healthstream/shared/topics'
+import type { RedisClusterHandle } from '@healthstream/testkit/stack'
+import { endpoint, uniqueName } from '@healthstream/testkit/stack'
 import { Redis } from 'ioredis'
-import { endpoint, uniqueName } from '../../../../scripts/test-support/endpoints.ts'
-import type { RedisClusterHandle } from '../../../../scripts/test-support/redis-cluster.ts'
-import { dropNamespace } from '../../../../shared/test/redis/aggregate-store-cleanup.ts'
+import { dropNamespace } from '../../../../packages/shared/test/redis/aggregate-store-cleanup.ts'
 import type { ProcessConfig } from '../fixtures/aggregator-process.ts'
 import { decodeOutputs, serdes } from './harness.ts'
 import { assertExactlyOnce, type Placed, type Produced, prng, scenario, sentinels } from './scenario.ts'
@@ -208,7 +208,7 @@ function chaos(run: Run, seed: number): { stop(): Promise<number> } {
 
 async function restartRedis(): Promise<void> {
   const stack = (command: string) =>
-    promisify(execFile)('bash', ['scripts/node.sh', 'scripts/stack/main.ts', command, 'redis'], { cwd: ROOT })
+    promisify(execFile)('bash', ['tools/node.sh', 'tools/stack/main.ts', command, 'redis'], { cwd: ROOT })
   await stack('down')
   await stack('up')
 }

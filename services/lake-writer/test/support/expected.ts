@@ -1,8 +1,8 @@
-/** What the readers (scripts/lake/read_table.py) print for a row we wrote: the comparison form. */
+/** What the readers (packages/testkit/src/lake/read_table.py) print for a row we wrote: the comparison form. */
 import type { IcebergType } from '@healthstream/iceberg'
 import { AvroDeserializer, HttpSchemaRegistry } from '@healthstream/shared/avro'
 import { readCommittedTopic } from '@healthstream/shared/kafka'
-import { endpoint } from '../../../../scripts/test-support/endpoints.ts'
+import { endpoint } from '@healthstream/testkit/stack'
 import type { KafkaCoordinates, Row } from '../../src/rows.ts'
 import type { TableDef } from '../../src/tables.ts'
 

@@ -1,8 +1,8 @@
 /** What other engines see of a lake the writer fills: the exactly-once invariants and per-engine digests. */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { type Row, readTable } from '../../../../scripts/lake/reader.ts'
-import type { SparkSession } from '../../../../scripts/lake/spark.ts'
+import type { SparkSession } from '@healthstream/testkit/lake'
+import { type Row, readTable } from '@healthstream/testkit/lake'
 import { TableNames } from '../../src/tables.ts'
 import type { LakeTarget } from './stack.ts'
 

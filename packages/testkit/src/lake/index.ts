@@ -1,0 +1,50 @@
+/** @healthstream/testkit/lake: the lake as engines we do not write read it. Public names, exported explicitly. */
+export {
+  expected as contractRow,
+  expectedRows as contractRows,
+  FIELDS as CONTRACT_FIELDS,
+  row as contractSource,
+} from './contract-table.ts'
+export {
+  checkAggregates,
+  checkErrors,
+  checkRaw,
+  DAY,
+  type ExpectedWindow,
+  expectedWindows,
+  GRANULARITIES,
+  type Granularity,
+  HOUR,
+  maxEventLag,
+  outcomes,
+  type WatermarkBounds,
+  windowKey,
+} from './invariants.ts'
+export {
+  appendCopies,
+  type FileInfo,
+  lakePython,
+  type ReadOptions,
+  type Row,
+  readTable,
+  runLakeScript,
+  type S3Options,
+  type SnapshotInfo,
+  snapshotSummary,
+  snapshots,
+  type TableRef,
+  tableArgs,
+  tableFiles,
+} from './reader.ts'
+export {
+  type CatalogRef,
+  Spark,
+  SparkError,
+  type SparkErrorCode,
+  type SparkOptions,
+  SparkSession,
+  type SqlResult,
+  sparkIdentifier,
+  sparkString,
+  startSpark,
+} from './spark.ts'

@@ -1,0 +1,58 @@
+/**
+ * The short chaos run (`npm run chaos -- --short`) inside `npm test`: while the simulator sends,
+ * services are killed with SIGKILL, the broker and Redis restart, S3 and the PostgreSQL catalog are
+ * stopped; afterwards the lake
+ * must hold exactly the ground truth. It runs on a stack of its own (see tools/chaos/main.ts), so
+ * the restarts do not disturb the rest of the suite.
+ */
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, it } from 'node:test'
+import { projectRoot } from '@healthstream/testkit/stack'
+import type { ChaosReport } from '@healthstream/tools/chaos'
+
+describe('chaos: kill -9 of services, broker and Redis restarts, S3 and catalog outage while data flows', {
+  timeout: 900_000,
+}, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hs-chaos-'))
+  after(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('loses nothing, duplicates nothing and keeps the aggregates exact', async () => {
+    const reportPath = join(dir, 'report.json')
+    const output: string[] = []
+    const child = spawn(
+      process.execPath,
+      [join(projectRoot, 'tools/chaos/main.ts'), '--short', '--report', reportPath],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()))
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+    const text = output.join('')
+    console.log(
+      text
+        .split('\n')
+        .filter((l) => !l.startsWith('{'))
+        .slice(-30)
+        .join('\n'),
+    )
+    assert.equal(code, 0, `chaos run failed:\n${text.slice(-4000)}`)
+
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ChaosReport
+    assert.deepEqual(report.violations, [])
+    assert.ok(report.kills >= 10, `${report.kills} kills`)
+    assert.ok(
+      Object.values(report.services).every((s) => s.kills > 0),
+      'every service was killed',
+    )
+    assert.deepEqual(
+      report.servers.map((f) => `${f.server} ${f.kind}`),
+      ['kafka restart', 'redis restart', 'lake outage'],
+    )
+    assert.ok(report.lake.raw > 20_000, `${report.lake.raw} raw rows`)
+    assert.ok(report.lake.errors > 0)
+  })
+})
