@@ -20,6 +20,7 @@ import type { ServiceProcess } from '@healthstream/testkit/stack'
 import { type TestPipeline, testPipeline } from '@healthstream/testkit/stack'
 import { projectRoot } from '../stack/paths.ts'
 import { CpuMeter, type CpuUse } from './lib/cpu.ts'
+import type { HopBenchResult } from './lib/hop-result.ts'
 import { type BrokerCeiling, brokerCeiling } from './lib/kafka-perf.ts'
 import { type LatencyResult, measureLatency } from './lib/latency.ts'
 import { type HopTrace, type ProfileSummary, profilingEnv, readDiagnostics } from './lib/profile.ts'
@@ -68,21 +69,6 @@ const FLAGS = {
 } as const
 
 const DAY_MS = 86_400_000
-
-/** Everything one run measured; written as JSON and printed as one table. */
-export interface HopBenchResult {
-  readonly startedAt: string
-  readonly machine: { cores: number; node: string }
-  readonly options: Record<string, unknown>
-  preload: SimulateStats | undefined
-  readonly hops: ThroughputResult[]
-  latency: (LatencyResult & { cpu: CpuUse }) | undefined
-  readonly broker: BrokerCeiling[]
-  readonly profiles: Record<string, { profile: ProfileSummary; trace: HopTrace | undefined }>
-  /** Redis server time per command while a hop ran (INFO commandstats), all clients of the server. */
-  readonly redisServer: Record<string, RedisCommandUse>
-  readonly serviceEnv: Record<string, string>
-}
 
 export async function run(args: readonly string[]): Promise<void> {
   const { values: v } = parseArgs({ args: [...args], options: FLAGS, strict: true })

@@ -1,5 +1,5 @@
-import type { HopBenchResult } from '../hop.ts'
 import type { CpuUse } from './cpu.ts'
+import type { HopBenchResult } from './hop-result.ts'
 import { n, table } from './stats.ts'
 
 const GOAL = 100_000
