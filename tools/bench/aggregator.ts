@@ -5,17 +5,18 @@
 // Prints samples/s (in-memory store as the CPU-only baseline, then Redis), Redis round trips per
 // sample (goal ≤ 0.1) and the server-side INFO commandstats of the run. Cleans its keys up afterwards.
 
-import { Aggregator } from '@healthstream/aggregator/pipeline'
-import { aggregatorDeps, prng, serdes, session, validatedSample } from '@healthstream/aggregator/testing'
-import { MemorySchemaRegistry } from '@healthstream/shared/avro'
+import { type AggregateStore, Aggregator, aggregationSpec, RedisAggregateStore } from '@healthstream/aggregator'
 import {
-  type AggregateStore,
-  aggregationSpec,
+  aggregatorDeps,
   InMemoryAggregateStore,
-  type ValidatedSample,
-} from '@healthstream/shared/domain'
+  prng,
+  serdes,
+  session,
+  validatedSample,
+} from '@healthstream/aggregator/testing'
+import { MemorySchemaRegistry } from '@healthstream/shared/avro'
+import type { ValidatedSample } from '@healthstream/shared/domain'
 import type { ConsumedRecord } from '@healthstream/shared/kafka'
-import { RedisAggregateStore } from '@healthstream/shared/redis'
 import { Topics } from '@healthstream/shared/topics'
 import { endpoint, uniqueName } from '@healthstream/testkit/stack'
 import { Redis } from 'ioredis'

@@ -1,18 +1,15 @@
 /** aggregator: health-data-validated → daily/weekly/monthly window rows on health-data-aggregates + TOO_LATE dead letters. */
 import { AvroDeserializer, AvroSerializer } from '@healthstream/shared/avro'
-import {
-  type AggregateRecord,
-  aggregationSpec,
-  type ErrorRecord,
-  type ValidatedSample,
-} from '@healthstream/shared/domain'
-import { connectRedis, RedisAggregateStore } from '@healthstream/shared/redis'
+import type { AggregateRecord, ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
+import { connectRedis } from '@healthstream/shared/redis'
 import { runHop } from '@healthstream/shared/service'
 import { TopicSchemas } from '@healthstream/shared/topics'
 import { Counter } from 'prom-client'
 import { aggregatorConfig } from './config.ts'
 import { Aggregator } from './pipeline.ts'
 import { aggregateRoutes } from './query.ts'
+import { RedisAggregateStore } from './state/redis-store.ts'
+import { aggregationSpec } from './windows/spec.ts'
 
 const MICROS_PER_MS = 1000
 

@@ -1,18 +1,18 @@
 /** The records a partition's batch emits: window rows and dead letters, serialised and tagged for metrics. */
 import {
-  aggregateRecord,
   type ErrorRecord,
   type Micros,
   quoteForMessage,
   ReasonCode,
   sampleErrorRecord,
   type ValidatedSample,
-  type WindowState,
 } from '@healthstream/shared/domain'
 import type { ConsumedRecord } from '@healthstream/shared/kafka'
 import { forwardTrace } from '@healthstream/shared/platform'
 import type { TaggedOutput } from './outbox.ts'
-import type { AggregatorDeps } from './pipeline.ts'
+import type { AggregatorDeps } from './types.ts'
+import { aggregateRecord } from './windows/record.ts'
+import type { WindowState } from './windows/store.ts'
 
 /** A window row on the aggregates topic, keyed by the window id. */
 export function rowOutput(

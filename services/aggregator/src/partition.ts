@@ -4,7 +4,7 @@
 //              offsets [from, to], max event time, firing watermark), the windows the batch touches,
 //              the windows whose timers are due, and the group's stored outputs (its outbox) when this
 //              batch starts at the group's `from`.
-//   2. decide  pure (shared/src/domain/aggregate): which records are new (offset > to), the too-late
+//   2. decide  pure (windows/, replay.ts): which records are new (offset > to), the too-late
 //              split, one delta per window (pre-aggregation), merge / fire / update / finalise, and the
 //              output records (rows and dead letters), serialised.
 //   3. commit  one atomic write (Lua), only if the partition is still held by this claim and at
@@ -35,26 +35,15 @@
 //   commits can be lost, and with them the counts the Kafka commits already carried).
 //
 // Ticks (partitions without records in the batch): see tick.ts.
-import {
-  type AssignedWindow,
-  applyBatch,
-  assignWindows,
-  type ErrorRecord,
-  errorRecord,
-  type LoadResult,
-  type Micros,
-  NO_WATERMARK,
-  type OffsetGroup,
-  planBatch,
-  type ReplayPlan,
-  replayPlan,
-  type ValidatedSample,
-  type WatermarkTracker,
-} from '@healthstream/shared/domain'
+import { type ErrorRecord, errorRecord, type Micros, type ValidatedSample } from '@healthstream/shared/domain'
 import type { ConsumedRecord } from '@healthstream/shared/kafka'
 import { decodeOutboxWithTickers, decodeTick, encodeOutbox, type TaggedOutput } from './outbox.ts'
 import { errorOutput, rowOutput, tooLateError } from './outputs.ts'
-import type { AggregatorDeps } from './pipeline.ts'
+import { type ReplayPlan, replayPlan } from './replay.ts'
+import type { AggregatorDeps } from './types.ts'
+import { type AssignedWindow, applyBatch, assignWindows, planBatch } from './windows/step.ts'
+import type { LoadResult, OffsetGroup } from './windows/store.ts'
+import { NO_WATERMARK, type WatermarkTracker } from './windows/watermark.ts'
 
 /** One partition's share of a batch, decoded. */
 export interface PartitionBatch {
@@ -95,7 +84,7 @@ export interface Prepared {
   readonly plan: ReplayPlan
   /** The group's stored outputs when it is replayed, else none. */
   readonly replayed: readonly TaggedOutput[]
-  /** The partitions whose ticks the replayed group carried (see "Ticks" above). */
+  /** The partitions whose ticks the replayed group carried (see tick.ts). */
   readonly tickers: readonly number[]
   /** Their stored outputs, re-emitted with the group. */
   readonly replayedTicks: ReadonlyMap<number, readonly TaggedOutput[]>

@@ -1,69 +1,21 @@
-import type { AvroDeserializer, AvroSerializer } from '@healthstream/shared/avro'
-import {
-  type AggregateRecord,
-  type AggregateStore,
-  type AggregationSpec,
-  type ErrorRecord,
-  type Micros,
-  NO_WATERMARK,
-  partitionWatermark,
-  type ReplayMode,
-  UNBOUNDED,
-  type ValidatedSample,
-  WatermarkTracker,
-} from '@healthstream/shared/domain'
+import type { Micros } from '@healthstream/shared/domain'
 import type { ConsumedRecord, GroupSession, Transform } from '@healthstream/shared/kafka'
 import { canAnchor, commitPartition, decodeRecords, preparePartition } from './partition.ts'
 import { commitTick, tickPartition } from './tick.ts'
-
-/** What the aggregator transform needs; built in main.ts, or in memory by tests. */
-export interface AggregatorDeps {
-  readonly decoder: AvroDeserializer<ValidatedSample>
-  readonly aggregates: AvroSerializer<AggregateRecord>
-  readonly errors: AvroSerializer<ErrorRecord>
-  readonly inputTopic: string
-  readonly aggregatesTopic: string
-  readonly errorsTopic: string
-  readonly store: AggregateStore
-  readonly spec: AggregationSpec
-  readonly nowMicros: () => Micros
-  /** Told about every dead letter produced (also re-produced ones of a replay), for metrics. */
-  readonly onDeadLetter?: (reason: string) => void
-  /** Told how each partition's share of a batch was applied (for metrics and tests). */
-  readonly onBatch?: (info: BatchInfo) => void
-}
-
-/** How one partition's share of a batch was applied. */
-export interface BatchInfo {
-  readonly partition: number
-  /** `replay`: the batch redid an applied group whose transaction did not commit (see `replayPlan`). */
-  readonly mode: ReplayMode
-  readonly records: number
-  /** Records applied now (the others were applied by an earlier attempt). */
-  readonly applied: number
-  /** Outputs produced again from the stored outbox. */
-  readonly reemitted: number
-}
-
-/** What an operator sees under /admin/status. */
-export interface AggregatorStatus {
-  readonly generation: number | null
-  readonly partitions: readonly number[]
-  readonly idlePartitions: readonly number[]
-  readonly instanceWatermark: string | null
-}
+import type { AggregatorDeps, AggregatorStatus } from './types.ts'
+import { NO_WATERMARK, partitionWatermark, UNBOUNDED, WatermarkTracker } from './windows/watermark.ts'
 
 /**
  * The aggregator's side of the exactly-once hop: validated samples → window rows on
  * `health-data-aggregates` and TOO_LATE dead letters, with the window state in the `AggregateStore`.
  *
- * Per batch and partition (see `aggregatePartition`): one atomic read, pure pre-aggregation and window
+ * Per batch and partition (see partition.ts): one atomic read, pure pre-aggregation and window
  * logic, one atomic conditional write that records the offsets and the outputs. A batch the loop
  * retries (its transaction aborted after the write) finds its offsets applied and gets the stored
  * outputs back instead of counting again.
  *
  * Every batch also fires, for the assigned partitions without records in it, the windows the new
- * instance watermark made due ("ticks", see partition.ts), so a partition whose data ran out is closed
+ * instance watermark made due ("ticks", see tick.ts), so a partition whose data ran out is closed
  * by the others' progress. Idleness is processing time since a partition last delivered records (or
  * since it was assigned): an idle partition neither holds the others back nor its own windows (they
  * fire by the others' watermark; its later data is late, or too late, accordingly).
@@ -123,8 +75,8 @@ export class Aggregator {
         }),
       ),
     )
-    // Partitions without records fire what the new instance watermark made due (see "Ticks" in
-    // partition.ts), carried by the group of one partition of the batch (the anchor)
+    // Partitions without records fire what the new instance watermark made due (see tick.ts),
+    // carried by the group of one partition of the batch (the anchor)
     const anchor = prepared.filter(canAnchor).sort((a, b) => a.batch.partition - b.batch.partition)[0]
     const inBatch = new Set(partitions.map((p) => p.partition))
     const quiet = anchor

@@ -1,13 +1,9 @@
-import {
-  type AggregateRecord,
-  type AggregateStore,
-  aggregateRecord,
-  GRANULARITIES,
-  type Granularity,
-  NO_WATERMARK,
-  type WindowState,
-} from '@healthstream/shared/domain'
+import type { AggregateRecord } from '@healthstream/shared/domain'
 import { Hono } from 'hono'
+import { GRANULARITIES, type Granularity } from './windows/definitions.ts'
+import { aggregateRecord } from './windows/record.ts'
+import type { AggregateStore, WindowState } from './windows/store.ts'
+import { NO_WATERMARK } from './windows/watermark.ts'
 
 /** A window as the query answers it: the row the topic has (or will have), plus where it stands. */
 export interface AggregateView extends Omit<AggregateRecord, 'watermark'> {

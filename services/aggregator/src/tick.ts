@@ -17,16 +17,13 @@
 //   and fire later. A tick entry is only replaced by a tick anchored at another first offset of the
 //   same anchor, i.e. once the anchor's earlier group is settled (committed, or re-emitted by a replay
 //   that committed), as for the outbox itself.
-import {
-  applyBatch,
-  type LoadResult,
-  type Micros,
-  NO_WATERMARK,
-  type StepResult,
-} from '@healthstream/shared/domain'
+import type { Micros } from '@healthstream/shared/domain'
 import { encodeTick, type TaggedOutput } from './outbox.ts'
 import { rowOutput } from './outputs.ts'
-import type { AggregatorDeps } from './pipeline.ts'
+import type { AggregatorDeps } from './types.ts'
+import { applyBatch, type StepResult } from './windows/step.ts'
+import type { LoadResult } from './windows/store.ts'
+import { NO_WATERMARK } from './windows/watermark.ts'
 
 /** A partition without records in the batch whose due windows fire by the instance watermark. */
 export interface Tick {

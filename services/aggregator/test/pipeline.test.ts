@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { InMemoryAggregateStore } from '@healthstream/shared/domain'
 import { Topics } from '@healthstream/shared/topics'
 import { consumed, decodeOutputs, run, session, setUp } from './support/harness.ts'
+import { InMemoryAggregateStore } from './support/memory-store.ts'
 import { at, us } from './support/samples.ts'
 
 describe('the aggregator transform', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { InMemoryAggregateStore } from '@healthstream/shared/domain'
 import { aggregateRoutes } from '../src/query.ts'
 import { Aggregator, aggregatorDeps, consumed, run, session } from './support/harness.ts'
+import { InMemoryAggregateStore } from './support/memory-store.ts'
 import { us, validatedSample } from './support/samples.ts'
 
 async function appWithData() {

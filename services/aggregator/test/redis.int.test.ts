@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
-import { RedisAggregateStore } from '@healthstream/shared/redis'
 import { endpoint, uniqueName } from '@healthstream/testkit/stack'
 import { Redis } from 'ioredis'
-import { dropNamespace } from '../../../packages/shared/test/redis/aggregate-store-cleanup.ts'
+import { RedisAggregateStore } from '../src/state/redis-store.ts'
 import { Aggregator, aggregatorDeps, consumed, run, session } from './support/harness.ts'
 import { runLoopScenario } from './support/loop-scenario.ts'
+import { dropNamespace } from './support/redis-namespace.ts'
 import { us, validatedSample } from './support/samples.ts'
 
 const redis = new Redis(endpoint('REDIS_URL'))

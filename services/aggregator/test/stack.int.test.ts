@@ -11,10 +11,11 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { describe, it } from 'node:test'
 import type { AggregateRecord } from '@healthstream/shared/domain'
-import { connectRedis, RedisAggregateStore } from '@healthstream/shared/redis'
+import { connectRedis } from '@healthstream/shared/redis'
 import { startRedisCluster } from '@healthstream/testkit/stack'
 import { Redis } from 'ioredis'
 import { aggregateRoutes } from '../src/query.ts'
+import { RedisAggregateStore } from '../src/state/redis-store.ts'
 import { assertSameFigures, finalRows, redisUrl, runScenario } from './support/stack-run.ts'
 
 /** The query endpoint's final windows of a few users are the final rows on the aggregates topic. */

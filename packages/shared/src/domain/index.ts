@@ -1,7 +1,7 @@
-// The pure domain of Healthstream: records, time parsing, flattening, validation rules.
+// The pure domain of Healthstream: records, civil dates and time parsing, flattening, validation rules.
 // No Kafka, Redis or HTTP in here; the services wire these functions to their ports.
 
-export * from './aggregate/index.ts'
+export { type CivilDate, civilFromDays, daysFromCivil } from './civil-date.ts'
 export type { DataTypeKind, DataTypeSpec, DataTypeTable, UnitConversion } from './data-types.ts'
 export { parseDataTypesCsv, UNIT_CONVERSIONS } from './data-types.ts'
 export { BUILTIN_DATA_TYPES_PATH, builtinDataTypes } from './data-types-file.ts'
@@ -13,6 +13,7 @@ export type { FlattenResult } from './flatten.ts'
 export { flattenBatch } from './flatten.ts'
 export { ReasonCode, type Stage } from './reason-codes.ts'
 export type {
+  AggregateRecord,
   ErrorRecord,
   HealthSample,
   Micros,
@@ -35,7 +36,6 @@ export { checkUnitKnown } from './rules/unit-known.ts'
 export { checkValuePresent } from './rules/value-present.ts'
 export type { ParsedTimestamp } from './timestamps.ts'
 export {
-  daysFromCivil,
   formatIsoTimestamp,
   MICROS_PER_DAY,
   MICROS_PER_MINUTE,

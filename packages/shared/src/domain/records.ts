@@ -129,3 +129,44 @@ export interface ErrorRecord {
   /** Event time of the sample when it is known. */
   occurredAt: Micros | null
 }
+
+/**
+ * Value of `health-data-aggregates` (`shared/schemas/aggregate-record.avsc`): the statistics of one
+ * window of one (user, data type) series at one revision. Written by the aggregator, read by the
+ * lake-writer. The Kafka key is the window id, so a compacted topic, and the lake's upsert, keep the
+ * newest revision per window.
+ */
+export interface AggregateRecord {
+  userId: string
+  dataType: string
+  unit: string
+  /** The topic carries a string; the aggregator writes only these three. */
+  granularity: 'daily' | 'weekly' | 'monthly'
+  windowStart: Micros
+  windowEnd: Micros
+  /** `UTC`, or the IANA zone of a daily window in the user's zone. */
+  zone: string
+  windowLabel: string
+  count: number
+  sum: number
+  min: number
+  max: number
+  mean: number
+  stddevPop: number
+  stddevSample: number | null
+  m2: number
+  firstValue: number
+  firstEventTime: Micros
+  firstSampleId: string
+  lastValue: number
+  lastEventTime: Micros
+  lastSampleId: string
+  /** No later revision will follow: allowed lateness has expired. */
+  isFinal: boolean
+  /** 1, 2, … per window; larger is newer. */
+  revision: number
+  /** The watermark the row was emitted at; null before the first (an early row). */
+  watermark: Micros | null
+  /** Processing time of the emission. */
+  updatedAt: Micros
+}

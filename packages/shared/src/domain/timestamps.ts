@@ -1,3 +1,4 @@
+import { civilFromDays, daysFromCivil } from './civil-date.ts'
 import type { Micros } from './records.ts'
 
 export const MICROS_PER_SECOND = 1_000_000
@@ -30,19 +31,6 @@ function isLeapYear(y: number): boolean {
 
 function daysInMonth(y: number, m: number): number {
   return m === 2 && isLeapYear(y) ? 29 : DAYS_IN_MONTH[m - 1]!
-}
-
-/**
- * Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`). Integer
- * arithmetic instead of `Date.UTC`, which maps years 0-99 to 1900-1999.
- */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year
-  const era = Math.floor(y / 400)
-  const yoe = y - era * 400
-  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
-  return era * 146_097 + doe - 719_468
 }
 
 /** Micros of the fraction digits in s[from, to): the first 6 digits; digits beyond are truncated. */
@@ -95,21 +83,6 @@ export function parseIsoTimestamp(s: unknown): ParsedTimestamp {
   return { ok: true, micros, offsetMinutes }
 }
 
-/** Proleptic Gregorian [year, month, day] of a day number (Hinnant's `civil_from_days`). */
-function civilFromDays(days: number): [number, number, number] {
-  const z = days + 719_468
-  const era = Math.floor(z / 146_097)
-  const doe = z - era * 146_097
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  )
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
-  const mp = Math.floor((5 * doy + 2) / 153)
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
-  const month = mp < 10 ? mp + 3 : mp - 9
-  return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day]
-}
-
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0')
 }
@@ -140,7 +113,7 @@ export function formatIsoTimestamp(micros: Micros, offsetMinutes = 0): string {
   const local = micros + offsetMinutes * MICROS_PER_MINUTE
   const days = Math.floor(local / MICROS_PER_DAY)
   const ofDay = local - days * MICROS_PER_DAY
-  const [year, month, day] = civilFromDays(days)
+  const { year, month, day } = civilFromDays(days)
   if (year < 0 || year > 9999) throw new RangeError(`year ${year} cannot be written in ISO 8601 basic form`)
   const secs = Math.floor(ofDay / MICROS_PER_SECOND)
   const time = `${pad(Math.floor(secs / 3600), 2)}:${pad(Math.floor(secs / 60) % 60, 2)}:${pad(secs % 60, 2)}`

@@ -1,3 +1,2 @@
-export { RedisAggregateStore, type RedisAggregateStoreOptions } from './aggregate-store.ts'
 export { clusterOptions, connectRedis, type RedisConnectOptions } from './connect.ts'
 export { RedisDedupStore } from './dedup-store.ts'

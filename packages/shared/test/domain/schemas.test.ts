@@ -5,6 +5,7 @@ import { describe, it } from 'node:test'
 import avro from 'avsc'
 import type { RawBatch } from '../../src/domain/index.ts'
 import { flattenBatch, sampleErrorRecord, validateSample } from '../../src/domain/index.ts'
+import { TopicSchemas } from '../../src/topics.ts'
 import { CONFIG, NOW, rawBatch, rawSample, SOURCE } from './fixtures.ts'
 
 const shared = join(import.meta.dirname, '..', '..')
@@ -81,6 +82,13 @@ describe('error-record.avsc', () => {
     assertRoundTrips(errorType, errors[0]!)
     const rejection = { reason: 'IN_FUTURE', message: 'later' } as const
     assertRoundTrips(errorType, sampleErrorRecord('validator', samples[0]!, rejection, NOW))
+  })
+})
+
+// Rows of aggregate-record.avsc are built by the aggregator and tested there (its windows/record.test.ts)
+describe('aggregate-record.avsc', () => {
+  it('is the schema topics.ts registers for health-data-aggregates', () => {
+    assert.deepEqual(TopicSchemas.aggregates, schemaJson('schemas/aggregate-record.avsc'))
   })
 })
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { daysFromCivil, formatIsoTimestamp, parseIsoTimestamp } from '../../src/domain/index.ts'
+import { formatIsoTimestamp, parseIsoTimestamp } from '../../src/domain/index.ts'
 
 const valid: [string, number, number][] = [
   ['2026-11-25T08:15:30.123+01:00', Date.UTC(2026, 10, 25, 7, 15, 30, 123) * 1000, 60],
@@ -124,21 +124,6 @@ describe('parseIsoTimestamp properties', () => {
       fc.property(fc.string(), (s) => {
         parseIsoTimestamp(s)
       }),
-    )
-  })
-})
-
-describe('daysFromCivil', () => {
-  it('agrees with Date.UTC from 1600 to 2400', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1600, max: 2400 }),
-        fc.integer({ min: 1, max: 12 }),
-        fc.integer({ min: 1, max: 28 }),
-        (y, m, d) => {
-          assert.equal(daysFromCivil(y, m, d) * 86_400_000, Date.UTC(y, m - 1, d))
-        },
-      ),
     )
   })
 })

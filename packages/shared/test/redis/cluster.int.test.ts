@@ -1,21 +1,16 @@
 /**
- * Both Redis stores on a real 3-node Redis Cluster (REDIS_CLUSTER=true), reached through
- * `connectRedis` as the services reach it: each partition's keys stay in one slot (a script touching
- * two slots fails there), the partitions spread over the nodes, so redirections are exercised, and a
- * command fails instead of waiting while the cluster is down.
+ * The duplicate store on a real 3-node Redis Cluster (REDIS_CLUSTER=true), reached through
+ * `connectRedis` as the services reach it: the partitions spread over the nodes, so redirections are
+ * exercised, and a command fails instead of waiting while the cluster is down. The aggregator tests
+ * its own store on a cluster (services/aggregator/test/state/redis-store-cluster.int.test.ts).
  */
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { after, describe, it } from 'node:test'
 import { startRedisCluster, uniqueName } from '@healthstream/testkit/stack'
 import type { Cluster } from 'ioredis'
-import { RedisAggregateStore } from '../../src/redis/aggregate-store.ts'
 import { connectRedis } from '../../src/redis/connect.ts'
 import { RedisDedupStore } from '../../src/redis/dedup-store.ts'
-import { us } from '../domain/aggregate/helpers.ts'
-import { commitRequest, describeStoreContract, windowState } from '../domain/aggregate/store-contract.ts'
-
-const NOW = us('2026-03-20T00:00:00Z')
 
 const cluster = await startRedisCluster(3)
 const redis = connectRedis({ url: cluster.url, cluster: true }) as Cluster
@@ -25,11 +20,6 @@ after(async () => {
   await redis.quit()
   await cluster.stop()
 })
-
-describeStoreContract(
-  'RedisAggregateStore on a 3-node Redis Cluster',
-  () => new RedisAggregateStore(redis, { namespace: uniqueName('agg') }),
-)
 
 /** The keys each master holds under `prefix`, by the master's port (read from the nodes themselves). */
 async function keysByNode(prefix: string): Promise<Map<number, string[]>> {
@@ -48,45 +38,7 @@ async function nodeOfKeys(prefix: string): Promise<Map<string, number>> {
   return out
 }
 
-describe('Redis stores on a 3-node Redis Cluster', () => {
-  it('writes each partition’s keys to one node, and the partitions to all three', async () => {
-    const ns = uniqueName('spread')
-    const store = new RedisAggregateStore(redis, { namespace: ns })
-    for (let p = 0; p < 12; p++) {
-      await store.claim(p, 1, NOW)
-      const state = windowState('u-1', '2026-03-10T12:00:00Z')
-      const timers = new Map([[state.id, state.window.end]])
-      await store.commit(commitRequest(p, { put: [state], timers, dirtyAdd: [state.id] }))
-    }
-    const holders = await nodeOfKeys(`${ns}:agg:{`)
-    const nodesOfPartition = new Map<number, Set<number>>()
-    for (const [key, port] of holders) {
-      const p = Number(/\{agg-p(\d+)\}/.exec(key)![1])
-      nodesOfPartition.set(p, (nodesOfPartition.get(p) ?? new Set()).add(port))
-    }
-    assert.equal(nodesOfPartition.size, 12, 'every partition wrote keys')
-    for (const [p, ports] of nodesOfPartition) {
-      assert.equal(ports.size, 1, `partition ${p}'s keys live on one node`)
-      const keys = [...holders.keys()].filter((k) => k.includes(`{agg-p${p}}`))
-      assert.ok(keys.length >= 4, `partition ${p} wrote meta, timers, dirty and its window (${keys})`)
-    }
-    const used = new Set([...holders.values()])
-    assert.deepEqual([...used].sort(), [...cluster.ports].sort(), 'every node holds some partitions')
-  })
-
-  it('answers a query from the partitions of every node', async () => {
-    const store = new RedisAggregateStore(redis, { namespace: uniqueName('query') })
-    const written = []
-    for (let p = 0; p < 6; p++) {
-      await store.claim(p, 1, NOW)
-      const state = windowState('u-7', `2026-03-${String(10 + p).padStart(2, '0')}T12:00:00Z`)
-      await store.commit(commitRequest(p, { put: [state] }))
-      written.push(state)
-    }
-    const found = await store.query({ userId: 'u-7' })
-    assert.deepEqual(found.map((s) => s.id).sort(), written.map((s) => s.id).sort())
-  })
-
+describe('RedisDedupStore on a 3-node Redis Cluster', () => {
   it('checks duplicates per partition on whichever node holds it', async () => {
     const ns = uniqueName('dedup')
     for (let p = 0; p < 6; p++) {

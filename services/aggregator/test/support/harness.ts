@@ -4,18 +4,14 @@ import {
   MemorySchemaRegistry,
   type SchemaRegistryAdmin,
 } from '@healthstream/shared/avro'
-import {
-  type AggregateRecord,
-  type AggregateStore,
-  type AggregationOptions,
-  aggregationSpec,
-  type ErrorRecord,
-  InMemoryAggregateStore,
-  type ValidatedSample,
-} from '@healthstream/shared/domain'
+import type { AggregateRecord, ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
 import type { ConsumedRecord, GroupSession, OutputRecord } from '@healthstream/shared/kafka'
 import { TopicSchemas, Topics } from '@healthstream/shared/topics'
-import { Aggregator, type AggregatorDeps } from '../../src/pipeline.ts'
+import { Aggregator } from '../../src/pipeline.ts'
+import type { AggregatorDeps } from '../../src/types.ts'
+import { type AggregationOptions, aggregationSpec } from '../../src/windows/spec.ts'
+import type { AggregateStore } from '../../src/windows/store.ts'
+import { InMemoryAggregateStore } from './memory-store.ts'
 import type { Produced } from './scenario.ts'
 
 /** Serde for the three topics over one registry (in memory unless given). */

@@ -2,7 +2,6 @@
 // random, an instance dies and is replaced (its zombie fenced), a second instance joins, and the
 // committed output must still hold every window's rows exactly once, equal to a naive recomputation.
 // Run over the in-memory store (unit test) and over Redis (integration test).
-import { type AggregateStore, aggregationSpec } from '@healthstream/shared/domain'
 import {
   KafkaErrorCode,
   KafkaLoopError,
@@ -12,6 +11,8 @@ import {
   TransactionalLoop,
 } from '@healthstream/shared/kafka'
 import { Topics } from '@healthstream/shared/topics'
+import { aggregationSpec } from '../../src/windows/spec.ts'
+import type { AggregateStore } from '../../src/windows/store.ts'
 import { Aggregator, aggregatorDeps, decodeOutputs, type Serdes, serdes } from './harness.ts'
 import { assertExactlyOnce, type Placed, prng, scenario, sentinels } from './scenario.ts'
 

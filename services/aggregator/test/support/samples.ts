@@ -1,11 +1,33 @@
 import type { ValidatedSample } from '@healthstream/shared/domain'
+import type { AggregationSample } from '../../src/windows/step.ts'
 
 /** Epoch micros of an ISO instant. */
 export const us = (iso: string): number => Date.parse(iso) * 1000
 
+/** ISO instant of epoch micros (for readable assertion messages). */
+export const iso = (micros: number): string => new Date(micros / 1000).toISOString()
+
+/** Durations in microseconds. */
 export const MINUTE = 60_000_000
 export const HOUR = 60 * MINUTE
 export const DAY = 24 * HOUR
+
+let counter = 0
+
+/** A sample with only the fields the aggregation reads; each call gets a new sample id. */
+export function aggregationSample(overrides: Partial<AggregationSample> = {}): AggregationSample {
+  counter++
+  return {
+    userId: 'u-1',
+    dataType: 'heart_rate',
+    unit: 'count/min',
+    value: 60,
+    startTime: us('2026-03-10T12:00:00Z'),
+    sampleId: `s-${String(counter).padStart(6, '0')}`,
+    timeZone: null,
+    ...overrides,
+  }
+}
 
 /** A validated sample; `sourceOffset` + `sourceIndex` make its dead-letter id unique. */
 export function validatedSample(overrides: Partial<ValidatedSample> = {}): ValidatedSample {

@@ -1,14 +1,9 @@
 // A stream of validated samples with out-of-order, late (within the allowed lateness) and too-late
 // data, and the independent check of what the aggregator must have produced from it.
 import assert from 'node:assert/strict'
-import {
-  type AggregateRecord,
-  type AggregationSpec,
-  type ErrorRecord,
-  type ValidatedSample,
-  windowId,
-  windowsOf,
-} from '@healthstream/shared/domain'
+import type { AggregateRecord, ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
+import { windowId, windowsOf } from '../../src/windows/definitions.ts'
+import type { AggregationSpec } from '../../src/windows/spec.ts'
 import { DAY, HOUR, MINUTE, us, validatedSample } from './samples.ts'
 
 /** A sample and the input partition it must go to (a user always goes to the same one). */

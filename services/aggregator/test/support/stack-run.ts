@@ -5,7 +5,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { AvroSerializer, HttpSchemaRegistry } from '@healthstream/shared/avro'
-import { type AggregateRecord, aggregationSpec, type ValidatedSample } from '@healthstream/shared/domain'
+import type { AggregateRecord, ValidatedSample } from '@healthstream/shared/domain'
 import {
   createAdmin,
   createTransactionalProducer,
@@ -16,9 +16,10 @@ import { TopicSchemas } from '@healthstream/shared/topics'
 import type { RedisClusterHandle } from '@healthstream/testkit/stack'
 import { endpoint, uniqueName } from '@healthstream/testkit/stack'
 import { Redis } from 'ioredis'
-import { dropNamespace } from '../../../../packages/shared/test/redis/aggregate-store-cleanup.ts'
+import { aggregationSpec } from '../../src/windows/spec.ts'
 import type { ProcessConfig } from '../fixtures/aggregator-process.ts'
 import { decodeOutputs, serdes } from './harness.ts'
+import { dropNamespace } from './redis-namespace.ts'
 import { assertExactlyOnce, type Placed, type Produced, prng, scenario, sentinels } from './scenario.ts'
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/aggregator-process.ts', import.meta.url))

@@ -1,7 +1,7 @@
 // Event-time progress. A partition's watermark trails the largest event time it has delivered by the
 // bounded out-of-orderness; an instance's watermark is the smallest over the partitions it owns that
 // have delivered data recently, so one quiet partition does not hold every window open forever.
-import type { Micros } from '../records.ts'
+import type { Micros } from '@healthstream/shared/domain'
 
 /** "No watermark yet": below every real instant, so nothing fires. */
 export const NO_WATERMARK = Number.MIN_SAFE_INTEGER

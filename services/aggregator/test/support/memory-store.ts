@@ -1,19 +1,20 @@
-import type { Micros } from '../records.ts'
+// The aggregation state in memory, for unit tests and the benchmarks' CPU-only baseline; never for
+// production (a test double ships apart from the product). The store contract tests
+// (`store-contract.ts`) run against it and against Redis, so the two cannot drift apart.
+import type { Micros } from '@healthstream/shared/domain'
 import {
   type AggregateQuery,
   type AggregateStore,
   AggregateStoreError,
   type CommitRequest,
+  DEFAULT_RESET_AFTER,
   emptyMeta,
   type LoadRequest,
   type LoadResult,
   type PartitionMeta,
   type WindowState,
-} from './state.ts'
-import { firingWatermark, NO_WATERMARK, partitionWatermark, UNBOUNDED } from './watermark.ts'
-
-/** A claim older than this (processing time) may be taken by a lower generation: the group was reset. */
-export const DEFAULT_RESET_AFTER: Micros = 3_600_000_000
+} from '../../src/windows/store.ts'
+import { firingWatermark, NO_WATERMARK, partitionWatermark, UNBOUNDED } from '../../src/windows/watermark.ts'
 
 interface PartitionData {
   meta: PartitionMeta
@@ -25,7 +26,7 @@ interface PartitionData {
 }
 
 /** True when early firing is on and its interval has passed since the last one. */
-export function earlyFireDue(meta: PartitionMeta, now: Micros, interval: Micros): boolean {
+function earlyFireDue(meta: PartitionMeta, now: Micros, interval: Micros): boolean {
   return interval > 0 && now - meta.earlyFiredAt >= interval
 }
 
@@ -33,7 +34,7 @@ export function earlyFireDue(meta: PartitionMeta, now: Micros, interval: Micros)
  * The firing watermark a load computes: the stored one, advanced by the partition's own watermark
  * after the batch, held back by the instance's other active partitions.
  */
-export function loadWatermark(meta: PartitionMeta, request: LoadRequest): Micros {
+function loadWatermark(meta: PartitionMeta, request: LoadRequest): Micros {
   const maxEventTime = Math.max(meta.maxEventTime, request.batchMaxEventTime)
   const own = request.idle ? UNBOUNDED : partitionWatermark(maxEventTime, request.outOfOrderness)
   return firingWatermark(meta.fireWatermark, own, request.othersWatermark)
@@ -152,7 +153,7 @@ export class InMemoryAggregateStore implements AggregateStore {
 }
 
 /** Whether a window state answers a query (start within [from, to)). */
-export function matches(state: WindowState, query: AggregateQuery): boolean {
+function matches(state: WindowState, query: AggregateQuery): boolean {
   if (state.userId !== query.userId) return false
   if (query.dataType !== undefined && state.dataType !== query.dataType) return false
   if (query.granularity !== undefined && state.window.granularity !== query.granularity) return false

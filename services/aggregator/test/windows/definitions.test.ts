@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { dailyWindow, monthlyWindow, weeklyWindow, windowId, windowsOf } from '../../../src/domain/index.ts'
-import { HOUR, iso, us } from './helpers.ts'
+import {
+  dailyWindow,
+  monthlyWindow,
+  weeklyWindow,
+  windowId,
+  windowsOf,
+} from '../../src/windows/definitions.ts'
+import { HOUR, iso, us } from '../support/samples.ts'
 
 describe('dailyWindow', () => {
   const cases = [

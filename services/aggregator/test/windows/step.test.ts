@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { aggregationSpec } from '../../src/windows/spec.ts'
 import {
   type AggregationSample,
-  aggregationSpec,
   applyBatch,
   assignWindows,
   type Delta,
-  emptyMeta,
-  type LoadResult,
-  NO_WATERMARK,
   planBatch,
-  type WindowState,
-} from '../../../src/domain/index.ts'
-import { HOUR, sample, us } from './helpers.ts'
+} from '../../src/windows/step.ts'
+import { emptyMeta, type LoadResult, type WindowState } from '../../src/windows/store.ts'
+import { NO_WATERMARK } from '../../src/windows/watermark.ts'
+import { aggregationSample, HOUR, us } from '../support/samples.ts'
 
 const spec = aggregationSpec()
 const DAY_END = us('2026-03-11T00:00:00Z')
@@ -67,7 +65,11 @@ const daily = (states: readonly WindowState[]) => states.find((s) => s.window.gr
 
 describe('planBatch', () => {
   it('pre-aggregates many samples of one series into one delta per window', () => {
-    const { deltas, tooLate } = plan([sample({ value: 1 }), sample({ value: 2 }), sample({ value: 6 })])
+    const { deltas, tooLate } = plan([
+      aggregationSample({ value: 1 }),
+      aggregationSample({ value: 2 }),
+      aggregationSample({ value: 6 }),
+    ])
     assert.equal(deltas.size, 3)
     assert.deepEqual(
       [...deltas.values()].map((d) => [d.window.granularity, d.stats.count, d.stats.sum]),
@@ -81,18 +83,22 @@ describe('planBatch', () => {
   })
 
   it('keeps series of different users and data types apart', () => {
-    const { deltas } = plan([sample(), sample({ userId: 'u-2' }), sample({ dataType: 'steps' })])
+    const { deltas } = plan([
+      aggregationSample(),
+      aggregationSample({ userId: 'u-2' }),
+      aggregationSample({ dataType: 'steps' }),
+    ])
     assert.equal(deltas.size, 9)
   })
 
   it('counts a sample too late for its day in its week and month, and does not dead-letter it', () => {
-    const { deltas, tooLate } = plan([sample()], DAY_END + HOUR)
+    const { deltas, tooLate } = plan([aggregationSample()], DAY_END + HOUR)
     assert.deepEqual(
       [...deltas.values()].map((d) => d.window.granularity),
       ['weekly', 'monthly'],
     )
     assert.deepEqual(tooLate, [])
-    const monthOnly = plan([sample()], WEEK_END + 6 * HOUR).deltas
+    const monthOnly = plan([aggregationSample()], WEEK_END + 6 * HOUR).deltas
     assert.deepEqual(
       [...monthOnly.values()].map((d) => d.window.granularity),
       ['monthly'],
@@ -100,8 +106,8 @@ describe('planBatch', () => {
   })
 
   it('dead-letters a sample too late for every window it belongs to', () => {
-    const late = sample()
-    const onTime = sample({ startTime: us('2026-04-02T10:00:00Z') })
+    const late = aggregationSample()
+    const onTime = aggregationSample({ startTime: us('2026-04-02T10:00:00Z') })
     const { deltas, tooLate } = plan([late, onTime], MONTH_END + 12 * HOUR)
     assert.deepEqual(tooLate, [late])
     assert.deepEqual(
@@ -111,23 +117,23 @@ describe('planBatch', () => {
   })
 
   it('does not add to a window that is already final', () => {
-    const s = sample()
+    const s = aggregationSample()
     const first = step(plan([s]).deltas, MONTH_END + 12 * HOUR)
     const finals = new Map(first.after.map((w) => [w.id, w]))
-    assert.equal(plan([sample()], NO_WATERMARK, finals).tooLate.length, 1)
+    assert.equal(plan([aggregationSample()], NO_WATERMARK, finals).tooLate.length, 1)
   })
 })
 
 describe('applyBatch', () => {
   it('stores a new window with a timer at its end and emits nothing while it is open', () => {
-    const { result } = step(plan([sample()]).deltas, DAY_END - 1)
+    const { result } = step(plan([aggregationSample()]).deltas, DAY_END - 1)
     assert.deepEqual(result.emitted, [])
     assert.equal(result.changes.put.length, 3)
     assert.equal(result.changes.timers.get(daily(result.changes.put).id), DAY_END)
   })
 
   it('fires a window once when the watermark passes its end, provisional until lateness expires', () => {
-    const opened = step(plan([sample({ value: 3 })]).deltas, DAY_END - 1).after
+    const opened = step(plan([aggregationSample({ value: 3 })]).deltas, DAY_END - 1).after
     const fired = step(new Map(), DAY_END, opened, [daily(opened).id])
     assert.deepEqual(
       fired.result.emitted.map((s) => [s.window.granularity, s.revision, s.fired, s.final]),
@@ -139,15 +145,15 @@ describe('applyBatch', () => {
   })
 
   it('emits an update with the next revision for late data within the lateness', () => {
-    const opened = step(plan([sample({ value: 3 })]).deltas, DAY_END - 1).after
+    const opened = step(plan([aggregationSample({ value: 3 })]).deltas, DAY_END - 1).after
     const fired = step(new Map(), DAY_END, opened, [daily(opened).id]).after
-    const late = step(plan([sample({ value: 5 })], DAY_END).deltas, DAY_END + 1, fired)
+    const late = step(plan([aggregationSample({ value: 5 })], DAY_END).deltas, DAY_END + 1, fired)
     const row = daily(late.result.emitted)
     assert.deepEqual([row.revision, row.final, row.stats.count, row.stats.sum], [2, false, 2, 8])
   })
 
   it('emits the final row when lateness expires and cancels the timer', () => {
-    const opened = step(plan([sample()]).deltas, DAY_END - 1).after
+    const opened = step(plan([aggregationSample()]).deltas, DAY_END - 1).after
     const fired = step(new Map(), DAY_END, opened, [daily(opened).id]).after
     const final = step(new Map(), DAY_END + HOUR, fired, [daily(opened).id])
     assert.deepEqual(
@@ -162,7 +168,7 @@ describe('applyBatch', () => {
   })
 
   it('goes straight to a final row when the watermark jumps past end and lateness at once', () => {
-    const opened = step(plan([sample()]).deltas, DAY_END - 1).after
+    const opened = step(plan([aggregationSample()]).deltas, DAY_END - 1).after
     const jumped = step(
       new Map(),
       MONTH_END + 12 * HOUR,
@@ -180,9 +186,13 @@ describe('applyBatch', () => {
   })
 
   it('emits one row per window per batch however many late samples it takes', () => {
-    const opened = step(plan([sample()]).deltas, DAY_END - 1).after
+    const opened = step(plan([aggregationSample()]).deltas, DAY_END - 1).after
     const fired = step(new Map(), DAY_END, opened, [daily(opened).id]).after
-    const late = step(plan([sample(), sample(), sample()], DAY_END).deltas, DAY_END, fired)
+    const late = step(
+      plan([aggregationSample(), aggregationSample(), aggregationSample()], DAY_END).deltas,
+      DAY_END,
+      fired,
+    )
     assert.equal(late.result.emitted.filter((s) => s.window.granularity === 'daily').length, 1)
     assert.equal(daily(late.result.emitted).stats.count, 4)
   })
@@ -190,7 +200,7 @@ describe('applyBatch', () => {
   it('fires changed open windows early when early firing is due, and clears the dirty set', () => {
     const early = aggregationSpec({ earlyFireInterval: 60_000_000 })
     const deltas = planBatch(
-      [{ sample: sample(), windows: assignWindows(sample(), early) }],
+      [{ sample: aggregationSample(), windows: assignWindows(aggregationSample(), early) }],
       early,
       NO_WATERMARK,
       new Map(),
@@ -220,7 +230,7 @@ describe('applyBatch', () => {
   it('marks changed open windows dirty while early firing is not yet due', () => {
     const early = aggregationSpec({ earlyFireInterval: 60_000_000 })
     const deltas = planBatch(
-      [{ sample: sample(), windows: assignWindows(sample(), early) }],
+      [{ sample: aggregationSample(), windows: assignWindows(aggregationSample(), early) }],
       early,
       NO_WATERMARK,
       new Map(),

@@ -3,10 +3,10 @@ import { after, describe, it } from 'node:test'
 import { endpoint, uniqueName } from '@healthstream/testkit/stack'
 import calculateSlot from 'cluster-key-slot'
 import { Redis } from 'ioredis'
-import { RedisAggregateStore } from '../../src/redis/aggregate-store.ts'
-import { us } from '../domain/aggregate/helpers.ts'
-import { commitRequest, describeStoreContract, windowState } from '../domain/aggregate/store-contract.ts'
-import { dropNamespace } from './aggregate-store-cleanup.ts'
+import { RedisAggregateStore } from '../../src/state/redis-store.ts'
+import { dropNamespace } from '../support/redis-namespace.ts'
+import { us } from '../support/samples.ts'
+import { commitRequest, describeStoreContract, windowState } from '../support/store-contract.ts'
 
 const NOW = us('2026-03-20T00:00:00Z')
 

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { Redis } from 'ioredis'
-import { RedisAggregateStore } from '../../src/redis/aggregate-store.ts'
-import { us } from '../domain/aggregate/helpers.ts'
-import { commitRequest, loadRequest, windowState } from '../domain/aggregate/store-contract.ts'
+import { RedisAggregateStore } from '../../src/state/redis-store.ts'
+import { us } from '../support/samples.ts'
+import { commitRequest, loadRequest, windowState } from '../support/store-contract.ts'
 
 const NOW = us('2026-03-20T00:00:00Z')
 

@@ -2,8 +2,7 @@
 // tz library). A local day runs from its first instant to the first instant of the next one, so a
 // daylight-saving day is 23 or 25 hours long, and a day whose midnight does not exist (clocks jump at
 // 00:00) starts at the first instant that does.
-import { daysFromCivil, MICROS_PER_SECOND } from '../timestamps.ts'
-import { type CivilDate, civilFromDays } from './calendar.ts'
+import { type CivilDate, civilFromDays, daysFromCivil, MICROS_PER_SECOND } from '@healthstream/shared/domain'
 
 /** The zone every window uses unless a daily window is in the user's own zone. */
 export const UTC = 'UTC'

@@ -1,5 +1,5 @@
-import { MICROS_PER_DAY, MICROS_PER_MINUTE } from '../timestamps.ts'
-import type { DailyZone, Granularity } from './windows.ts'
+import { MICROS_PER_DAY, MICROS_PER_MINUTE } from '@healthstream/shared/domain'
+import type { DailyZone, Granularity } from './definitions.ts'
 
 const HOUR = 60 * MICROS_PER_MINUTE
 
@@ -28,7 +28,9 @@ export interface AggregationSpec {
   readonly retention: number
 }
 
+/** Default bound on how far event time may run behind the largest seen: 10 minutes. */
 export const DEFAULT_OUT_OF_ORDERNESS = 10 * MICROS_PER_MINUTE
+/** Default time a window takes late data after its end: longer for longer windows. */
 export const DEFAULT_ALLOWED_LATENESS: Readonly<Record<Granularity, number>> = Object.freeze({
   daily: HOUR,
   weekly: 6 * HOUR,

@@ -2,19 +2,11 @@
 // Redis (integration tests), so the two cannot drift apart.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import {
-  type AggregateStore,
-  type CommitRequest,
-  dailyWindow,
-  type LoadRequest,
-  monthlyWindow,
-  NO_WATERMARK,
-  statsOf,
-  UNBOUNDED,
-  type WindowState,
-  windowId,
-} from '../../../src/domain/index.ts'
-import { HOUR, MINUTE, us } from './helpers.ts'
+import { dailyWindow, monthlyWindow, windowId } from '../../src/windows/definitions.ts'
+import { statsOf } from '../../src/windows/stats.ts'
+import type { AggregateStore, CommitRequest, LoadRequest, WindowState } from '../../src/windows/store.ts'
+import { NO_WATERMARK, UNBOUNDED } from '../../src/windows/watermark.ts'
+import { HOUR, MINUTE, us } from './samples.ts'
 
 const NOW = us('2026-03-20T00:00:00Z')
 
@@ -37,6 +29,7 @@ export function windowState(userId: string, at: string, overrides: Partial<Windo
   }
 }
 
+/** A load of `partition` at claim epoch 1 that reads nothing, with `overrides`. */
 export function loadRequest(partition: number, overrides: Partial<LoadRequest> = {}): LoadRequest {
   return {
     partition,
@@ -52,6 +45,7 @@ export function loadRequest(partition: number, overrides: Partial<LoadRequest> =
   }
 }
 
+/** A commit of `partition` (claim epoch 1, version 0): group [0, 9], a small outbox, no windows; with `overrides`. */
 export function commitRequest(partition: number, overrides: Partial<CommitRequest> = {}): CommitRequest {
   return {
     partition,

@@ -1,8 +1,6 @@
 // Tumbling windows on event time as pure functions of an instant: no state, no clock.
-import type { Micros } from '../records.ts'
-import { daysFromCivil, MICROS_PER_DAY } from '../timestamps.ts'
+import { civilFromDays, daysFromCivil, MICROS_PER_DAY, type Micros } from '@healthstream/shared/domain'
 import {
-  civilFromDays,
   dateLabel,
   dayNumber,
   isoWeek,
@@ -15,6 +13,7 @@ import { canonicalZone, localDay, UTC } from './zones.ts'
 
 /** The window sizes, in the order a sample is assigned to them. */
 export const GRANULARITIES = ['daily', 'weekly', 'monthly'] as const
+/** A window size: `daily`, `weekly` or `monthly`. */
 export type Granularity = (typeof GRANULARITIES)[number]
 
 /** One tumbling window: [start, end) in epoch micros, with the zone its calendar is read in. */

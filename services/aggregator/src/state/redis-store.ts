@@ -1,3 +1,4 @@
+import type { Micros } from '@healthstream/shared/domain'
 import type { Cluster, Redis } from 'ioredis'
 import {
   type AggregateQuery,
@@ -5,17 +6,15 @@ import {
   AggregateStoreError,
   type CommitRequest,
   DEFAULT_RESET_AFTER,
-  decodeWindowState,
   emptyMeta,
-  encodeWindowState,
   type LoadRequest,
   type LoadResult,
-  NO_WATERMARK,
   type PartitionMeta,
   type WindowState,
-} from '../domain/aggregate/index.ts'
-import type { Micros } from '../domain/records.ts'
-import { CLAIM_LUA, COMMIT_LUA, LOAD_LUA, QUERY_LUA } from './aggregate-store-lua.ts'
+} from '../windows/store.ts'
+import { NO_WATERMARK } from '../windows/watermark.ts'
+import { CLAIM_LUA, COMMIT_LUA, LOAD_LUA, QUERY_LUA } from './redis-scripts.ts'
+import { decodeWindowState, encodeWindowState } from './window-codec.ts'
 
 type Arg = string | number | Buffer
 type Reply = Buffer | null | Reply[] | number

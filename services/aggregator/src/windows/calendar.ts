@@ -1,28 +1,7 @@
 // Calendar arithmetic on whole days since 1970-01-01 (proleptic Gregorian, no Date objects), so
-// window bounds are exact integers and do not depend on the host's time zone.
-import { daysFromCivil, MICROS_PER_DAY } from '../timestamps.ts'
-
-/** A calendar date. */
-export interface CivilDate {
-  readonly year: number
-  readonly month: number
-  readonly day: number
-}
-
-/** The date of a day number (H. Hinnant's `civil_from_days`, the inverse of `daysFromCivil`). */
-export function civilFromDays(days: number): CivilDate {
-  const z = days + 719_468
-  const era = Math.floor(z / 146_097)
-  const doe = z - era * 146_097
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  )
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
-  const mp = Math.floor((5 * doy + 2) / 153)
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
-  const month = mp < 10 ? mp + 3 : mp - 9
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day }
-}
+// window bounds are exact integers and do not depend on the host's time zone. Dates and day numbers
+// convert through the shared `civilFromDays` / `daysFromCivil`, the one copy of that algorithm.
+import { type CivilDate, civilFromDays, daysFromCivil, MICROS_PER_DAY } from '@healthstream/shared/domain'
 
 /** Whole days since the epoch of an instant (floor, so instants before 1970 work too). */
 export function dayNumber(micros: number): number {

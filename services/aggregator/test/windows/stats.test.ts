@@ -9,7 +9,7 @@ import {
   statsOf,
   statsResult,
   type TimedValue,
-} from '../../../src/domain/index.ts'
+} from '../../src/windows/stats.ts'
 
 // Values are multiples of 1/8 up to 125 000: exact in binary, so the reference below can be computed
 // exactly with bigints, while still spanning means far larger than the spread (hard cases for M2).

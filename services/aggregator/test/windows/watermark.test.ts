@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
+import { aggregationSpec } from '../../src/windows/spec.ts'
 import {
-  aggregationSpec,
   firingWatermark,
   NO_WATERMARK,
   partitionWatermark,
   UNBOUNDED,
   WatermarkTracker,
   windowPhase,
-} from '../../../src/domain/index.ts'
-import { HOUR, MINUTE } from './helpers.ts'
+} from '../../src/windows/watermark.ts'
+import { HOUR, MINUTE } from '../support/samples.ts'
 
 describe('partitionWatermark', () => {
   it('trails the largest event time by the out-of-orderness', () => {

@@ -1,12 +1,12 @@
 // One batch of one partition, as pure functions: which windows each sample falls in, which samples
 // are too late, the per-window deltas (pre-aggregation), and what the deltas and the watermark do to
 // the stored windows: merge, fire, update late, finalise, fire early. The pipeline does the I/O.
-import type { Micros, ValidatedSample } from '../records.ts'
+import type { Micros, ValidatedSample } from '@healthstream/shared/domain'
+import { type Window, windowId, windowsOf } from './definitions.ts'
 import type { AggregationSpec } from './spec.ts'
-import type { CommitRequest, LoadResult, OffsetGroup, WindowState } from './state.ts'
 import { addValue, initStats, mergeStats, type Stats } from './stats.ts'
+import type { CommitRequest, LoadResult, OffsetGroup, WindowState } from './store.ts'
 import { windowPhase } from './watermark.ts'
-import { type Window, windowId, windowsOf } from './windows.ts'
 
 /**
  * The fields of a sample the aggregation reads. Event time is `startTime`: the instant a measurement

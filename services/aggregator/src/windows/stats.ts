@@ -1,7 +1,7 @@
 // Window statistics as `init / add / merge / result`. Mean and M2 (sum of squared deviations) follow
 // Welford (add) and Chan et al. (merge), which stay accurate where the textbook Σx² − (Σx)²/n cancels
 // catastrophically. All functions are pure and return new objects.
-import type { Micros } from '../records.ts'
+import type { Micros } from '@healthstream/shared/domain'
 
 /** A value at an event time; `id` (the sample id) breaks ties between equal times. */
 export interface TimedValue {

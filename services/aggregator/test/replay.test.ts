@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { replayPlan } from '../../../src/domain/index.ts'
+import { replayPlan } from '../src/replay.ts'
 
 describe('replayPlan', () => {
   const group = { from: 100, to: 199 }

@@ -1,4 +1,4 @@
-import { InMemoryAggregateStore } from '../../../src/domain/index.ts'
+import { InMemoryAggregateStore } from './memory-store.ts'
 import { describeStoreContract } from './store-contract.ts'
 
 describeStoreContract('InMemoryAggregateStore', () => new InMemoryAggregateStore())

@@ -1,4 +1,4 @@
-import type { OffsetGroup } from './state.ts'
+import type { OffsetGroup } from './windows/store.ts'
 
 /**
  * How a batch [first, last] of one partition relates to the last applied group [from, to].

@@ -2,7 +2,8 @@
 // ({agg-p<N>}), so a script stays within one slot, also on Redis Cluster. Keys that are only known
 // inside a script (windows that became due, dirty windows) are built from the same tagged prefix.
 // Numbers are stored as the strings JavaScript wrote (exact); the only arithmetic here is the
-// firing-watermark and early-firing rule, the same as `loadWatermark` / `earlyFireDue` in the domain.
+// firing-watermark and early-firing rule that `LoadResult` documents (`windows/store.ts`), which the
+// in-memory store of the tests computes in TypeScript; the store contract tests hold both to it.
 
 const META_DEFAULTS = `
 local NONE = -9007199254740991
