@@ -15,25 +15,18 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createAdmin, ensureTopics } from '@healthstream/shared/kafka'
-import { type SimulateStats, simulate, simulatorOptions } from '@healthstream/simulator'
+import { simulate, simulatorOptions } from '@healthstream/simulator'
 import type { ServiceProcess } from '@healthstream/testkit/stack'
 import { type TestPipeline, testPipeline } from '@healthstream/testkit/stack'
 import { projectRoot } from '../stack/paths.ts'
-import { CpuMeter, type CpuUse } from './lib/cpu.ts'
+import { CpuMeter } from './lib/cpu.ts'
 import type { HopBenchResult } from './lib/hop-result.ts'
-import { type BrokerCeiling, brokerCeiling } from './lib/kafka-perf.ts'
-import { type LatencyResult, measureLatency } from './lib/latency.ts'
-import { type HopTrace, type ProfileSummary, profilingEnv, readDiagnostics } from './lib/profile.ts'
+import { brokerCeiling } from './lib/kafka-perf.ts'
+import { measureLatency } from './lib/latency.ts'
+import { profilingEnv, readDiagnostics } from './lib/profile.ts'
 import { printReport } from './lib/report.ts'
-import {
-  cleanUp,
-  type RedisCommandUse,
-  redisCommandStats,
-  redisDelta,
-  stackEnv,
-  stackPid,
-} from './lib/stack.ts'
-import { measureThroughput, outTotal, type ThroughputResult } from './lib/throughput.ts'
+import { cleanUp, redisCommandStats, redisDelta, stackEnv, stackPid } from './lib/stack.ts'
+import { measureThroughput, outTotal } from './lib/throughput.ts'
 
 const USAGE = `usage: npm run bench -- hop [flags]
   --samples N         samples preloaded for the throughput runs (default 1000000)

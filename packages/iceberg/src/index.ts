@@ -1,5 +1,17 @@
 /** @healthstream/iceberg: an Apache Iceberg (format v2) writer. Public names, exported explicitly. */
 
+// The Parquet names this library's own API takes or returns (a batch to write, the options and result
+// of encoding, reading a data file back), so its users need not depend on @healthstream/parquet
+export type {
+  AnyColumn,
+  ColumnStats,
+  Compress,
+  ParquetWriteOptions,
+  PrimitiveValue,
+  WrittenParquet,
+} from '@healthstream/parquet'
+export { ColumnBatch, readParquet } from '@healthstream/parquet'
+
 export { readAvroFile, writeAvroFile } from './avro/container.ts'
 export type { Catalog, CreateTableRequest, LoadedTable } from './catalog/catalog.ts'
 export { identifierToString, metadataFileName, metadataVersion, parseIdentifier } from './catalog/catalog.ts'
@@ -11,6 +23,7 @@ export type { SqlCatalogOptions } from './catalog/sql-catalog.ts'
 export { SqlCatalog } from './catalog/sql-catalog.ts'
 export type { SqlDatabase, SqlExecutor, SqlValue } from './catalog/sql-database.ts'
 export { openNodeSqlite } from './catalog/sqlite-node.ts'
+export { CREATED_BY, LIBRARY_VERSION } from './created-by.ts'
 export type { IcebergErrorCode, IcebergErrorOptions } from './errors.ts'
 export { CommitConflictError, CommitStateUnknownError, IcebergError, isIcebergError } from './errors.ts'
 export { fileUri, LocalObjectStore, localPath } from './io/local.ts'
@@ -24,16 +37,6 @@ export { readManifest, writeManifest } from './manifest/manifest.ts'
 export { readManifestList, writeManifestList } from './manifest/manifest-list.ts'
 export type { DataFile, FieldSummary, ManifestEntry, ManifestFile } from './manifest/types.ts'
 export { ENTRY_STATUS } from './manifest/types.ts'
-export { type AnyColumn, ColumnBatch } from './parquet/batch.ts'
-export type { Compress, Decompress } from './parquet/codecs.ts'
-export { DEFAULT_ZSTD_LEVEL, zstdCompressor, zstdDecompressor } from './parquet/codecs.ts'
-export { CREATED_BY, LIBRARY_VERSION } from './parquet/created-by.ts'
-export type { FileMetrics } from './parquet/metrics.ts'
-export { computeMetrics } from './parquet/metrics.ts'
-export { readParquet } from './parquet/reader.ts'
-export { takeRows } from './parquet/take.ts'
-export type { ParquetWriteOptions, WrittenParquet } from './parquet/writer.ts'
-export { writeParquet, writeParquetRows } from './parquet/writer.ts'
 export { applyUpdates, checkRequirements, withMetadataLog } from './spec/apply.ts'
 export {
   metadataFromJson,
@@ -41,6 +44,8 @@ export {
   parseTableMetadata,
   serializeTableMetadata,
 } from './spec/metadata-json.ts'
+export type { FileMetrics } from './spec/metrics.ts'
+export { computeMetrics, metricsOf } from './spec/metrics.ts'
 export type { NewTableOptions, PartitionFieldInput } from './spec/new-table.ts'
 export { newTableMetadata, partitionSpecOf } from './spec/new-table.ts'
 export type { BoundPartitionField, PartitionValues } from './spec/partition.ts'
@@ -78,7 +83,6 @@ export type {
 export { MAIN_BRANCH } from './spec/types.ts'
 export type { TableRequirement, TableUpdate } from './spec/updates.ts'
 export { requirementToJson, updateFromJson, updateToJson } from './spec/updates.ts'
-export type { PrimitiveValue } from './spec/values.ts'
 export { dateToDays, daysToDate } from './spec/values.ts'
 export type { BatchEncodeOptions, BatchEncoder, EncodedFile } from './table/batch-files.ts'
 export { encodeBatchFiles, encodeOnThisThread, partitionRows } from './table/batch-files.ts'
@@ -88,7 +92,7 @@ export { ParquetEncodePool } from './table/encode-pool.ts'
 export type { NewColumn } from './table/evolve.ts'
 export type { ExpireOptions, OrphanOptions } from './table/maintenance.ts'
 export { liveEntries } from './table/scan.ts'
-export type { SnapshotChange } from './table/snapshot-producer.ts'
+export type { SnapshotChange } from './table/snapshot-change.ts'
 export { SnapshotBuilder, Table } from './table/table.ts'
 export type { WriteBatchOptions, WriteDataFilesOptions } from './table/write.ts'
 export type { Transform } from './transforms/transforms.ts'

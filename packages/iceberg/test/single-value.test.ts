@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import type { PrimitiveValue } from '@healthstream/parquet'
 import fc from 'fast-check'
 import { fromBytes, toBytes, truncateLower, truncateUpper } from '../src/spec/single-value.ts'
 import type { PrimitiveType } from '../src/spec/types.ts'
-import type { PrimitiveValue } from '../src/spec/values.ts'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 

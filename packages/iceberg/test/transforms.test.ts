@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import type { PrimitiveValue } from '@healthstream/parquet'
 import fc from 'fast-check'
 import type { PrimitiveType } from '../src/spec/types.ts'
-import type { PrimitiveValue } from '../src/spec/values.ts'
 import { dateToDays } from '../src/spec/values.ts'
 import { murmur3Hash32 } from '../src/transforms/murmur3.ts'
 import {

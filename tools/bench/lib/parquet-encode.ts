@@ -5,7 +5,7 @@
  * (all its threads: the garbage collector's helpers count too).
  */
 import { readFileSync } from 'node:fs'
-import { readParquet, type Schema, writeParquet, writeParquetRows } from '@healthstream/iceberg'
+import { readParquet, type Schema, writeParquet, writeParquetRows } from '@healthstream/parquet'
 
 /** Rows per second of each encoder over the same rows. */
 export interface EncoderFigures {

@@ -1,6 +1,6 @@
 /** The lake benchmark's yardstick: pyarrow, in the readers' venv, writing the same rows again with ZSTD. */
 import { execFile } from 'node:child_process'
-import { DEFAULT_ZSTD_LEVEL } from '@healthstream/iceberg'
+import { DEFAULT_ZSTD_LEVEL } from '@healthstream/parquet'
 import { lakePython } from '@healthstream/testkit/lake'
 
 /** pyarrow's side, run in the readers' venv: the same rows, written again with ZSTD. */

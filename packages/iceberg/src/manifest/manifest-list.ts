@@ -1,8 +1,9 @@
 /** Writing and reading manifest lists (Avro, format v2), and partition field summaries. */
+
+import type { PrimitiveValue } from '@healthstream/parquet'
 import { readAvroFile, writeAvroFile } from '../avro/container.ts'
 import type { BoundPartitionField, PartitionValues } from '../spec/partition.ts'
 import { toBytes } from '../spec/single-value.ts'
-import type { PrimitiveValue } from '../spec/values.ts'
 import { MANIFEST_FILE_SCHEMA } from './avro-schemas.ts'
 import type { FieldSummary, ManifestFile } from './types.ts'
 

@@ -1,18 +1,13 @@
 /** Writing and reading manifests (Avro, format v2) with the key-value metadata the spec requires. */
+
+import { bytesToUuid, fromBigEndian, type PrimitiveValue, toBigInt, uuidToBytes } from '@healthstream/parquet'
 import { readAvroFile, writeAvroFile } from '../avro/container.ts'
 import { IcebergError } from '../errors.ts'
 import { stringifyJson } from '../json/lossless.ts'
 import { type BoundPartitionField, partitionFieldsToJson } from '../spec/partition.ts'
 import { schemaToJson } from '../spec/schema.ts'
 import type { PrimitiveType, Schema } from '../spec/types.ts'
-import {
-  bytesToUuid,
-  fromBigEndian,
-  minBigEndian,
-  type PrimitiveValue,
-  toBigInt,
-  uuidToBytes,
-} from '../spec/values.ts'
+import { minBigEndian } from '../spec/values.ts'
 import { avroName, manifestEntrySchema } from './avro-schemas.ts'
 import type { DataFile, EntryStatus, FileContent, ManifestEntry } from './types.ts'
 

@@ -1,7 +1,9 @@
 /** Human strings of partition values, as the reference implementation puts them in paths. */
+
+import { bytesToUuid, type PrimitiveValue, toBigInt } from '@healthstream/parquet'
 import type { Transform } from '../transforms/transforms.ts'
 import type { PrimitiveType } from './types.ts'
-import { bytesToUuid, daysToDate, floorDiv, type PrimitiveValue, toBigInt } from './values.ts'
+import { daysToDate, floorDiv } from './values.ts'
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0')
 

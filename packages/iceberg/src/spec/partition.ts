@@ -1,11 +1,12 @@
 /** Partition specs and sort orders: JSON both ways, partition tuples, and partition paths. */
+
+import type { PrimitiveValue } from '@healthstream/parquet'
 import { IcebergError } from '../errors.ts'
 import type { JsonObject, JsonValue } from '../json/lossless.ts'
 import { applyTransform, parseTransform, transformResultType } from '../transforms/transforms.ts'
 import { humanString } from './human.ts'
 import { fieldById, isPrimitive } from './schema.ts'
 import type { PartitionField, PartitionSpec, PrimitiveType, Schema, SortOrder } from './types.ts'
-import type { PrimitiveValue } from './values.ts'
 
 /** Partition field ids start here (the reference implementation's convention). */
 export const FIRST_PARTITION_FIELD_ID = 1000

@@ -2,17 +2,12 @@
  * Binary single-value serialization (spec Appendix D), used for column bounds in manifests and
  * partition bounds in manifest lists, plus the truncation of string/binary bounds.
  */
+
+import { bytesToUuid, fromBigEndian, type PrimitiveValue, toBigInt, uuidToBytes } from '@healthstream/parquet'
 import { IcebergError } from '../errors.ts'
 import { truncateString } from '../transforms/transforms.ts'
 import type { PrimitiveType } from './types.ts'
-import {
-  bytesToUuid,
-  fromBigEndian,
-  minBigEndian,
-  type PrimitiveValue,
-  toBigInt,
-  uuidToBytes,
-} from './values.ts'
+import { minBigEndian } from './values.ts'
 
 function fixedWidth(width: number, write: (view: DataView) => void): Uint8Array {
   const out = new Uint8Array(width)

@@ -3,26 +3,14 @@
  * `metadata-json.ts` maps them to the spec's JSON. Snapshot ids are `bigint` everywhere because
  * they are random 63-bit numbers; counts, sizes, sequence numbers and timestamps are `number`.
  */
+import type { PrimitiveType } from '@healthstream/parquet'
 import type { JsonValue } from '../json/lossless.ts'
 
-/** Primitive types by their JSON name (Appendix C): `decimal(P,S)` and `fixed[L]` are normalized. */
-export type PrimitiveType =
-  | 'boolean'
-  | 'int'
-  | 'long'
-  | 'float'
-  | 'double'
-  | 'date'
-  | 'time'
-  | 'timestamp'
-  | 'timestamptz'
-  | 'timestamp_ns'
-  | 'timestamptz_ns'
-  | 'string'
-  | 'uuid'
-  | 'binary'
-  | `fixed[${number}]`
-  | `decimal(${number},${number})`
+/**
+ * Primitive types by their JSON name (Appendix C): `decimal(P,S)` and `fixed[L]` are normalized. The
+ * Parquet writer names the same types, so the one list lives there.
+ */
+export type { PrimitiveType }
 
 /** A struct: an ordered list of fields with ids. */
 export interface StructType {

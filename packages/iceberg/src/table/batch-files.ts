@@ -3,21 +3,25 @@
  * Parquet files, without row objects. Pure CPU work, so it can run on a worker thread
  * (`encode-pool.ts`) while the caller's thread goes on reading.
  */
-
+import {
+  type ColumnBatch,
+  type LeafColumn,
+  type ParquetWriteOptions,
+  takeRows,
+  valueAt,
+  type WrittenParquet,
+  writeColumnBatch,
+} from '@healthstream/parquet'
 import { IcebergError } from '../errors.ts'
-import type { ColumnBatch } from '../parquet/batch.ts'
-import { writeColumnBatch } from '../parquet/columnar.ts'
-import type { LeafColumn } from '../parquet/columns.ts'
-import { takeRows, valueAt } from '../parquet/take.ts'
-import type { ParquetWriteOptions, WrittenParquet } from '../parquet/writer.ts'
 import {
   bindPartitionSpec,
   type PartitionValues,
   partitionPath,
   partitionTupleKey,
 } from '../spec/partition.ts'
-import type { PartitionSpec } from '../spec/types.ts'
+import type { PartitionSpec, Schema } from '../spec/types.ts'
 import { applyTransform, parseTransform } from '../transforms/transforms.ts'
+import { dataFileOptions } from './parquet-options.ts'
 
 /** One encoded data file of a batch: its partition tuple, the partition's path, the Parquet file. */
 export interface EncodedFile {
@@ -46,12 +50,27 @@ export function tupleKey(values: PartitionValues): unknown {
   return partitionTupleKey(values)
 }
 
+/**
+ * The Iceberg schema a batch was made for. A batch keeps the schema object it was made with, so one
+ * made for a table's schema (`ColumnBatch.of(table.schema)`) has its id; one made for a bare Parquet
+ * schema has none, and no table takes it.
+ */
+export function tableSchemaOf(batch: ColumnBatch): Schema {
+  const schema = batch.schema as Partial<Schema>
+  if (typeof schema.schemaId !== 'number')
+    throw new IcebergError(
+      'INVALID_ARGUMENT',
+      'the batch was not made for an Iceberg schema (it has no schema id)',
+    )
+  return schema as Schema
+}
+
 /** The rows of each partition of the batch (first-seen order of partitions and of rows). */
 export function partitionRows(
   spec: PartitionSpec,
   batch: ColumnBatch,
 ): { partition: PartitionValues; path: string; indices: Int32Array }[] {
-  const bound = bindPartitionSpec(spec, batch.schema)
+  const bound = bindPartitionSpec(spec, tableSchemaOf(batch))
   const sources = bound.map((b) => {
     if (b.sourcePath.length !== 1)
       throw new IcebergError(
@@ -85,12 +104,13 @@ export function encodeBatchFiles(
   const max = Math.max(1, options.maxRowsPerFile ?? 1_000_000)
   const out: EncodedFile[] = []
   const groups = batch.length === 0 ? [] : partitionRows(spec, batch)
+  const parquet = groups.length === 0 ? options : dataFileOptions(tableSchemaOf(batch), options)
   for (const g of groups) {
     // The whole batch in one partition and one file: encode it as it is, nothing to pick out
     const whole = groups.length === 1 && g.indices.length <= max
     for (let i = 0; i < g.indices.length; i += max) {
       const rows = whole ? batch : takeRows(batch, g.indices.subarray(i, i + max))
-      out.push({ partition: g.partition, path: g.path, written: writeColumnBatch(rows, options) })
+      out.push({ partition: g.partition, path: g.path, written: writeColumnBatch(rows, parquet) })
     }
   }
   return out

@@ -8,7 +8,8 @@ import { CommitConflictError, isIcebergError } from '../errors.ts'
 import type { ObjectStore } from '../io/object-store.ts'
 import type { TableMetadata } from '../spec/types.ts'
 import type { TableRequirement, TableUpdate } from '../spec/updates.ts'
-import { produceSnapshot, type SnapshotChange } from './snapshot-producer.ts'
+import type { SnapshotChange } from './snapshot-change.ts'
+import { produceSnapshot } from './snapshot-producer.ts'
 
 /** What the commit loop works with. */
 export interface TableContext {

@@ -4,9 +4,10 @@
  * rewritten in bins of at most `maxRowsPerRewrite` rows (by the record counts the manifests keep), so
  * the rows held in memory at once are bounded however many small files a partition has gathered.
  */
+
+import { readParquet } from '@healthstream/parquet'
 import type { LoadedTable } from '../catalog/catalog.ts'
 import type { DataFile } from '../manifest/types.ts'
-import { readParquet } from '../parquet/reader.ts'
 import { partitionTupleKey } from '../spec/partition.ts'
 import type { TableMetadata } from '../spec/types.ts'
 import { commitSnapshot, type TableContext } from './commit.ts'

@@ -5,9 +5,8 @@
  * dies fails the jobs it held (`ENCODER_FAILED`, retryable) and is replaced on the next job.
  */
 import { Worker } from 'node:worker_threads'
+import { type ColumnBatch, exportBatch } from '@healthstream/parquet'
 import { IcebergError, type IcebergErrorCode } from '../errors.ts'
-import type { ColumnBatch } from '../parquet/batch.ts'
-import { exportBatch } from '../parquet/batch-transfer.ts'
 import type { PartitionSpec } from '../spec/types.ts'
 import { type BatchEncodeOptions, type EncodedFile, encodeBatchFiles } from './batch-files.ts'
 import type { EncodeJob } from './encode-worker.ts'

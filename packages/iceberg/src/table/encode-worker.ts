@@ -3,13 +3,14 @@
  * of its partitions and sends them back (their bytes moved, not copied).
  */
 import { parentPort } from 'node:worker_threads'
-import { type ColumnData, importBatch } from '../parquet/batch-transfer.ts'
-import type { PartitionSpec, Schema } from '../spec/types.ts'
+import { type ColumnData, importBatch, type Schema } from '@healthstream/parquet'
+import type { PartitionSpec } from '../spec/types.ts'
 import { type BatchEncodeOptions, encodeBatchFiles } from './batch-files.ts'
 
 /** What the pool sends: one batch to encode. */
 export interface EncodeJob {
   readonly id: number
+  /** The batch's schema (an Iceberg schema, its id included, as the batch was made for it). */
   readonly schema: Schema
   readonly spec: PartitionSpec
   readonly columns: readonly ColumnData[]

@@ -9,27 +9,13 @@ import { writeManifest } from '../manifest/manifest.ts'
 import { summarizePartitions, writeManifestList } from '../manifest/manifest-list.ts'
 import { type DataFile, ENTRY_STATUS, type ManifestEntry, type ManifestFile } from '../manifest/types.ts'
 import { bindPartitionSpec } from '../spec/partition.ts'
-import type { Snapshot, SnapshotOperation, TableMetadata } from '../spec/types.ts'
+import type { Snapshot, TableMetadata } from '../spec/types.ts'
 import type { TableRequirement, TableUpdate } from '../spec/updates.ts'
 import { newManifestListLocation, newManifestLocation, newSnapshotId } from './locations.ts'
 import { currentSnapshot, type LoadedManifest, loadManifests } from './scan.ts'
+import type { SnapshotChange } from './snapshot-change.ts'
 import { buildSummary } from './summary.ts'
 import { currentSchema } from './write.ts'
-
-/** What a snapshot changes. */
-export interface SnapshotChange {
-  readonly operation: SnapshotOperation
-  readonly added: readonly DataFile[]
-  /** Locations of live data files this snapshot removes. */
-  readonly deleted?: readonly string[]
-  /** Extra summary properties (e.g. Kafka offsets); they cannot override the computed metrics. */
-  readonly summary?: Readonly<Record<string, string>>
-  /**
-   * Table properties set in the same metadata commit as the snapshot: state that must survive the
-   * snapshot's expiry by any engine (maintenance keeps properties, not old snapshots).
-   */
-  readonly properties?: Readonly<Record<string, string>>
-}
 
 /** A snapshot ready to commit. */
 export interface ProducedSnapshot {

@@ -1,7 +1,7 @@
 /** Snapshot summaries: the spec's optional metrics (Appendix F) plus the caller's properties. */
 import type { DataFile, ManifestFile } from '../manifest/types.ts'
 import type { Snapshot, SnapshotSummary } from '../spec/types.ts'
-import type { SnapshotChange } from './snapshot-producer.ts'
+import type { SnapshotChange } from './snapshot-change.ts'
 
 function partitionKey(f: DataFile): string {
   return `${f.specId}:${JSON.stringify(f.partition, (_k, v) => (typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? [...v] : v))}`

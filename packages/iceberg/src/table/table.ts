@@ -3,11 +3,11 @@
  * in a snapshot with summary properties, evolve the schema, and run maintenance. Each committing
  * method refreshes the table to the committed state.
  */
+
+import { type ColumnBatch, readParquet } from '@healthstream/parquet'
 import type { Catalog, CreateTableRequest, LoadedTable } from '../catalog/catalog.ts'
 import type { ObjectStore } from '../io/object-store.ts'
 import type { DataFile } from '../manifest/types.ts'
-import type { ColumnBatch } from '../parquet/batch.ts'
-import { readParquet } from '../parquet/reader.ts'
 import type {
   PartitionSpec,
   Schema,
@@ -21,7 +21,7 @@ import { type CompactOptions, compact } from './compact.ts'
 import { addColumnsUpdates, type NewColumn } from './evolve.ts'
 import { type ExpireOptions, expireSnapshots, type OrphanOptions, removeOrphanFiles } from './maintenance.ts'
 import { currentSnapshot, liveEntries } from './scan.ts'
-import type { SnapshotChange } from './snapshot-producer.ts'
+import type { SnapshotChange } from './snapshot-change.ts'
 import {
   currentSchema,
   defaultSpec,

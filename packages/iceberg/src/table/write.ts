@@ -3,14 +3,20 @@
  * Parquet files of at most `maxRowsPerFile` rows, and each file becomes a `DataFile` with its
  * partition tuple and metrics, ready for an append or an overwrite.
  */
+import {
+  type ColumnBatch,
+  type ParquetWriteOptions,
+  type WrittenParquet,
+  writeParquet,
+} from '@healthstream/parquet'
 import type { ObjectStore } from '../io/object-store.ts'
 import type { DataFile } from '../manifest/types.ts'
-import type { ColumnBatch } from '../parquet/batch.ts'
-import { type ParquetWriteOptions, type WrittenParquet, writeParquet } from '../parquet/writer.ts'
+import { metricsOf } from '../spec/metrics.ts'
 import { bindPartitionSpec, type PartitionValues, partitionOf, partitionPath } from '../spec/partition.ts'
 import type { PartitionSpec, Schema, TableMetadata } from '../spec/types.ts'
 import { type BatchEncoder, encodeOnThisThread, tupleKey } from './batch-files.ts'
 import { newDataFileLocation } from './locations.ts'
+import { dataFileOptions } from './parquet-options.ts'
 
 type Row = Readonly<Record<string, unknown>>
 
@@ -22,6 +28,8 @@ export interface WriteDataFilesOptions extends ParquetWriteOptions {
   readonly schema?: Schema
   /** The spec to partition by (default: the table's default spec). */
   readonly spec?: PartitionSpec
+  /** Length strings/binary bounds are truncated to (default 16). */
+  readonly boundLength?: number
 }
 
 /** The current schema of table metadata. */
@@ -68,8 +76,8 @@ export async function writeDataFiles(
   const files: DataFile[] = []
   for (const group of groupByPartition(spec, schema, rows)) {
     for (let i = 0; i < group.rows.length; i += max) {
-      const written = writeParquet(schema, group.rows.slice(i, i + max), options)
-      files.push(await putDataFile(store, m, spec, group, written))
+      const written = writeParquet(schema, group.rows.slice(i, i + max), dataFileOptions(schema, options))
+      files.push(await putDataFile(store, m, spec, group, written, options.boundLength))
     }
   }
   return files
@@ -91,10 +99,10 @@ export async function writeBatchDataFiles(
   batch: ColumnBatch,
   options: WriteBatchOptions = {},
 ): Promise<DataFile[]> {
-  const { encoder = encodeOnThisThread, spec = defaultSpec(m), ...rest } = options
+  const { encoder = encodeOnThisThread, spec = defaultSpec(m), boundLength, ...rest } = options
   const encoded = await encoder(spec, batch, rest)
   const files: DataFile[] = []
-  for (const e of encoded) files.push(await putDataFile(store, m, spec, e, e.written))
+  for (const e of encoded) files.push(await putDataFile(store, m, spec, e, e.written, boundLength))
   return files
 }
 
@@ -105,9 +113,11 @@ async function putDataFile(
   spec: PartitionSpec,
   at: { readonly partition: PartitionValues; readonly path: string },
   written: WrittenParquet,
+  boundLength: number | undefined,
 ): Promise<DataFile> {
   const filePath = newDataFileLocation(m, at.path)
   await store.put(filePath, written.bytes)
+  const metrics = metricsOf(written.columnStats, boundLength)
   return {
     content: 0,
     filePath,
@@ -117,11 +127,11 @@ async function putDataFile(
     recordCount: written.recordCount,
     fileSizeInBytes: written.bytes.length,
     columnSizes: written.columnSizes,
-    valueCounts: written.metrics.valueCounts,
-    nullValueCounts: written.metrics.nullValueCounts,
-    nanValueCounts: written.metrics.nanValueCounts,
-    lowerBounds: written.metrics.lowerBounds,
-    upperBounds: written.metrics.upperBounds,
+    valueCounts: metrics.valueCounts,
+    nullValueCounts: metrics.nullValueCounts,
+    nanValueCounts: metrics.nanValueCounts,
+    lowerBounds: metrics.lowerBounds,
+    upperBounds: metrics.upperBounds,
     splitOffsets: written.splitOffsets,
     sortOrderId: 0,
   }

@@ -2,9 +2,11 @@
  * Partition transforms (identity, bucket[N], truncate[W], year, month, day, hour, void): parsing,
  * result types, application to values, and the human strings used in partition paths.
  */
+
+import { type PrimitiveValue, toBigInt, uuidToBytes } from '@healthstream/parquet'
 import { IcebergError } from '../errors.ts'
 import type { PrimitiveType } from '../spec/types.ts'
-import { floorDiv, minBigEndian, type PrimitiveValue, toBigInt, uuidToBytes } from '../spec/values.ts'
+import { floorDiv, minBigEndian } from '../spec/values.ts'
 import { murmur3Hash32, murmur3HashLong } from './murmur3.ts'
 
 /** A parsed transform. */

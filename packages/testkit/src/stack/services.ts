@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { projectRoot } from '@healthstream/testkit/stack'
+import { projectRoot } from './paths.ts'
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789'
 
