@@ -5,7 +5,12 @@
 // Prints samples/s (in-memory store as the CPU-only baseline, then Redis), Redis round trips per
 // sample (goal ≤ 0.1) and the server-side INFO commandstats of the run. Cleans its keys up afterwards.
 
-import { type AggregateStore, Aggregator, aggregationSpec, RedisAggregateStore } from '@healthstream/aggregator'
+import {
+  type AggregateStore,
+  Aggregator,
+  aggregationSpec,
+  RedisAggregateStore,
+} from '@healthstream/aggregator'
 import {
   aggregatorDeps,
   InMemoryAggregateStore,
