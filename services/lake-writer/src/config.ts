@@ -47,8 +47,8 @@ function timerDuration(doc: string, fallback: number): ConfigKey<number> {
 
 /**
  * Keys only the lake-writer reads (beside the common ones). Every key is declared once here, with its
- * type, default and doc; `main.ts` reads them through `configOrExit`, which stops start-up naming each
- * malformed variable.
+ * type, default and doc; the service shell (`runService`) reads them once and stops start-up naming
+ * each malformed variable, and each problem `catalogProblems` finds.
  */
 export const lakeWriterConfig = {
   LAKE_CATALOG: oneOf(

@@ -21,12 +21,13 @@ import {
   DEFAULT_FETCH_MAX_BYTES,
   type GroupSession,
 } from '@healthstream/shared/kafka'
-import { BackgroundTask } from './background.ts'
-import { Fetcher } from './fetcher.ts'
-import type { LakeEvent, LakeLoopOptions, LakeStats } from './lake-events.ts'
+import { BackgroundTask } from './background-task.ts'
+import { Fetcher } from './consuming/fetcher.ts'
+import { positionsFor, recordedPositions, routeRecords } from './consuming/positions.ts'
+import { TableBuffer } from './consuming/table-buffer.ts'
+import type { LakeLoopOptions } from './loop-options.ts'
+import type { LakeEvent, LakeStats } from './loop-stats.ts'
 import { Mutex } from './mutex.ts'
-import { positionsFor, recordedPositions, routeRecords } from './positions.ts'
-import { TableBuffer } from './table-buffer.ts'
 
 /** The consume → buffer → commit loop of one lake-writer instance. */
 export class LakeLoop {

@@ -23,7 +23,7 @@ import {
   tableFiles,
 } from '@healthstream/testkit/lake'
 import { eventually, testPipeline } from '@healthstream/testkit/stack'
-import { TableNames } from '../src/tables.ts'
+import { TableNames } from '../src/committing/tables.ts'
 import { engineDigests, type Invariants, lakeInvariants } from './support/foreign.ts'
 import { poisonFrom } from './support/poison.ts'
 import { aggregate, errorRecord, validatedSample } from './support/records.ts'

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { MemoryBroker, type OutputRecord } from '@healthstream/shared/kafka'
-import { recordedState } from '../src/offsets.ts'
-import type { TopicRoute } from '../src/routes.ts'
-import { TableNames } from '../src/tables.ts'
+import { recordedState } from '../src/committing/offsets.ts'
+import { TableNames } from '../src/committing/tables.ts'
+import type { TopicRoute } from '../src/consuming/routing.ts'
 import {
   codec,
   memoryConsumer,

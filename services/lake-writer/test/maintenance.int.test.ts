@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { readTable, snapshots } from '@healthstream/testkit/lake'
 import { eventually, testPipeline } from '@healthstream/testkit/stack'
-import { TableNames } from '../src/tables.ts'
+import { TableNames } from '../src/committing/tables.ts'
 import { validatedSample } from './support/records.ts'
 import { drained, InputProducer, localTarget, serializers } from './support/stack.ts'
 

@@ -9,6 +9,7 @@ export { isLoopReady } from './loop-stats.ts'
 export type { FaultPoint } from './memory.ts'
 export { Faults, MemoryBroker, MemoryConsumer, MemoryProducer } from './memory.ts'
 export type {
+  GroupConsumerConfig,
   KafkaConnectionConfig,
   TopicSpec,
   TransactionalConfig,
@@ -17,11 +18,13 @@ export type {
 export {
   createAdmin,
   createConsumer,
+  createGroupConsumer,
   createTransactionalPorts,
   createTransactionalProducer,
   ensureTopics,
 } from './platformatic.ts'
-export { PlatformaticConsumer } from './platformatic-consumer.ts'
+export type { GroupSettings, GroupTiming } from './platformatic-consumer.ts'
+export { groupSettings, PlatformaticConsumer } from './platformatic-consumer.ts'
 export { classifyKafkaError } from './platformatic-errors.ts'
 export { PlatformaticProducer } from './platformatic-producer.ts'
 export type {

@@ -15,12 +15,36 @@ import { partitionKey } from './ports.ts'
 
 /** Group timing and where a group without committed offsets starts. */
 export interface GroupSettings {
+  /** A member silent this long is removed from the group. */
   readonly sessionTimeoutMs: number
   readonly heartbeatIntervalMs: number
+  /** How long the coordinator waits for every member to rejoin during a rebalance. */
   readonly rebalanceTimeoutMs: number
+  /** Where a group without committed offsets starts. */
   readonly startFrom: 'earliest' | 'latest'
   /** Delay before rejoining after a background rejoin failed. */
   readonly rejoinDelayMs: number
+}
+
+/** The group settings a consumer may choose; the others take the pipeline's defaults (`groupSettings`). */
+export type GroupTiming = Partial<Omit<GroupSettings, 'rejoinDelayMs'>>
+
+/**
+ * The group settings of every consumer in the pipeline, written once: a 30 s session, a heartbeat
+ * every tenth of the session (at least 500 ms), a minute to rebalance, and a group without committed
+ * offsets starting from the earliest record (process everything). A tenth of the session leaves room
+ * for several lost heartbeats before the coordinator drops the member; the floor keeps a short test
+ * session from flooding the coordinator.
+ */
+export function groupSettings(timing: GroupTiming = {}): GroupSettings {
+  const sessionTimeoutMs = timing.sessionTimeoutMs ?? 30_000
+  return {
+    sessionTimeoutMs,
+    heartbeatIntervalMs: timing.heartbeatIntervalMs ?? Math.max(500, Math.floor(sessionTimeoutMs / 10)),
+    rebalanceTimeoutMs: timing.rebalanceTimeoutMs ?? 60_000,
+    startFrom: timing.startFrom ?? 'earliest',
+    rejoinDelayMs: 1_000,
+  }
 }
 
 /**

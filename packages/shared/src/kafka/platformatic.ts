@@ -2,7 +2,7 @@ import type { ConnectionOptions } from '@platformatic/kafka'
 import { Admin, Consumer, FetchIsolationLevels, Producer } from '@platformatic/kafka'
 import { sleep } from './backoff.ts'
 import { KafkaErrorCode, KafkaLoopError } from './errors.ts'
-import { PlatformaticConsumer } from './platformatic-consumer.ts'
+import { type GroupTiming, groupSettings, PlatformaticConsumer } from './platformatic-consumer.ts'
 import { classifyKafkaError, hasKafkaError } from './platformatic-errors.ts'
 import { PlatformaticProducer } from './platformatic-producer.ts'
 
@@ -15,26 +15,22 @@ export interface KafkaConnectionConfig {
   readonly connection?: Pick<ConnectionOptions, 'tls' | 'sasl' | 'connectTimeout' | 'requestTimeout'>
 }
 
-/** Everything one exactly-once hop needs: its group and its transactional id. */
-export interface TransactionalConfig extends KafkaConnectionConfig {
+/** A member of a consumer group; timing left out takes the pipeline's defaults (`groupSettings`). */
+export interface GroupConsumerConfig extends KafkaConnectionConfig, GroupTiming {
   readonly groupId: string
+  /** Static group membership (`group.instance.id`), stable per instance. */
+  readonly groupInstanceId?: string
+}
+
+/** Everything one exactly-once hop needs: its group and its transactional id. */
+export interface TransactionalConfig extends GroupConsumerConfig {
   /**
    * Stable per instance (e.g. `<service>-<INSTANCE_ID>`), so a restarted instance fences its own zombie
    * at once. Two live instances must never share it: the newer one fences the older.
    */
   readonly transactionalId: string
-  /** Static group membership (`group.instance.id`), stable per instance like the transactional id. */
-  readonly groupInstanceId?: string
   /** The coordinator aborts a transaction open longer than this. Default 60 s. */
   readonly transactionTimeoutMs?: number
-  /** A member silent this long is removed from the group. Default 30 s. */
-  readonly sessionTimeoutMs?: number
-  /** Default 3 s. */
-  readonly heartbeatIntervalMs?: number
-  /** Default 60 s. */
-  readonly rebalanceTimeoutMs?: number
-  /** Where a group without committed offsets starts. Default earliest (process everything). */
-  readonly startFrom?: 'earliest' | 'latest'
 }
 
 /** The clients behind one `TransactionalLoop`. */
@@ -115,22 +111,24 @@ export function createConsumer(
   })
 }
 
+/** A group consumer (`createConsumer`) and the `ConsumerPort` over it, with the pipeline's group settings. */
+export function createGroupConsumer(config: GroupConsumerConfig): {
+  readonly client: Consumer
+  readonly port: PlatformaticConsumer
+} {
+  const client = createConsumer(config)
+  const port = new PlatformaticConsumer(client, createAdmin(config), groupSettings(config), config.connection)
+  return { client, port }
+}
+
 /**
  * The consumer and producer ports of one hop, sharing the group (the producer adds the consumer's group
  * metadata to every transaction). Hand them to `TransactionalLoop`; it closes them when it ends.
  */
 export function createTransactionalPorts(config: TransactionalConfig): TransactionalPorts {
-  const consumer = createConsumer(config)
-  const settings = {
-    sessionTimeoutMs: config.sessionTimeoutMs ?? 30_000,
-    heartbeatIntervalMs: config.heartbeatIntervalMs ?? 3_000,
-    rebalanceTimeoutMs: config.rebalanceTimeoutMs ?? 60_000,
-    startFrom: config.startFrom ?? 'earliest',
-    rejoinDelayMs: 1_000,
-  } as const
-  const consumerPort = new PlatformaticConsumer(consumer, createAdmin(config), settings, config.connection)
-  const producerPort = new PlatformaticProducer(() => createTransactionalProducer(config), consumer)
-  return { consumer: consumerPort, producer: producerPort }
+  const { client, port } = createGroupConsumer(config)
+  const producerPort = new PlatformaticProducer(() => createTransactionalProducer(config), client)
+  return { consumer: port, producer: producerPort }
 }
 
 /** A topic the application needs. */

@@ -1,9 +1,8 @@
-import { FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka'
+import { type Consumer, FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka'
 import { KafkaErrorCode, KafkaLoopError } from './errors.ts'
 import { DEFAULT_FETCH_MAX_BYTES } from './loop-options.ts'
 import type { KafkaConnectionConfig } from './platformatic.ts'
-import { createAdmin, createConsumer } from './platformatic.ts'
-import { PlatformaticConsumer } from './platformatic-consumer.ts'
+import { createGroupConsumer } from './platformatic.ts'
 import type { ConsumedRecord, PartitionOffset } from './ports.ts'
 import { partitionKey } from './ports.ts'
 
@@ -18,15 +17,11 @@ export async function readCommittedTopic(
   timeoutMs = 30_000,
   settleMs = 2_000,
 ): Promise<ConsumedRecord[]> {
-  const consumer = createConsumer({ ...config, groupId: `${config.clientId}-reader-unused` })
-  const settings = {
-    sessionTimeoutMs: 30_000,
-    heartbeatIntervalMs: 3_000,
-    rebalanceTimeoutMs: 30_000,
-    startFrom: 'earliest',
-    rejoinDelayMs: 1_000,
-  } as const
-  const port = new PlatformaticConsumer(consumer, createAdmin(config), settings, config.connection)
+  // The group is never joined (no subscribe): its settings and offsets stay unused
+  const { client: consumer, port } = createGroupConsumer({
+    ...config,
+    groupId: `${config.clientId}-reader-unused`,
+  })
   try {
     const ends = await settledEnds(consumer, topic, settleMs)
     const starts = await consumer.listOffsets({ topics: [topic], timestamp: ListOffsetTimestamps.EARLIEST })
@@ -64,11 +59,7 @@ type Ends = Map<string, bigint[]>
  * last stable offset may still stand before the committed records; a transaction that stays open
  * keeps it there, and then the records before it are all a read_committed reader may see.
  */
-async function settledEnds(
-  consumer: ReturnType<typeof createConsumer>,
-  topic: string,
-  settleMs: number,
-): Promise<Ends> {
+async function settledEnds(consumer: Consumer, topic: string, settleMs: number): Promise<Ends> {
   const deadline = Date.now() + settleMs
   for (;;) {
     const stable = await consumer.listOffsets({

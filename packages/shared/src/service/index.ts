@@ -1,10 +1,20 @@
-/** The process shell every hop runs in. */
+/** The process shell every service runs in (`runService`), and the transactional hop that runs in it (`runHop`). */
 export { CommittedTally } from './hop-metrics.ts'
 export {
-  configOrExit,
   type HopConfig,
   type HopContext,
   type HopDefinition,
   type HopParts,
   runHop,
 } from './run-hop.ts'
+export {
+  type ConfigSpec,
+  configOrExit,
+  EXIT_CONFIG,
+  EXIT_FATAL,
+  runService,
+  type ServiceConfig,
+  type ServiceContext,
+  type ServiceDefinition,
+  type ServiceWorker,
+} from './shell.ts'

@@ -1,29 +1,33 @@
-import { hostname } from 'node:os'
+/** An exactly-once hop (consume → transform → produce in one Kafka transaction) as a service in the shell. */
 import type { Hono } from 'hono'
-import { HttpSchemaRegistry, type RegistryAuth } from '../avro/index.ts'
+import type { HttpSchemaRegistry } from '../avro/index.ts'
 import {
-  createAdmin,
   createTransactionalPorts,
-  ensureTopics,
+  type LoopEvent,
+  type LoopStats,
   type TopicSpec,
   TransactionalLoop,
   type Transform,
 } from '../kafka/index.ts'
-import { commonConfig } from '../platform/common-config.ts'
-import { ConfigError, type ConfigKey, type ConfigOf, loadConfig } from '../platform/config.ts'
-import { createServiceApp } from '../platform/http-app.ts'
-import { createLogger, type Logger } from '../platform/logger.ts'
-import { createHopMetrics, type HopMetrics } from '../platform/metrics.ts'
-import { serve } from '../platform/serve.ts'
-import { contextFromHeaders, setupTracing, shutdownTracing, startBatchSpan } from '../platform/tracing.ts'
-import { type TopicNames, topicNames } from '../topics.ts'
+import type { Readiness } from '../platform/http-app.ts'
+import type { Logger } from '../platform/logger.ts'
+import type { HopMetrics } from '../platform/metrics.ts'
+import { contextFromHeaders, startBatchSpan } from '../platform/tracing.ts'
+import type { TopicNames } from '../topics.ts'
 import { CommittedTally } from './hop-metrics.ts'
+import {
+  type ConfigSpec,
+  runService,
+  type ServiceConfig,
+  type ServiceContext,
+  type ServiceWorker,
+} from './shell.ts'
 
-type Spec = Record<string, ConfigKey<unknown>>
-export type HopConfig<S extends Spec> = ConfigOf<typeof commonConfig> & ConfigOf<S>
+/** A hop's configuration: the common keys and its own. */
+export type HopConfig<S extends ConfigSpec> = ServiceConfig<S>
 
 /** What a service's composition root hands to the runner. */
-export interface HopContext<S extends Spec> {
+export interface HopContext<S extends ConfigSpec> {
   readonly config: HopConfig<S>
   readonly logger: Logger
   readonly metrics: HopMetrics
@@ -44,60 +48,58 @@ export interface HopParts {
   readonly close?: () => Promise<void>
 }
 
-export interface HopDefinition<S extends Spec> {
+/** One exactly-once hop: its name, its configuration keys, and how it builds its parts. */
+export interface HopDefinition<S extends ConfigSpec> {
   readonly name: string
   readonly config: S
+  /** Problems between keys that each parsed well; any stops start-up like a malformed key. */
+  readonly configProblems?: (config: HopConfig<S>) => readonly string[]
   build(context: HopContext<S>): Promise<HopParts>
 }
 
-/** Reads the configuration or stops the process with a message naming each bad variable. */
-export function configOrExit<S extends Spec>(name: string, spec: S, env: NodeJS.ProcessEnv): HopConfig<S> {
-  try {
-    return loadConfig({ ...commonConfig, ...spec }, env) as HopConfig<S>
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-    process.stderr.write(`${name}: ${error.message}\n`)
-    process.exit(78) // EX_CONFIG
-  }
+/**
+ * Runs one exactly-once hop as a process in the service shell (`runService`): topics, the transactional
+ * loop and a graceful stop (finish or abort the open transaction, leave the group). A fatal loop error
+ * (e.g. fenced by a newer instance) exits non-zero so the orchestrator restarts the process.
+ */
+export async function runHop<S extends ConfigSpec>(
+  definition: HopDefinition<S>,
+  env = process.env,
+): Promise<void> {
+  await runService(
+    {
+      name: definition.name,
+      config: definition.config,
+      configProblems: definition.configProblems,
+      start: (context) => startHop(definition, context),
+    },
+    env,
+  )
 }
 
-/**
- * Runs one exactly-once hop as a process: config, logs, metrics, tracing, topics, the transactional
- * loop, the HTTP app, and a graceful shutdown on SIGTERM/SIGINT (finish or abort the open transaction,
- * leave the group). A fatal loop error (e.g. fenced by a newer instance) exits non-zero so the
- * orchestrator restarts the process.
- */
-export async function runHop<S extends Spec>(definition: HopDefinition<S>, env = process.env): Promise<void> {
+/** Builds the hop's parts, its topics and its transactional loop, as the shell's worker. */
+async function startHop<S extends ConfigSpec>(
+  definition: HopDefinition<S>,
+  context: ServiceContext<S>,
+): Promise<ServiceWorker> {
   const { name } = definition
-  const config = configOrExit(name, definition.config, env)
-  const logger = createLogger(name, config.LOG_LEVEL)
-  const metrics = createHopMetrics(name)
-  setupTracing(name, env)
-  const registry = new HttpSchemaRegistry({
-    url: config.SCHEMA_REGISTRY_URL,
-    auth: registryAuth(config.SCHEMA_REGISTRY_AUTH),
-  })
+  const { config, logger, metrics, instance } = context
   const tally = new CommittedTally(metrics)
   const parts = await definition.build({
     config,
     logger,
     metrics,
-    registry,
-    topics: topicNames(config.TOPIC_PREFIX),
+    registry: context.registry,
+    topics: context.topics,
     deadLetter: (r) => tally.deadLetter(r),
   })
-  const kafka = { bootstrapBrokers: config.KAFKA_BROKERS, clientId: `healthstream-${name}` }
-  const admin = createAdmin(kafka)
-  await ensureTopics(admin, parts.topics).finally(() => admin.close())
-
-  const instance = config.INSTANCE_ID || hostname()
+  await context.ensureTopics(parts.topics)
   const ports = createTransactionalPorts({
-    ...kafka,
-    groupId: `${config.TOPIC_PREFIX}healthstream-${name}`,
+    ...context.kafka,
+    groupId: context.groupId,
     transactionalId: `${config.TOPIC_PREFIX}healthstream-${name}-${instance}`,
     groupInstanceId: `${config.TOPIC_PREFIX}healthstream-${name}-${instance}`,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT,
-    heartbeatIntervalMs: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)),
   })
   tally.inputLabel = parts.inputTopics.join(',')
   const loop = new TransactionalLoop({
@@ -109,62 +111,41 @@ export async function runHop<S extends Spec>(definition: HopDefinition<S>, env =
     lingerMs: config.BATCH_LINGER,
     onEvent: (event) => {
       tally.onEvent(event)
-      if (event.type === 'assigned')
-        logger.info({ assignment: event.session.assignment }, 'partitions assigned')
-      else if (event.type === 'aborted')
-        logger.warn({ err: event.error, records: event.records }, 'transaction aborted')
-      else if (event.type === 'retrying')
-        logger.warn({ err: event.error, attempt: event.attempt }, 'batch retried')
-      else if (event.type === 'failed') logger.error({ err: event.error }, 'loop failed')
+      logLoopEvent(logger, event)
     },
   })
-  const app = createServiceApp({
-    service: name,
-    adminToken: config.ADMIN_TOKEN,
-    metrics: metrics.registry,
-    stallTimeoutMs: config.STALL_TIMEOUT,
-    readiness: () => {
-      const stats = loop.stats
-      return {
-        connected: stats.state === 'running' || stats.state === 'paused',
-        assignedPartitions: stats.session?.assignment.length ?? 0,
-        lastProgressAt: stats.lastProgressAt,
-        paused: stats.state === 'paused',
-      }
-    },
-    admin: {
-      status: () => ({ service: name, instance, ...loop.stats }),
-      pause: () => loop.pause(),
-      resume: () => loop.resume(),
-      extra: parts.adminActions,
-    },
-  })
-  parts.routes?.(app)
-  const server = await serve(app, config.HTTP_PORT, config.HTTP_HOST)
-  logger.info({ port: server.port, instance, inputs: parts.inputTopics }, 'started')
-
-  let stopping = false
-  const shutdown = async (signal: string): Promise<void> => {
-    if (stopping) return
-    stopping = true
-    logger.info({ signal }, 'stopping')
-    await loop.stop()
+  return {
+    describe: { inputs: parts.inputTopics },
+    readiness: () => hopReadiness(loop.stats),
+    status: () => ({ ...loop.stats }),
+    pause: () => loop.pause(),
+    resume: () => loop.resume(),
+    adminActions: parts.adminActions,
+    http: parts.routes,
+    run: () => loop.run(),
+    stop: () => loop.stop(),
+    close: parts.close,
   }
-  process.once('SIGTERM', () => void shutdown('SIGTERM'))
-  process.once('SIGINT', () => void shutdown('SIGINT'))
+}
 
-  let exitCode = 0
-  try {
-    await loop.run()
-  } catch (error) {
-    logger.fatal({ err: error }, 'fatal error; exiting so the process is restarted')
-    exitCode = 1
+/** Logs what an operator needs of a loop event; the rest is left to the metrics. */
+function logLoopEvent(logger: Logger, event: LoopEvent): void {
+  if (event.type === 'assigned') logger.info({ assignment: event.session.assignment }, 'partitions assigned')
+  else if (event.type === 'aborted')
+    logger.warn({ err: event.error, records: event.records }, 'transaction aborted')
+  else if (event.type === 'retrying')
+    logger.warn({ err: event.error, attempt: event.attempt }, 'batch retried')
+  else if (event.type === 'failed') logger.error({ err: event.error }, 'loop failed')
+}
+
+/** /readyz of a hop: connected while its loop runs (paused included). */
+function hopReadiness(stats: LoopStats): Readiness {
+  return {
+    connected: stats.state === 'running' || stats.state === 'paused',
+    assignedPartitions: stats.session?.assignment.length ?? 0,
+    lastProgressAt: stats.lastProgressAt,
+    paused: stats.state === 'paused',
   }
-  await parts.close?.()
-  await server.close()
-  await shutdownTracing()
-  logger.info('stopped')
-  process.exit(exitCode)
 }
 
 /** One span per transaction, a child of the trace the first input record carries. */
@@ -179,13 +160,3 @@ function traced(service: string, transform: Transform): Transform {
     }
   }
 }
-
-function registryAuth(raw: string): RegistryAuth | undefined {
-  if (raw === '') return undefined
-  if (raw.startsWith('Bearer ')) return { token: raw.slice('Bearer '.length) }
-  const colon = raw.indexOf(':')
-  if (colon < 0) throw new ConfigError(['SCHEMA_REGISTRY_AUTH must be "user:password" or "Bearer <token>"'])
-  return { username: raw.slice(0, colon), password: raw.slice(colon + 1) }
-}
-
-export type { HopMetrics, Logger }

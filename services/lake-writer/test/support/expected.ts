@@ -3,8 +3,8 @@ import type { IcebergType } from '@healthstream/iceberg'
 import { AvroDeserializer, HttpSchemaRegistry } from '@healthstream/shared/avro'
 import { readCommittedTopic } from '@healthstream/shared/kafka'
 import { endpoint } from '@healthstream/testkit/stack'
-import type { KafkaCoordinates, Row } from '../../src/rows.ts'
-import type { TableDef } from '../../src/tables.ts'
+import type { Row, TableDef } from '../../src/committing/tables.ts'
+import type { KafkaCoordinates } from '../../src/consuming/rows.ts'
 
 const TIMESTAMPS = new Set(['timestamptz', 'timestamp', 'long'])
 

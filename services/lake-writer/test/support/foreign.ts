@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import type { SparkSession } from '@healthstream/testkit/lake'
 import { type Row, readTable } from '@healthstream/testkit/lake'
-import { TableNames } from '../../src/tables.ts'
+import { TableNames } from '../../src/committing/tables.ts'
 import type { LakeTarget } from './stack.ts'
 
 /** What the tables must hold, built up as the test sends. */

@@ -11,14 +11,15 @@ import {
 import { AvroDeserializer, AvroSerializer, MemorySchemaRegistry } from '@healthstream/shared/avro'
 import { MemoryBroker, MemoryConsumer, type OutputRecord } from '@healthstream/shared/kafka'
 import { type TopicNames, TopicSchemas, topicNames } from '@healthstream/shared/topics'
-import type { AdminDeps } from '../../src/admin.ts'
-import type { LakeConsumer } from '../../src/kafka.ts'
-import { ensureTables, type Lake } from '../../src/lake.ts'
-import type { LakeEvent } from '../../src/lake-events.ts'
+import { ensureTables } from '../../src/committing/ensure-tables.ts'
+import type { Lake } from '../../src/committing/open-lake.ts'
+import { type SinkOptions, TableSink } from '../../src/committing/table-sink.ts'
+import { TABLES } from '../../src/committing/tables.ts'
+import type { LakeConsumer } from '../../src/consuming/kafka-consumer.ts'
+import { type TopicRoute, topicRoutes } from '../../src/consuming/routing.ts'
 import { LakeLoop } from '../../src/lake-loop.ts'
-import { lakeRoutes, type TopicRoute } from '../../src/routes.ts'
-import { type SinkOptions, TableSink } from '../../src/table-sink.ts'
-import { TABLES } from '../../src/tables.ts'
+import type { LakeEvent } from '../../src/loop-stats.ts'
+import { TableMaintenance } from '../../src/operating/table-maintenance.ts'
 
 /** What several writers share: the objects and the catalog database. */
 export interface SharedLake {
@@ -171,7 +172,7 @@ export async function codec(prefix = ''): Promise<{
     }),
     errors: await AvroSerializer.create({ registry, topic: topics.errors, schema: TopicSchemas.errors }),
   }
-  const routes = lakeRoutes(topics, {
+  const routes = topicRoutes(topics, {
     validated: new AvroDeserializer({ registry, readerSchema: TopicSchemas.validated }),
     aggregates: new AvroDeserializer({ registry, readerSchema: TopicSchemas.aggregates }),
     errors: new AvroDeserializer({ registry, readerSchema: TopicSchemas.errors }),
@@ -208,8 +209,8 @@ export function memoryLoop(
 
 /**
  * One writer over a memory broker (the three input topics, 2 partitions each) and a memory lake, its
- * loop not yet running and committing only when flushed; `deps` are its admin (and maintenance) deps
- * with expiry keeping only the newest snapshot.
+ * loop not yet running and committing only when flushed; `maintenance` acts on its tables with expiry
+ * keeping only the newest snapshot.
  */
 export async function memoryWriter() {
   const broker = new MemoryBroker()
@@ -218,15 +219,14 @@ export async function memoryWriter() {
   const lake = await memoryLake()
   const sinks = await sinksOf(lake, 'w')
   const { loop } = memoryLoop(memoryConsumer(broker), sinks, routes, { commitIntervalMs: 60_000 })
-  const deps: AdminDeps = {
-    loop,
-    sinks,
+  const maintenance = new TableMaintenance(sinks, {
+    exclusive: (fn) => loop.exclusive(fn),
     writer: 'w',
     compactTargetBytes: 1 << 20,
     expireOlderThanMs: 0,
     expireRetainLast: 1,
-  }
-  return { broker, encode, lake, sinks, loop, deps }
+  })
+  return { broker, encode, lake, sinks, loop, maintenance }
 }
 
 /** Resolves once `check` holds; fails naming `what` after the timeout. */

@@ -1,6 +1,6 @@
 /** Input records for tests: validated samples, window results and dead letters, deterministic. */
 import type { ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
-import type { AggregateRecord } from '../../src/rows.ts'
+import type { AggregateRecord } from '../../src/consuming/rows.ts'
 
 /** 2026-11-01T00:00:00Z in epoch microseconds. */
 export const T0 = Date.UTC(2026, 10, 1) * 1000

@@ -9,9 +9,9 @@ import { type TopicNames, TopicSchemas } from '@healthstream/shared/topics'
 import type { TableRef } from '@healthstream/testkit/lake'
 import { endpoint, uniqueName } from '@healthstream/testkit/stack'
 import { FetchIsolationLevels, ListOffsetTimestamps, Producer } from '@platformatic/kafka'
+import { recordedState } from '../../src/committing/offsets.ts'
+import { type LakeSettings, openLake } from '../../src/committing/open-lake.ts'
 import { lakeWriterConfig } from '../../src/config.ts'
-import { type LakeSettings, openLake } from '../../src/lake.ts'
-import { recordedState } from '../../src/offsets.ts'
 
 type Input = 'validated' | 'aggregates' | 'errors'
 

@@ -1,0 +1,207 @@
+/**
+ * Which topic feeds which tables, and how a record becomes a row. Every table a topic feeds records
+ * that topic's offsets, even when a record went to a sibling table (an aggregate goes to the table of
+ * its granularity only), so each table knows exactly which records it has seen.
+ *
+ * Nothing is dropped: a record that cannot become a row of its own table (undecodable bytes, a
+ * tombstone, an unknown granularity) becomes a dead letter in `health_data_errors`, which every input
+ * topic therefore feeds. The dead letter lands in the errors table's commit that also records the
+ * record's offset, so it lands exactly once, like any row.
+ */
+import { Buffer } from 'node:buffer'
+import { type AvroDeserializer, compileColumnReader, type ValueSink } from '@healthstream/shared/avro'
+import { type ErrorRecord, errorRecord, ReasonCode, type ValidatedSample } from '@healthstream/shared/domain'
+import type { ConsumedRecord } from '@healthstream/shared/kafka'
+import type { TopicNames } from '@healthstream/shared/topics'
+import { RAW_FIELDS, type Row, TableNames } from '../committing/tables.ts'
+import {
+  type AggregateRecord,
+  aggregateRow,
+  errorRow,
+  type KafkaCoordinates,
+  RAW_COLUMN_OF,
+  rawRow,
+} from './rows.ts'
+
+/** Why a record became a dead letter instead of a row of its own table (for metrics and logs). */
+export interface DeadLetter {
+  readonly reason: ReasonCode
+  readonly detail: string
+}
+
+/** A record's row and the table it goes to; `deadLetter` when the row is its dead letter. */
+export interface Routed {
+  readonly table: string
+  readonly row: Row
+  readonly deadLetter?: DeadLetter
+}
+
+/** One input topic. */
+export interface TopicRoute {
+  readonly topic: string
+  /** Names of the tables this topic feeds. */
+  readonly tables: readonly string[]
+  /** Loads what decoding these records needs (writer schemas); throws on infrastructure errors. */
+  prepare(records: readonly ConsumedRecord[]): Promise<void>
+  /** The row of one prepared record and the table it goes to (its dead letter when it has no row). */
+  decode(record: ConsumedRecord): Routed
+  /** Reading prepared records straight into their table's columns, where this topic can. */
+  readonly direct?: DirectRead
+}
+
+/** Reads a record's row straight into the columns of `table`'s batch, with no row object between. */
+export interface DirectRead {
+  readonly table: string
+  /**
+   * Appends the record's row to `columns`; false, or a throw (a value that does not fit its column),
+   * when it cannot: the caller undoes what was appended and decodes the record instead.
+   */
+  read(record: ConsumedRecord, columns: readonly ValueSink[]): boolean
+}
+
+/** Decoders of the three input topics. */
+export interface Decoders {
+  readonly validated: AvroDeserializer<ValidatedSample>
+  readonly aggregates: AvroDeserializer<AggregateRecord>
+  readonly errors: AvroDeserializer<ErrorRecord>
+}
+
+const AGG_TABLES: Readonly<Record<string, string>> = {
+  daily: TableNames.daily,
+  weekly: TableNames.weekly,
+  monthly: TableNames.monthly,
+}
+
+/**
+ * The `health_data_errors` row of a record that no table can hold: stage `lake-writer`, the record's
+ * own coordinates (its id is deterministic), its bytes as they were consumed.
+ */
+export function deadLetterRow(
+  record: ConsumedRecord,
+  why: DeadLetter & { readonly schemaId?: number },
+  nowMs: number,
+): Routed {
+  const value = record.value ?? Buffer.alloc(0)
+  const dead = errorRecord({
+    stage: 'lake-writer',
+    reasonCode: why.reason,
+    message: why.detail,
+    source: {
+      topic: record.topic,
+      partition: record.partition,
+      offset: Number(record.offset),
+      writerSchemaId: why.schemaId ?? -1,
+    },
+    sourceIndex: null,
+    payloadFormat: 'raw',
+    payload: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+    errorTime: nowMs * 1000,
+  })
+  const at = { partition: record.partition, offset: record.offset }
+  return { table: TableNames.errors, row: errorRow(dead, at), deadLetter: why }
+}
+
+function route<T>(
+  topic: string,
+  tables: readonly string[],
+  decoder: AvroDeserializer<T>,
+  toRow: (value: T, at: KafkaCoordinates) => Routed | DeadLetter,
+  now: () => number,
+): TopicRoute {
+  return {
+    topic,
+    tables,
+    prepare: (records) => decoder.load(records.map((r) => r.value)),
+    decode(r) {
+      if (r.value === null)
+        return deadLetterRow(r, { reason: ReasonCode.TOMBSTONE, detail: 'null value (tombstone)' }, now())
+      const d = decoder.decodeLoaded(r.value)
+      if (d === undefined)
+        throw new Error(`writer schema of ${r.topic}/${r.partition}@${r.offset} is not loaded`)
+      if (!d.ok) return deadLetterRow(r, d, now())
+      const routed = toRow(d.value, { partition: r.partition, offset: r.offset })
+      return 'row' in routed ? routed : deadLetterRow(r, { ...routed, schemaId: d.schemaId }, now())
+    },
+  }
+}
+
+/**
+ * validated → `health_data_raw`: a record written with the reader schema itself (the usual case) is
+ * read straight into the table's columns (`compileColumnReader`: no sample object, no row object, no
+ * separate bounds walk); any other writer version, and any record that does not read or fit that way,
+ * goes through `decode`: avsc's schema resolution and `rawRow`, or its dead letter.
+ */
+function rawRoute(topic: string, decoder: AvroDeserializer<ValidatedSample>, now: () => number): TopicRoute {
+  const generic = route(
+    topic,
+    [TableNames.raw, TableNames.errors],
+    decoder,
+    (v, at) => ({ table: TableNames.raw, row: rawRow(v, at) }),
+    now,
+  )
+  const direct = directRawRead(decoder)
+  return direct === undefined ? generic : { ...generic, direct }
+}
+
+/** The direct read of validated samples into `health_data_raw`, when every column gets exactly one field. */
+function directRawRead(decoder: AvroDeserializer<ValidatedSample>): DirectRead | undefined {
+  const columns = RAW_FIELDS.map((f) => f.name)
+  const indexOf = (column: string | undefined) => (column === undefined ? -1 : columns.indexOf(column))
+  const reader = compileColumnReader(decoder.readerType, (field) => {
+    const at = indexOf(RAW_COLUMN_OF[field])
+    return at < 0 ? undefined : at
+  })
+  if (reader === undefined) return undefined
+  const partitionAt = indexOf('kafka_partition')
+  const offsetAt = indexOf('kafka_offset')
+  const fields = (decoder.readerType as unknown as { fields: { name: string }[] }).fields
+  const filled = [...fields.map((f) => indexOf(RAW_COLUMN_OF[f.name])), partitionAt, offsetAt].filter(
+    (i) => i >= 0,
+  )
+  if (filled.length !== columns.length || new Set(filled).size !== columns.length) return undefined
+  return {
+    table: TableNames.raw,
+    read(r, sinks) {
+      if (r.value === null) return false
+      const read = decoder.readLoadedInto(r.value, sinks, reader)
+      if (read === undefined || !read.ok) return false
+      sinks[partitionAt]!.push(r.partition)
+      sinks[offsetAt]!.push(r.offset)
+      return true
+    },
+  }
+}
+
+/**
+ * The lake-writer's topic routes: validated → raw, aggregates → the table of their granularity,
+ * errors → errors; each topic also feeds the errors table with its dead letters.
+ */
+export function topicRoutes(
+  topics: TopicNames,
+  decoders: Decoders,
+  now: () => number = Date.now,
+): TopicRoute[] {
+  const aggTables = [...new Set(Object.values(AGG_TABLES))]
+  return [
+    rawRoute(topics.validated, decoders.validated, now),
+    route(
+      topics.aggregates,
+      [...aggTables, TableNames.errors],
+      decoders.aggregates,
+      (a, at) => {
+        const table = AGG_TABLES[a.granularity]
+        if (table === undefined)
+          return { reason: ReasonCode.UNKNOWN_GRANULARITY, detail: `granularity ${a.granularity}` }
+        return { table, row: aggregateRow(a, at) }
+      },
+      now,
+    ),
+    route(
+      topics.errors,
+      [TableNames.errors],
+      decoders.errors,
+      (e, at) => ({ table: TableNames.errors, row: errorRow(e, at) }),
+      now,
+    ),
+  ]
+}

@@ -1,0 +1,56 @@
+/** What the lake loop tells its owner as it goes (events, for logs and metrics) and what it shows (stats). */
+import type { GroupSession, PartitionOffset } from '@healthstream/shared/kafka'
+import type { Readiness } from '@healthstream/shared/platform'
+import type { StateSource } from './committing/offsets.ts'
+import type { CommitResult } from './committing/table-sink.ts'
+
+/** What the loop tells its owner (logs, metrics). */
+export type LakeEvent =
+  | { readonly type: 'assigned'; readonly session: GroupSession; readonly positions: PartitionOffset[] }
+  | { readonly type: 'consumed'; readonly topic: string; readonly records: number }
+  | { readonly type: 'committed'; readonly result: CommitResult; readonly watermark: bigint | undefined }
+  | {
+      readonly type: 'skipped'
+      readonly topic: string
+      readonly partition: number
+      readonly offset: bigint
+      readonly reason: string
+      readonly detail: string
+    }
+  | { readonly type: 'resync'; readonly error: unknown; readonly attempt: number }
+  | {
+      readonly type: 'recorded'
+      readonly table: string
+      readonly watermark: bigint | undefined
+      /** Where the table's position came from; `rows` means it had been lost and was recovered. */
+      readonly source: StateSource
+    }
+
+/** What /readyz and /admin/status show. */
+export interface LakeStats {
+  readonly state: 'created' | 'running' | 'stopping' | 'stopped'
+  readonly paused: boolean
+  readonly assignment: readonly { topic: string; partition: number }[]
+  readonly synced: boolean
+  readonly lastCommitAt: number
+  readonly lastProgressAt: number
+  readonly commits: number
+  readonly resyncs: number
+  readonly buffered: Readonly<Record<string, number>>
+  /** Tables whose position was recovered from their rows, with when (epoch ms). */
+  readonly recoveredPositions: Readonly<Record<string, number>>
+  readonly lastError?: string
+}
+
+/** /readyz from the stats: ready once synced with the tables and reading; else why not. */
+export function readinessOf(stats: LakeStats): Readiness {
+  return {
+    connected: stats.state === 'running' && stats.synced,
+    assignedPartitions: stats.assignment.length,
+    lastProgressAt: stats.lastProgressAt,
+    paused: stats.paused,
+    // Why it is not reading: e.g. a table whose position cannot be established
+    problems:
+      stats.synced || stats.lastError === undefined ? [] : [`resyncing from the tables: ${stats.lastError}`],
+  }
+}
