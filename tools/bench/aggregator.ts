@@ -19,10 +19,10 @@ import {
   session,
   validatedSample,
 } from '@healthstream/aggregator/testing'
-import { MemorySchemaRegistry } from '@healthstream/shared/avro'
 import type { ValidatedSample } from '@healthstream/shared/domain'
 import type { ConsumedRecord } from '@healthstream/shared/kafka'
 import { Topics } from '@healthstream/shared/topics'
+import { MemorySchemaRegistry } from '@healthstream/testkit/memory'
 import { endpoint, uniqueName } from '@healthstream/testkit/stack'
 import { Redis } from 'ioredis'
 

@@ -6,11 +6,11 @@ import {
   encode,
   healthDataBatchV1,
   healthDataBatchV2,
-  MemorySchemaRegistry,
 } from '@healthstream/shared/avro'
 import type { ErrorRecord, HealthSample, RawBatch } from '@healthstream/shared/domain'
 import type { ConsumedRecord } from '@healthstream/shared/kafka'
 import { TopicSchemas, Topics } from '@healthstream/shared/topics'
+import { MemorySchemaRegistry } from '@healthstream/testkit/memory'
 import avro from 'avsc'
 import { ingestTransform } from '../src/pipeline.ts'
 

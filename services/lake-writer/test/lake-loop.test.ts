@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { MemoryBroker, type OutputRecord } from '@healthstream/shared/kafka'
+import type { OutputRecord } from '@healthstream/shared/kafka'
+import { MemoryBroker } from '@healthstream/testkit/memory'
 import { recordedState } from '../src/committing/offsets.ts'
 import { TableNames } from '../src/committing/tables.ts'
 import type { TopicRoute } from '../src/consuming/routing.ts'

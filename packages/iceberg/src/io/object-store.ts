@@ -37,37 +37,6 @@ export function objectNotFound(location: string, cause?: unknown): IcebergError 
   return new IcebergError('OBJECT_NOT_FOUND', `object ${location} does not exist`, { cause })
 }
 
-/** An in-memory store, for tests of the pure core. */
-export class MemoryObjectStore implements ObjectStore {
-  readonly objects = new Map<string, { bytes: Uint8Array; at: number }>()
-  now: () => number = Date.now
-
-  async put(location: string, bytes: Uint8Array): Promise<void> {
-    if (this.objects.has(location)) throw objectExists(location)
-    this.objects.set(location, { bytes: Uint8Array.from(bytes), at: this.now() })
-  }
-
-  async get(location: string): Promise<Uint8Array> {
-    const o = this.objects.get(location)
-    if (!o) throw objectNotFound(location)
-    return o.bytes
-  }
-
-  async exists(location: string): Promise<boolean> {
-    return this.objects.has(location)
-  }
-
-  async list(prefix: string): Promise<ObjectInfo[]> {
-    return [...this.objects.entries()]
-      .filter(([k]) => k.startsWith(prefix))
-      .map(([location, o]) => ({ location, size: o.bytes.length, lastModifiedMs: o.at }))
-  }
-
-  async delete(location: string): Promise<void> {
-    this.objects.delete(location)
-  }
-}
-
 /** Joins a base location and relative parts with single slashes. */
 export function joinLocation(base: string, ...parts: string[]): string {
   return [base.replace(/\/+$/, ''), ...parts.map((p) => p.replace(/^\/+|\/+$/g, ''))]

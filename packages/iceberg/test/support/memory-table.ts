@@ -1,7 +1,8 @@
 /** A table on an in-memory store and a SQLite catalog in memory, for fast tests. */
+
+import { MemoryObjectStore } from '@healthstream/testkit/memory'
 import { SqlCatalog } from '../../src/catalog/sql-catalog.ts'
 import { openNodeSqlite } from '../../src/catalog/sqlite-node.ts'
-import { MemoryObjectStore } from '../../src/io/object-store.ts'
 import { partitionSpecOf } from '../../src/spec/new-table.ts'
 import type { NestedField } from '../../src/spec/types.ts'
 import { Table } from '../../src/table/table.ts'

@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it, type TestContext } from 'node:test'
+import { MemoryObjectStore } from '@healthstream/testkit/memory'
 import { SqlCatalog } from '../../src/catalog/sql-catalog.ts'
 import type { SqlDatabase } from '../../src/catalog/sql-database.ts'
-import { MemoryObjectStore } from '../../src/io/object-store.ts'
 import { SAMPLE_FIELDS } from './memory-table.ts'
 
 /** A database to run the contract on. */

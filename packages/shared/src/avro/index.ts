@@ -17,7 +17,6 @@ export {
 } from './health-data-batch.ts'
 export { HttpSchemaRegistry } from './http-registry.ts'
 export type { HttpTransportOptions, RegistryAuth } from './http-transport.ts'
-export { MemorySchemaRegistry } from './memory-registry.ts'
 export {
   type ColumnReader,
   compileColumnReader,

@@ -6,8 +6,7 @@ export type { TransactionalLoopOptions, Transform, TransformContext } from './lo
 export { DEFAULT_FETCH_MAX_BYTES } from './loop-options.ts'
 export type { LoopEvent, LoopState, LoopStats } from './loop-stats.ts'
 export { isLoopReady } from './loop-stats.ts'
-export type { FaultPoint } from './memory.ts'
-export { Faults, MemoryBroker, MemoryConsumer, MemoryProducer } from './memory.ts'
+export { Notifier } from './notifier.ts'
 export type {
   GroupConsumerConfig,
   KafkaConnectionConfig,

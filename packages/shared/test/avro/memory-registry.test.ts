@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { healthDataBatchV1, healthDataBatchV2, MemorySchemaRegistry } from '../../src/avro/index.ts'
+import { MemorySchemaRegistry } from '@healthstream/testkit/memory'
+import { healthDataBatchV1, healthDataBatchV2 } from '../../src/avro/index.ts'
 import { healthDataBatchV3 } from './fixtures.ts'
 
 const subject = 'health-data-raw-value'

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { MemorySchemaRegistry } from '@healthstream/testkit/memory'
 import avsc from 'avsc'
 import {
   AvroDeserializer,
@@ -9,7 +10,6 @@ import {
   type HealthDataBatch,
   healthDataBatchV1,
   healthDataBatchV2,
-  MemorySchemaRegistry,
   type RegisteredSchema,
   RegistryError,
   RegistryErrorCode,

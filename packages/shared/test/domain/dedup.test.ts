@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { InMemoryDedupStore } from '@healthstream/testkit/memory'
 import fc from 'fast-check'
-import { dedupKey, dedupOwner, InMemoryDedupStore } from '../../src/domain/index.ts'
+import { dedupKey, dedupOwner } from '../../src/domain/index.ts'
 import { healthSample } from './fixtures.ts'
 
 describe('dedupKey', () => {

@@ -1,9 +1,9 @@
 /** Shared set-up of the loop's unit tests: an in-memory broker, input records and loops over it. */
 
+import { MemoryBroker, MemoryConsumer, MemoryProducer } from '@healthstream/testkit/memory'
 import type { OutputRecord, Transform } from '../../src/kafka/index.ts'
 import type { TransactionalLoopOptions } from '../../src/kafka/loop-options.ts'
 import type { LoopEvent } from '../../src/kafka/loop-stats.ts'
-import { MemoryBroker, MemoryConsumer, MemoryProducer } from '../../src/kafka/memory.ts'
 import { TransactionalLoop } from '../../src/kafka/transactional-loop.ts'
 
 export const INPUT = 'in'

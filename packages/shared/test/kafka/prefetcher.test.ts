@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { MemoryBroker, MemoryConsumer } from '../../src/kafka/memory.ts'
+import { MemoryBroker, MemoryConsumer } from '@healthstream/testkit/memory'
 import type { ConsumerPort, FetchResult, PartitionOffset } from '../../src/kafka/ports.ts'
 import { Prefetcher } from '../../src/kafka/prefetcher.ts'
 import { appendInput, eventually, INPUT } from './memory-helpers.ts'

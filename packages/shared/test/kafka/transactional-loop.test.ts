@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { MemoryConsumer, MemoryProducer } from '@healthstream/testkit/memory'
 import { KafkaErrorCode, KafkaLoopError } from '../../src/kafka/errors.ts'
-import { MemoryConsumer, MemoryProducer } from '../../src/kafka/memory.ts'
 import { TransactionalLoop } from '../../src/kafka/transactional-loop.ts'
 import {
   appendInput,

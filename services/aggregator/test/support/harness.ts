@@ -1,12 +1,8 @@
-import {
-  AvroDeserializer,
-  AvroSerializer,
-  MemorySchemaRegistry,
-  type SchemaRegistryAdmin,
-} from '@healthstream/shared/avro'
+import { AvroDeserializer, AvroSerializer, type SchemaRegistryAdmin } from '@healthstream/shared/avro'
 import type { AggregateRecord, ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
 import type { ConsumedRecord, GroupSession, OutputRecord } from '@healthstream/shared/kafka'
 import { TopicSchemas, Topics } from '@healthstream/shared/topics'
+import { MemorySchemaRegistry } from '@healthstream/testkit/memory'
 import { Aggregator } from '../../src/pipeline.ts'
 import type { AggregatorDeps } from '../../src/types.ts'
 import { type AggregationOptions, aggregationSpec } from '../../src/windows/spec.ts'

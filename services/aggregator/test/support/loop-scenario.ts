@@ -2,15 +2,9 @@
 // random, an instance dies and is replaced (its zombie fenced), a second instance joins, and the
 // committed output must still hold every window's rows exactly once, equal to a naive recomputation.
 // Run over the in-memory store (unit test) and over Redis (integration test).
-import {
-  KafkaErrorCode,
-  KafkaLoopError,
-  MemoryBroker,
-  MemoryConsumer,
-  MemoryProducer,
-  TransactionalLoop,
-} from '@healthstream/shared/kafka'
+import { KafkaErrorCode, KafkaLoopError, TransactionalLoop } from '@healthstream/shared/kafka'
 import { Topics } from '@healthstream/shared/topics'
+import { MemoryBroker, MemoryConsumer, MemoryProducer } from '@healthstream/testkit/memory'
 import { aggregationSpec } from '../../src/windows/spec.ts'
 import type { AggregateStore } from '../../src/windows/store.ts'
 import { Aggregator, aggregatorDeps, decodeOutputs, type Serdes, serdes } from './harness.ts'

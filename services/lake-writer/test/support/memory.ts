@@ -1,6 +1,5 @@
 /** The lake-writer's ports in memory: a SQLite catalog in memory, an object store, a Kafka broker. */
 import {
-  MemoryObjectStore,
   type ObjectInfo,
   type ObjectStore,
   openNodeSqlite,
@@ -8,9 +7,15 @@ import {
   type SqlDatabase,
   Table,
 } from '@healthstream/iceberg'
-import { AvroDeserializer, AvroSerializer, MemorySchemaRegistry } from '@healthstream/shared/avro'
-import { MemoryBroker, MemoryConsumer, type OutputRecord } from '@healthstream/shared/kafka'
+import { AvroDeserializer, AvroSerializer } from '@healthstream/shared/avro'
+import type { OutputRecord } from '@healthstream/shared/kafka'
 import { type TopicNames, TopicSchemas, topicNames } from '@healthstream/shared/topics'
+import {
+  MemoryBroker,
+  MemoryConsumer,
+  MemoryObjectStore,
+  MemorySchemaRegistry,
+} from '@healthstream/testkit/memory'
 import { ensureTables } from '../../src/committing/ensure-tables.ts'
 import type { Lake } from '../../src/committing/open-lake.ts'
 import { type SinkOptions, TableSink } from '../../src/committing/table-sink.ts'

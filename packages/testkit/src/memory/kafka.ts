@@ -1,4 +1,3 @@
-import { MemoryBroker } from './memory-broker.ts'
 import type {
   ConsumerPort,
   FetchOptions,
@@ -9,7 +8,8 @@ import type {
   TopicPartition,
   TransactionalProducerPort,
   TransactionPort,
-} from './ports.ts'
+} from '@healthstream/shared/kafka'
+import { MemoryBroker } from './kafka-broker.ts'
 
 export { MemoryBroker }
 

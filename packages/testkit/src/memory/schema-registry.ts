@@ -1,14 +1,16 @@
-import type { Type } from 'avsc'
-import { isCompatible, parseSchema } from './compatibility.ts'
-import { RegistryError, RegistryErrorCode } from './errors.ts'
 import {
   type CompatibilityLevel,
+  isCompatible,
+  parseSchema,
   type RegisteredSchema,
+  RegistryError,
+  RegistryErrorCode,
   type SchemaInput,
   type SchemaRegistryAdmin,
   type SubjectVersion,
   schemaText,
-} from './registry.ts'
+} from '@healthstream/shared/avro'
+import type { Type } from 'avsc'
 
 /**
  * A schema registry in memory with the Confluent semantics the serde relies on: global ids,

@@ -1,7 +1,11 @@
-import { KafkaErrorCode, KafkaLoopError } from './errors.ts'
-import { Notifier } from './notifier.ts'
-import type { ConsumedRecord, GroupSession, OutputRecord, PartitionOffset, TopicPartition } from './ports.ts'
-import { partitionKey } from './ports.ts'
+import type {
+  ConsumedRecord,
+  GroupSession,
+  OutputRecord,
+  PartitionOffset,
+  TopicPartition,
+} from '@healthstream/shared/kafka'
+import { KafkaErrorCode, KafkaLoopError, Notifier, partitionKey } from '@healthstream/shared/kafka'
 
 /** A record in a partition log with the fate of the transaction that wrote it. */
 interface LogEntry {
