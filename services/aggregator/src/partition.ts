@@ -34,7 +34,8 @@
 //   itself to lose nothing, run it with `appendfsync always` (with `everysec` the last second of
 //   commits can be lost, and with them the counts the Kafka commits already carried).
 //
-// Ticks (partitions without records in the batch): see tick.ts.
+// Ticks (partitions without records in the batch): see tick.ts. The argument as a whole, with the
+// hop's: docs/exactly-once.md, section 2.
 import { type ErrorRecord, errorRecord, type Micros, type ValidatedSample } from '@healthstream/shared/domain'
 import type { ConsumedRecord } from '@healthstream/shared/kafka'
 import { decodeOutboxWithTickers, decodeTick, encodeOutbox, type TaggedOutput } from './outbox.ts'

@@ -16,7 +16,7 @@
 //   (or none); nothing is re-emitted for it and its state did not change, so its windows are still due
 //   and fire later. A tick entry is only replaced by a tick anchored at another first offset of the
 //   same anchor, i.e. once the anchor's earlier group is settled (committed, or re-emitted by a replay
-//   that committed), as for the outbox itself.
+//   that committed), as for the outbox itself. See docs/exactly-once.md, section 2 (Ticks).
 import type { Micros } from '@healthstream/shared/domain'
 import { encodeTick, type TaggedOutput } from './outbox.ts'
 import { rowOutput } from './outputs.ts'

@@ -6,14 +6,14 @@
  * from the tables, the same path as a start after kill -9, so there is one recovery and it is tested.
  *
  * Commit order, per table: write Parquet files (unique names) → write manifests and manifest list →
- * swap the catalog's metadata pointer (compare-and-swap; the summary holds the offsets) → report the
+ * swap the catalog's metadata pointer (compare-and-swap; table properties and summary hold the offsets) → report the
  * position to the consumer group (for lag monitoring only; never read back).
  *
  * A commit runs beside the reading: its rows leave the buffers when it starts, and the loop goes on
  * filling fresh buffers while the commit writes files and talks to the catalog (and, with an encode
  * pool, while another thread encodes the Parquet). One commit at a time, so each fences on the
  * offsets the one before recorded; a buffer that fills up while a commit runs waits for it. A failed
- * commit makes the loop resync, as any error does.
+ * commit makes the loop resync, as any error does. The argument in full: docs/exactly-once.md, section 3.
  */
 import {
   backoffDelay,

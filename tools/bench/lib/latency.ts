@@ -12,6 +12,7 @@ import {
   createAdmin,
   createConsumer,
   DEFAULT_FETCH_MAX_BYTES,
+  groupSettings,
   PlatformaticConsumer,
 } from '@healthstream/shared/kafka'
 import type { TopicNames } from '@healthstream/shared/topics'
@@ -147,13 +148,7 @@ class Tail {
 
   constructor(o: LatencyOptions, registry: HttpSchemaRegistry) {
     const config = { bootstrapBrokers: [o.brokers], clientId: 'healthstream-bench-tail' }
-    const settings = {
-      sessionTimeoutMs: 30_000,
-      heartbeatIntervalMs: 3_000,
-      rebalanceTimeoutMs: 30_000,
-      startFrom: 'earliest',
-      rejoinDelayMs: 1_000,
-    } as const
+    const settings = groupSettings({ rebalanceTimeoutMs: 30_000 })
     // Never joins its group: positions are its own, like readCommittedTopic
     const consumer = createConsumer({ ...config, groupId: `${o.topics.raw}-bench-tail-unused` })
     this.#port = new PlatformaticConsumer(consumer, createAdmin(config), settings)

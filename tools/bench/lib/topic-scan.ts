@@ -9,18 +9,13 @@ import {
   createAdmin,
   createConsumer,
   DEFAULT_FETCH_MAX_BYTES,
+  groupSettings,
   type PartitionOffset,
   PlatformaticConsumer,
 } from '@healthstream/shared/kafka'
 import { type GroupTopic, OffsetsProbe } from '@healthstream/testkit/stack'
 
-const SETTINGS = {
-  sessionTimeoutMs: 30_000,
-  heartbeatIntervalMs: 3_000,
-  rebalanceTimeoutMs: 30_000,
-  startFrom: 'earliest',
-  rejoinDelayMs: 1_000,
-} as const
+const SETTINGS = groupSettings({ rebalanceTimeoutMs: 30_000 })
 
 /** One client set for a benchmark run's reads from outside the pipeline. */
 export class TopicReader {

@@ -21,7 +21,8 @@ import { closeAll, Prefetcher } from './prefetcher.ts'
  * transaction write the outputs and the consumed offsets, fenced by the group generation (KIP-447) →
  * commit. The commit order is fixed: outputs, then offsets, then EndTxn; nothing is visible to
  * read_committed readers before EndTxn, and on any failure the transaction is aborted and the loop
- * resumes from the offsets the group has committed, read with `require_stable`.
+ * resumes from the offsets the group has committed, read with `require_stable`. Why that is exactly
+ * once: docs/exactly-once.md, section 1.
  *
  * @example
  * const loop = new TransactionalLoop({ consumer, producer, inputTopics: ['health-data-raw'],

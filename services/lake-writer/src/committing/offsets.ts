@@ -7,6 +7,7 @@
  * - in that snapshot's summary, for people and tools reading the history (and tables written before
  *   the properties were).
  * Reading them back is how the writer knows where to resume: the table is the only truth.
+ * Why that is exactly once: docs/exactly-once.md, section 3.
  */
 import { type JsonValue, parseJson, type Snapshot, type TableMetadata } from '@healthstream/iceberg'
 import { type PartitionOffset, partitionKey } from '@healthstream/shared/kafka'

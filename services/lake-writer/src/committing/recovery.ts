@@ -5,6 +5,7 @@
  * and none above; the largest offset it holds plus one is a position from which reading again writes
  * no row twice and skips none (the records between it and the lost position were not this table's,
  * and are skipped again). A partition without rows is read from the log start, for the same reason.
+ * See docs/exactly-once.md, section 3.
  */
 import type { PartitionOffset } from '@healthstream/shared/kafka'
 import { partitionKey } from '@healthstream/shared/kafka'

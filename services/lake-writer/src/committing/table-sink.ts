@@ -1,6 +1,7 @@
 /**
- * Commits one table's buffered work to Iceberg: rows as Parquet files and, in the summary of the same
- * snapshot, the consumed offsets merged with those other writers recorded. The summary, the fence and
+ * Commits one table's buffered work to Iceberg: rows as Parquet files and, in the same metadata commit
+ * (table properties and the snapshot's summary), the consumed offsets merged with those other writers
+ * recorded (docs/exactly-once.md, section 3). The summary, the fence and
  * (for upserts) the files to rewrite are computed from the base metadata of each commit attempt, so a
  * conflict with another writer is resolved by re-reading the table, never by overwriting its state.
  */
