@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { ensureTopics } from '@healthstream/shared/kafka'
 import { Admin, Producer } from '@platformatic/kafka'
 
 /** Where and how the simulator produces. */
@@ -88,13 +89,9 @@ async function ensureTopic(options: KafkaSinkOptions): Promise<void> {
     bootstrapBrokers: [...options.brokers],
   })
   try {
-    if ((await admin.listTopics()).includes(options.topic)) return
-    try {
-      await admin.createTopics({ topics: [options.topic], partitions: options.partitions, replicas: 1 })
-    } catch (error) {
-      // Another process may have created it in between; only a topic that is still missing is an error.
-      if (!(await admin.listTopics()).includes(options.topic)) throw error
-    }
+    // Shared with the services: a topic another process creates at the same time is fine (ingest
+    // creates health-data-raw too), and the call returns once the topic has leaders
+    await ensureTopics(admin, [{ topic: options.topic, partitions: options.partitions }])
   } finally {
     await admin.close()
   }
