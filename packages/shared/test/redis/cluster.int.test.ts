@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { after, describe, it } from 'node:test'
-import { startRedisCluster, uniqueName } from '@healthstream/testkit/stack'
+import { nodeOfKeys, startRedisCluster, uniqueName } from '@healthstream/testkit/stack'
 import type { Cluster } from 'ioredis'
 import { connectRedis } from '../../src/redis/connect.ts'
 import { RedisDedupStore } from '../../src/redis/dedup-store.ts'
@@ -21,23 +21,6 @@ after(async () => {
   await cluster.stop()
 })
 
-/** The keys each master holds under `prefix`, by the master's port (read from the nodes themselves). */
-async function keysByNode(prefix: string): Promise<Map<number, string[]>> {
-  const out = new Map<number, string[]>()
-  for (const node of redis.nodes('master')) {
-    const keys = await node.keys(`${prefix}*`)
-    if (keys.length > 0) out.set(node.options.port!, keys)
-  }
-  return out
-}
-
-/** The node holding each key, for keys matching `prefix`. */
-async function nodeOfKeys(prefix: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>()
-  for (const [port, keys] of await keysByNode(prefix)) for (const key of keys) out.set(key, port)
-  return out
-}
-
 describe('RedisDedupStore on a 3-node Redis Cluster', () => {
   it('checks duplicates per partition on whichever node holds it', async () => {
     const ns = uniqueName('dedup')
@@ -46,7 +29,7 @@ describe('RedisDedupStore on a 3-node Redis Cluster', () => {
       assert.deepEqual(await store.seen(['a', 'b', 'a'], 60_000), [false, false, true])
       assert.deepEqual(await store.seen(['b', 'c'], 60_000, ['o1', 'o2']), [true, false])
     }
-    const holders = await nodeOfKeys(`${ns}:dedup:`)
+    const holders = await nodeOfKeys(redis, `${ns}:dedup:`)
     assert.equal(holders.size, 6 * 3, 'keys a, b and c of six partitions')
     assert.ok(new Set(holders.values()).size > 1, 'the partitions landed on more than one node')
   })

@@ -17,5 +17,5 @@ export {
   testPipeline,
 } from './pipeline.ts'
 export { produceRaw } from './produce.ts'
-export { type RedisClusterHandle, startRedisCluster } from './redis-cluster.ts'
+export { nodeOfKeys, type RedisClusterHandle, startRedisCluster } from './redis-cluster.ts'
 export { eventually, ServiceProcess, TEST_ADMIN_TOKEN } from './services.ts'

@@ -9,7 +9,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Redis } from 'ioredis'
+import { type Cluster, Redis } from 'ioredis'
 
 const HOST = '127.0.0.1'
 const SLOTS = 16_384
@@ -154,4 +154,16 @@ export async function startRedisCluster(nodes = 3): Promise<RedisClusterHandle> 
     await stop()
     throw error
   }
+}
+
+/**
+ * The master holding each key that starts with `prefix`, by the master's port, read from the nodes
+ * themselves (so a test sees where the cluster really put a partition's keys).
+ */
+export async function nodeOfKeys(cluster: Cluster, prefix: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>()
+  for (const node of cluster.nodes('master')) {
+    for (const key of await node.keys(`${prefix}*`)) out.set(key, node.options.port!)
+  }
+  return out
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { after, describe, it } from 'node:test'
 import { connectRedis } from '@healthstream/shared/redis'
-import { startRedisCluster, uniqueName } from '@healthstream/testkit/stack'
+import { nodeOfKeys, startRedisCluster, uniqueName } from '@healthstream/testkit/stack'
 import type { Cluster } from 'ioredis'
 import { RedisAggregateStore } from '../../src/state/redis-store.ts'
 import { us } from '../support/samples.ts'
@@ -29,23 +29,6 @@ describeStoreContract(
   () => new RedisAggregateStore(redis, { namespace: uniqueName('agg') }),
 )
 
-/** The keys each master holds under `prefix`, by the master's port (read from the nodes themselves). */
-async function keysByNode(prefix: string): Promise<Map<number, string[]>> {
-  const out = new Map<number, string[]>()
-  for (const node of redis.nodes('master')) {
-    const keys = await node.keys(`${prefix}*`)
-    if (keys.length > 0) out.set(node.options.port!, keys)
-  }
-  return out
-}
-
-/** The node holding each key, for keys matching `prefix`. */
-async function nodeOfKeys(prefix: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>()
-  for (const [port, keys] of await keysByNode(prefix)) for (const key of keys) out.set(key, port)
-  return out
-}
-
 describe('RedisAggregateStore on a 3-node Redis Cluster', () => {
   it('writes each partition’s keys to one node, and the partitions to all three', async () => {
     const ns = uniqueName('spread')
@@ -56,7 +39,7 @@ describe('RedisAggregateStore on a 3-node Redis Cluster', () => {
       const timers = new Map([[state.id, state.window.end]])
       await store.commit(commitRequest(p, { put: [state], timers, dirtyAdd: [state.id] }))
     }
-    const holders = await nodeOfKeys(`${ns}:agg:{`)
+    const holders = await nodeOfKeys(redis, `${ns}:agg:{`)
     const nodesOfPartition = new Map<number, Set<number>>()
     for (const [key, port] of holders) {
       const p = Number(/\{agg-p(\d+)\}/.exec(key)![1])
