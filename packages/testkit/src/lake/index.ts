@@ -42,9 +42,12 @@ export {
   SparkError,
   type SparkErrorCode,
   type SparkOptions,
+  startSpark,
+} from './spark.ts'
+export {
+  type SparkRequests,
   SparkSession,
   type SqlResult,
   sparkIdentifier,
   sparkString,
-  startSpark,
-} from './spark.ts'
+} from './spark-session.ts'

@@ -18,7 +18,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import type { Row, TableRef } from './reader.ts'
+import type { TableRef } from './reader.ts'
+import { SparkSession } from './spark-session.ts'
+
+export { SparkSession, type SqlResult, sparkIdentifier, sparkString } from './spark-session.ts'
 
 const SCRIPT = join(import.meta.dirname, 'spark_sql.py')
 const LOG_LIMIT = 256 * 1024
@@ -35,13 +38,6 @@ export interface SparkOptions {
   readonly startTimeoutMs?: number
   /** Default limit per statement (default 2 min); past it the JVM is killed, see `sql`. */
   readonly statementTimeoutMs?: number
-}
-
-export interface SqlResult {
-  readonly columns: string[]
-  readonly rows: Row[]
-  /** Time Spark took, from the request's arrival to the last row. */
-  readonly ms: number
 }
 
 export type SparkErrorCode = 'SPARK_MISSING' | 'SPARK_START' | 'SPARK_SQL' | 'SPARK_TIMEOUT' | 'SPARK_EXITED'
@@ -66,16 +62,6 @@ function required(name: string): string {
     )
   }
   return value
-}
-
-/** A backquoted Spark identifier: `a`.`b`.`c`. */
-export function sparkIdentifier(...parts: readonly string[]): string {
-  return parts.map((part) => `\`${part.replaceAll('`', '``')}\``).join('.')
-}
-
-/** A Spark SQL string literal. */
-export function sparkString(text: string): string {
-  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`
 }
 
 type Pending = {
@@ -259,41 +245,6 @@ export class Spark {
     const timer = setTimeout(() => this.#kill(this.#closed!), 30_000)
     await this.#exited
     clearTimeout(timer)
-  }
-}
-
-/** One Spark session of a `Spark`, with its catalog as the default one. */
-export class SparkSession {
-  readonly #spark: Spark
-  readonly #key: string
-  /** The Spark (and Iceberg) catalog name: `CALL ${catalog}.system.…`. */
-  readonly catalog: string
-
-  constructor(spark: Spark, key: string, catalog: string) {
-    this.#spark = spark
-    this.#key = key
-    this.catalog = catalog
-  }
-
-  /** Rows of one statement; a failing statement rejects with Spark's message (code SPARK_SQL). */
-  async sql(query: string, options: { timeoutMs?: number } = {}): Promise<Row[]> {
-    return (await this.query(query, options)).rows
-  }
-
-  /** Columns, rows and Spark's time for one statement. */
-  async query(query: string, options: { timeoutMs?: number } = {}): Promise<SqlResult> {
-    const response = await this.#spark.request({ session: this.#key, sql: query }, options.timeoutMs)
-    return response as unknown as SqlResult
-  }
-
-  /** `catalog`.`ns`.`table` for a table of this session's catalog. */
-  table(ref: Pick<TableRef, 'namespace' | 'table'>): string {
-    return sparkIdentifier(this.catalog, ...ref.namespace.split('.'), ref.table)
-  }
-
-  /** Forgets the session (the JVM goes on). */
-  async close(): Promise<void> {
-    await this.#spark.request({ op: 'close', session: this.#key })
   }
 }
 

@@ -25,7 +25,8 @@ import {
   Table,
 } from '@healthstream/iceberg'
 import { type Row, readTable, snapshots, type TableRef, tableFiles } from '../../src/lake/reader.ts'
-import { type Spark, SparkError, type SparkSession, sparkString, startSpark } from '../../src/lake/spark.ts'
+import { type Spark, SparkError, startSpark } from '../../src/lake/spark.ts'
+import { type SparkSession, sparkString } from '../../src/lake/spark-session.ts'
 import { endpoint, uniqueName } from '../../src/stack/endpoints.ts'
 import { BATCHES, backdate, expectedRows, row, writeTable } from './spark-table.ts'
 
