@@ -11,12 +11,11 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { GRANULARITIES, type Row, readTable, windowKey } from '@healthstream/testkit/lake'
-import { projectRoot } from '@healthstream/testkit/stack'
+import { freePort, projectRoot } from '@healthstream/testkit/stack'
 import { type Captured, capture, down, toolchainEnv, up } from '@healthstream/tools/containers'
 import { dashboardMetrics, family, readDashboard, SCRAPE_SERIES } from './dashboard.ts'
 
@@ -60,16 +59,6 @@ const podman = (args: readonly string[]): Captured => capture('podman', args, { 
 function ok(result: Captured): string {
   assert.equal(result.status, 0, `exit ${result.status}: ${(result.stdout + result.stderr).slice(-3000)}`)
   return result.stdout.trim()
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-    server.on('error', reject)
-  })
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`

@@ -6,10 +6,9 @@
  * after its "stopped" line, not a kill when the grace period ran out.
  */
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { projectRoot, testPipeline, uniqueName } from '@healthstream/testkit/stack'
+import { freePort, projectRoot, testPipeline, uniqueName } from '@healthstream/testkit/stack'
 import { type Captured, capture, closure, down, toolchainEnv, up } from '@healthstream/tools/containers'
 
 const SERVICES = ['ingest', 'validator', 'aggregator', 'lake-writer'] as const
@@ -22,16 +21,6 @@ const podman = (args: readonly string[], timeoutMs = 120_000): Captured =>
 function ok(result: Captured): string {
   assert.equal(result.status, 0, `exit ${result.status}: ${result.stderr.slice(-2000)}`)
   return result.stdout.trim()
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-    server.on('error', reject)
-  })
 }
 
 async function readyWithin(port: number, ms: number): Promise<string> {

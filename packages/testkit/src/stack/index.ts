@@ -16,6 +16,7 @@ export {
   type TruthLine,
   testPipeline,
 } from './pipeline.ts'
+export { freePort } from './ports.ts'
 export { produceRaw } from './produce.ts'
 export { nodeOfKeys, type RedisClusterHandle, startRedisCluster } from './redis-cluster.ts'
 export { eventually, ServiceProcess, TEST_ADMIN_TOKEN } from './services.ts'

@@ -5,11 +5,11 @@
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type Cluster, Redis } from 'ioredis'
+import { freePort } from './ports.ts'
 
 const HOST = '127.0.0.1'
 const SLOTS = 16_384
@@ -27,18 +27,6 @@ function requireRedis7(server: string): void {
   const version = /v=(\d+)\./.exec(execFileSync(server, ['--version'], { encoding: 'utf8' }))?.[1]
   if (version === undefined || Number(version) < 7)
     throw new Error(`redis cluster: ${server} is Redis ${version ?? '?'}; these tests need Redis 7 or later`)
-}
-
-/** A port nobody listens on right now (the kernel's pick; another process could still take it first). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 async function until(

@@ -6,27 +6,16 @@
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { freePort } from '@healthstream/testkit/stack'
 import { Redis } from 'ioredis'
 import { RedisAggregateStore } from '../../src/state/redis-store.ts'
 import { us } from '../support/samples.ts'
 import { commitRequest, loadRequest, windowState } from '../support/store-contract.ts'
 
 const NOW = us('2026-03-20T00:00:00Z')
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 async function startRedis(dir: string, port: number, fsync: 'always' | 'everysec'): Promise<ChildProcess> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes']
