@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { GRANULARITIES, type Row, readTable, windowKey } from '@healthstream/testkit/lake'
 import { freePort, projectRoot } from '@healthstream/testkit/stack'
-import { type Captured, capture, down, toolchainEnv, up } from '@healthstream/tools/containers'
+import { type Captured, capture, down, succeeded, toolchainEnv, up } from '@healthstream/tools/containers'
 import { dashboardMetrics, family, readDashboard, SCRAPE_SERIES } from './dashboard.ts'
 
 const PROJECT = `hs-compose-${randomBytes(3).toString('hex')}`
@@ -56,10 +56,6 @@ const compose = (args: readonly string[], timeoutMs = 600_000): Captured =>
     timeoutMs,
   })
 const podman = (args: readonly string[]): Captured => capture('podman', args, { env, timeoutMs: 60_000 })
-function ok(result: Captured): string {
-  assert.equal(result.status, 0, `exit ${result.status}: ${(result.stdout + result.stderr).slice(-3000)}`)
-  return result.stdout.trim()
-}
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 
@@ -109,7 +105,7 @@ async function lakeFilled(since: number): Promise<number> {
 
 /** The simulator container's state: `running`, `exited` (with its exit code), … */
 function simulatorState(): { status: string; exitCode: number } {
-  const out = ok(
+  const out = succeeded(
     podman(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', `${PROJECT}-simulator-1`]),
   )
   const [status = '', code = '1'] = out.split(' ')
@@ -188,11 +184,11 @@ before(async () => {
     timeoutMs: 1_800_000,
   })
   console.error(images.stderr.trim())
-  ok(images)
+  succeeded(images)
   const start = Date.now()
-  ok(compose(['build']))
+  succeeded(compose(['build']))
   console.error(`compose build (the four services and the simulator): ${seconds(Date.now() - start)}`)
-  upServices = ok(compose(['config', '--services']))
+  upServices = succeeded(compose(['config', '--services']))
     .split('\n')
     .filter((s) => s !== '' && s !== 'grafana')
 })
@@ -218,7 +214,7 @@ describe('docker compose --profile demo up: the whole product', { timeout: 1_800
   })
 
   it('gives every service a grace period, and binds every published port to 127.0.0.1', () => {
-    const config = JSON.parse(ok(compose(['config', '--format', 'json']))) as {
+    const config = JSON.parse(succeeded(compose(['config', '--format', 'json']))) as {
       services: Record<string, { stop_grace_period?: string; ports?: Array<{ host_ip?: string }> }>
     }
     for (const [name, service] of Object.entries(config.services)) {
@@ -229,7 +225,7 @@ describe('docker compose --profile demo up: the whole product', { timeout: 1_800
 
   it('fills all five tables of the lake on S3 and PostgreSQL within five minutes', async () => {
     const start = Date.now()
-    ok(compose(['up', '--detach', ...upServices]))
+    succeeded(compose(['up', '--detach', ...upServices]))
     const upMs = Date.now() - start
     const filled = await lakeFilled(start)
     console.error(`up returned after ${seconds(upMs)}; rows in all five tables after ${seconds(filled)}`)
@@ -269,13 +265,13 @@ describe('docker compose --profile demo up: the whole product', { timeout: 1_800
   it('loses and duplicates nothing through a down while data flows and an up again', async () => {
     before = await lakeKeys()
     const stopped = Date.now()
-    ok(compose(['down', '--timeout', '40'], 300_000))
+    succeeded(compose(['down', '--timeout', '40'], 300_000))
     const downMs = Date.now() - stopped
-    const volumes = ok(podman(['volume', 'ls', '--format', '{{.Name}}']))
+    const volumes = succeeded(podman(['volume', 'ls', '--format', '{{.Name}}']))
     for (const volume of ['kafka-data', 'postgres-data', 's3-data', 'redis-data'])
       assert.match(volumes, new RegExp(`^${PROJECT}_${volume}$`, 'm'), 'down keeps the volumes')
     const start = Date.now()
-    ok(compose(['up', '--detach', ...upServices]))
+    succeeded(compose(['up', '--detach', ...upServices]))
     const settled = await drained(600_000)
     console.error(
       `down took ${seconds(downMs)}; after up again the lake settled in ${seconds(Date.now() - start)}: ${JSON.stringify(settled)}`,

@@ -9,7 +9,15 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { freePort, projectRoot, testPipeline, uniqueName } from '@healthstream/testkit/stack'
-import { type Captured, capture, closure, down, toolchainEnv, up } from '@healthstream/tools/containers'
+import {
+  type Captured,
+  capture,
+  closure,
+  down,
+  succeeded,
+  toolchainEnv,
+  up,
+} from '@healthstream/tools/containers'
 
 const SERVICES = ['ingest', 'validator', 'aggregator', 'lake-writer'] as const
 const ADMIN_TOKEN = 'image-test-token-0123456789'
@@ -18,10 +26,6 @@ let startedHere: readonly string[] = []
 
 const podman = (args: readonly string[], timeoutMs = 120_000): Captured =>
   capture('podman', args, { env, timeoutMs })
-function ok(result: Captured): string {
-  assert.equal(result.status, 0, `exit ${result.status}: ${result.stderr.slice(-2000)}`)
-  return result.stdout.trim()
-}
 
 async function readyWithin(port: number, ms: number): Promise<string> {
   const deadline = Date.now() + ms
@@ -54,7 +58,7 @@ for (const service of SERVICES) {
     const volume = `${container}-data`
     before(() => {
       const args = ['build', '--network', 'host', '--pull=never', '--format', 'docker']
-      ok(podman([...args, '--build-arg', `SERVICE=${service}`, '-t', image, projectRoot], 600_000))
+      succeeded(podman([...args, '--build-arg', `SERVICE=${service}`, '-t', image, projectRoot], 600_000))
     })
     after(() => {
       podman(['rm', '-f', container])
@@ -62,11 +66,11 @@ for (const service of SERVICES) {
     })
 
     it('holds exactly the workspaces the service reaches, without tests', () => {
-      const listing = ok(
+      const listing = succeeded(
         podman(['run', '--rm', '--entrypoint', 'sh', image, '-c', 'cd /app && ls -d packages/* services/*']),
       )
       assert.deepEqual(listing.split(/\s+/).sort(), closure(projectRoot, service).sort())
-      const tests = ok(
+      const tests = succeeded(
         podman([
           'run',
           '--rm',
@@ -81,7 +85,7 @@ for (const service of SERVICES) {
     })
 
     it('declares a numeric non-root user and a health check on /readyz', () => {
-      const inspected = JSON.parse(ok(podman(['image', 'inspect', image])))[0] as {
+      const inspected = JSON.parse(succeeded(podman(['image', 'inspect', image])))[0] as {
         Config: { User: string; Healthcheck?: { Test: string[] } }
         Healthcheck?: { Test: string[] }
       }
@@ -97,16 +101,18 @@ for (const service of SERVICES) {
       const settings = { ...pipeline.env, ADMIN_TOKEN, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' }
       const flags = ['--read-only', '--cap-drop=ALL', '--security-opt=no-new-privileges', '--network', 'host']
       const envFlags = Object.entries(settings).flatMap(([k, v]) => ['-e', `${k}=${v}`])
-      ok(podman(['run', '-d', '--name', container, ...flags, '-v', `${volume}:/data`, ...envFlags, image]))
+      succeeded(
+        podman(['run', '-d', '--name', container, ...flags, '-v', `${volume}:/data`, ...envFlags, image]),
+      )
       const ready = await readyWithin(port, 120_000).catch((error: Error) => {
         throw new Error(`${error.message}\n${podman(['logs', container]).stderr.slice(-3000)}`)
       })
       assert.match(ready, /"ready":true/)
-      const user = ok(podman(['inspect', '--format', '{{.Config.User}}', container]))
+      const user = succeeded(podman(['inspect', '--format', '{{.Config.User}}', container]))
       assert.match(user, /^1000/)
       const started = Date.now()
-      ok(podman(['stop', '--time', '40', container], 60_000))
-      const exit = ok(podman(['inspect', '--format', '{{.State.ExitCode}}', container]))
+      succeeded(podman(['stop', '--time', '40', container], 60_000))
+      const exit = succeeded(podman(['inspect', '--format', '{{.State.ExitCode}}', container]))
       const logs = podman(['logs', container])
       assert.equal(exit, '0', `exit ${exit} after ${Date.now() - started} ms:\n${logs.stdout.slice(-2000)}`)
       assert.match(logs.stdout + logs.stderr, /"msg":"stopped"/)

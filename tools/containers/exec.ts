@@ -2,6 +2,7 @@
  * Running host programs. `capture` never throws for a non-zero exit; `must` throws a ToolchainError
  * that quotes the command and the tail of its error output.
  */
+import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { ToolchainError, type ToolchainErrorCode, toolMissing } from './errors.ts'
 
@@ -63,3 +64,9 @@ export function which(command: string): string | undefined {
 
 /** Seconds since `start` (a `performance.now()` reading), one decimal. */
 export const secondsSince = (start: number): number => Math.round((performance.now() - start) / 100) / 10
+
+/** The trimmed stdout of a command that must have succeeded; otherwise fails with its exit and output's tail. */
+export function succeeded(result: Captured): string {
+  assert.equal(result.status, 0, `exit ${result.status}: ${(result.stdout + result.stderr).slice(-3000)}`)
+  return result.stdout.trim()
+}

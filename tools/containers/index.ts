@@ -2,7 +2,7 @@
 export { COMPOSE_VERSION, composeBinPath } from './compose-bin.ts'
 export { containersConf, podmanEnv } from './conf.ts'
 export { ToolchainError, type ToolchainErrorCode } from './errors.ts'
-export { type Captured, capture } from './exec.ts'
+export { type Captured, capture, succeeded } from './exec.ts'
 export { PROBE_IMAGE } from './host.ts'
 export { closure, prune, workspaceDirs } from './image-workspaces.ts'
 export { containersConfPath, dockerHost, socketPath } from './paths.ts'

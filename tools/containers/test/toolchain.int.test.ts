@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type Captured, capture } from '../exec.ts'
+import { type Captured, capture, succeeded } from '../exec.ts'
 import { down, NODE_24_SLIM, toolchainEnv, up } from '../index.ts'
 
 const IMAGE = NODE_24_SLIM.image
@@ -21,10 +21,6 @@ const podmanRun = (flags: readonly string[], command: readonly string[]): Captur
   capture('podman', ['run', '--rm', ...flags, IMAGE, ...command], { env, timeoutMs: 60_000 })
 
 /** Asserts exit 0 and returns trimmed stdout; on failure the message carries podman's stderr. */
-function ok(result: Captured): string {
-  assert.equal(result.status, 0, `exit ${result.status}: ${result.stderr}`)
-  return result.stdout.trim()
-}
 
 before(async () => {
   const report = await up()
@@ -38,12 +34,12 @@ after(async () => {
 
 describe('the node:24-slim base image', () => {
   it('runs Node 24 or newer', () => {
-    const version = ok(podmanRun([], ['node', '-e', 'console.log(process.versions.node)']))
+    const version = succeeded(podmanRun([], ['node', '-e', 'console.log(process.versions.node)']))
     assert.ok(Number(version.split('.')[0]) >= 24, `node ${version}`)
   })
 
   it('runs as uid 1000 (the node user, home /home/node) when asked with --user 1000', () => {
-    const out = ok(podmanRun(['--user', '1000'], ['sh', '-c', 'id -u; id -g; id -un; echo $HOME']))
+    const out = succeeded(podmanRun(['--user', '1000'], ['sh', '-c', 'id -u; id -g; id -un; echo $HOME']))
     assert.deepEqual(out.split('\n'), ['1000', '1000', 'node', '/home/node'])
   })
 
@@ -51,26 +47,26 @@ describe('the node:24-slim base image', () => {
     const script = `const fs = require('node:fs'); fs.writeFileSync('/tmp/x', '1');
       try { fs.writeFileSync('/x', '1'); console.log('root writable') } catch (e) { console.log(e.code) }
       console.log(require('node:fs').readFileSync('/proc/self/status', 'utf8').match(/CapEff:\\s*(\\w+)/)[1])`
-    const out = ok(
+    const out = succeeded(
       podmanRun(['--read-only', '--cap-drop=ALL', '--user', '1000:1000'], ['node', '-e', script]),
     )
     assert.deepEqual(out.split('\n'), ['EROFS', '0000000000000000'])
   })
 
   it('has tini, which runs as PID 1 and passes SIGTERM on to node', () => {
-    assert.match(ok(podmanRun([], ['tini', '--version'])), /^tini version \d+\.\d+/)
+    assert.match(succeeded(podmanRun([], ['tini', '--version'])), /^tini version \d+\.\d+/)
     const script = `process.on('SIGTERM', () => { console.log('drained'); process.exit(0) });
       setTimeout(() => process.kill(1, 'SIGTERM'), 200); setTimeout(() => {}, 10_000)`
-    const out = ok(podmanRun(['--entrypoint', '/usr/bin/tini'], ['--', 'node', '-e', script]))
+    const out = succeeded(podmanRun(['--entrypoint', '/usr/bin/tini'], ['--', 'node', '-e', script]))
     assert.equal(out, 'drained')
   })
 
   it("has npm, and trusts the machine's own CA certificates", () => {
-    assert.match(ok(podmanRun([], ['npm', '--version'])), /^\d+\.\d+\.\d+$/)
+    assert.match(succeeded(podmanRun([], ['npm', '--version'])), /^\d+\.\d+\.\d+$/)
     const local = readdirSync('/usr/local/share/ca-certificates').filter((f) => f.endsWith('.crt'))
-    const inImage = ok(podmanRun([], ['ls', '/usr/local/share/ca-certificates'])).split('\n')
+    const inImage = succeeded(podmanRun([], ['ls', '/usr/local/share/ca-certificates'])).split('\n')
     for (const file of local) assert.ok(inImage.includes(file), `${file} missing from the image`)
-    assert.match(ok(podmanRun([], ['npm', 'config', 'get', 'cafile'])), /ca-certificates\.crt$/)
+    assert.match(succeeded(podmanRun([], ['npm', 'config', 'get', 'cafile'])), /ca-certificates\.crt$/)
   })
 })
 
@@ -86,7 +82,7 @@ describe('docker-compose on podman through the API socket', () => {
   })
 
   it('reports its version through DOCKER_HOST', () => {
-    assert.match(ok(compose('version', '--short')), /^\d+\.\d+\.\d+/)
+    assert.match(succeeded(compose('version', '--short')), /^\d+\.\d+\.\d+/)
   })
 
   it('brings up a service from the local image after another becomes healthy, then takes it down', () => {
@@ -112,8 +108,8 @@ describe('docker-compose on podman through the API socket', () => {
     const result = compose('up', '--exit-code-from', 'hello')
     assert.equal(result.status, 0, `compose up: ${result.stdout}\n${result.stderr}`)
     assert.match(result.stdout, /hello-1\s+\| 1$/m)
-    ok(compose('down', '--timeout', '5'))
-    const left = ok(
+    succeeded(compose('down', '--timeout', '5'))
+    const left = succeeded(
       capture('podman', ['ps', '-a', '-q', '--filter', `label=com.docker.compose.project=${project}`], {
         env,
       }),
@@ -132,15 +128,15 @@ describe('docker-compose on podman through the API socket', () => {
     stop_grace_period: 10s
 `,
     )
-    ok(compose('up', '-d'))
+    succeeded(compose('up', '-d'))
     // A SIGTERM before node has installed its handler would kill it: wait for 'up' first.
     const deadline = Date.now() + 20_000
     while (!/^up$/m.test(compose('logs', '--no-log-prefix', 'worker').stdout) && Date.now() < deadline) {
       await sleep(100)
     }
-    ok(compose('stop'))
-    assert.match(ok(compose('logs', '--no-log-prefix', 'worker')), /^drained$/m)
-    const exit = ok(
+    succeeded(compose('stop'))
+    assert.match(succeeded(compose('logs', '--no-log-prefix', 'worker')), /^drained$/m)
+    const exit = succeeded(
       capture('podman', ['inspect', '--format', '{{.State.ExitCode}}', `${project}-worker-1`], { env }),
     )
     assert.equal(exit, '0')
