@@ -1,5 +1,14 @@
 import { DEFAULT_FETCH_MAX_BYTES } from '@healthstream/shared/kafka'
-import { bool, type ConfigKey, duration, int, oneOf, str } from '@healthstream/shared/platform'
+import {
+  bool,
+  type ConfigKey,
+  credential,
+  duration,
+  int,
+  maskCredentials,
+  oneOf,
+  str,
+} from '@healthstream/shared/platform'
 
 /** `postgresql://` (or `postgres://`) URLs name a PostgreSQL catalog database. */
 export const POSTGRES_URL = /^postgres(?:ql)?:\/\//i
@@ -68,13 +77,13 @@ export const lakeWriterConfig = {
     'where new tables go: a local directory or s3://bucket/prefix (sql: required; rest: sent as the warehouse, optional)',
     '',
   ),
-  LAKE_REST_TOKEN: str('rest: static bearer token', ''),
-  LAKE_REST_CREDENTIAL: str('rest: OAuth2 client credentials "client_id:client_secret"', ''),
+  LAKE_REST_TOKEN: credential('rest: static bearer token'),
+  LAKE_REST_CREDENTIAL: credential('rest: OAuth2 client credentials "client_id:client_secret"'),
   LAKE_NAMESPACE: str('namespace of the tables (dotted for nested namespaces)', 'health'),
   S3_ENDPOINT: str('S3 endpoint URL for s3:// locations (empty: the AWS default)', ''),
   S3_REGION: str('S3 region', 'us-east-1'),
   S3_ACCESS_KEY_ID: str('S3 access key (empty: the AWS default credential chain)', ''),
-  S3_SECRET_ACCESS_KEY: str('S3 secret key', ''),
+  S3_SECRET_ACCESS_KEY: credential('S3 secret key'),
   S3_PATH_STYLE: bool('path-style S3 URLs (self-hosted servers need them)', true),
   COMMIT_INTERVAL: duration('buffered rows are committed at most this long after the first arrived', 10_000),
   COMMIT_MAX_ROWS: int('a table buffer this big is committed at once', 100_000, 1, 10_000_000),
@@ -106,7 +115,7 @@ export const lakeWriterConfig = {
 
 /** Problems between keys that each parsed well: the catalog URI must fit the catalog kind. */
 export function catalogProblems(c: { LAKE_CATALOG: 'sql' | 'rest'; LAKE_CATALOG_URI: string }): string[] {
-  const uri = JSON.stringify(c.LAKE_CATALOG_URI)
+  const uri = JSON.stringify(maskCredentials(c.LAKE_CATALOG_URI))
   if (c.LAKE_CATALOG === 'sql' && HTTP_URL.test(c.LAKE_CATALOG_URI))
     return [
       `LAKE_CATALOG_URI=${uri} is invalid: LAKE_CATALOG=sql takes a SQLite file path or a postgresql:// URL (for a REST catalog set LAKE_CATALOG=rest)`,

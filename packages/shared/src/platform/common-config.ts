@@ -1,4 +1,4 @@
-import { duration, int, list, oneOf, secret, str, url } from './config.ts'
+import { credential, duration, int, list, oneOf, secret, str, url } from './config.ts'
 
 /** Keys every service reads. Each service adds its own beside these. */
 export const commonConfig = {
@@ -7,7 +7,9 @@ export const commonConfig = {
     'Confluent-compatible schema registry base URL',
     'http://127.0.0.1:18080/apis/ccompat/v7',
   ),
-  SCHEMA_REGISTRY_AUTH: str('registry credentials: "user:password" for basic auth or "Bearer <token>"', ''),
+  SCHEMA_REGISTRY_AUTH: credential(
+    'registry credentials: "user:password" for basic auth or "Bearer <token>"',
+  ),
   HTTP_PORT: int('port of the health/metrics/admin HTTP server', 8080, 0, 65535),
   HTTP_HOST: str('address the HTTP server binds', '0.0.0.0'),
   ADMIN_TOKEN: secret('bearer token required by /admin/* endpoints (at least 16 characters)', 16),
@@ -20,5 +22,8 @@ export const commonConfig = {
   INSTANCE_ID: str('stable id of this instance (pod name); part of the transactional id', ''),
   BATCH_MAX_RECORDS: int('most records consumed per transaction', 5000, 1, 1_000_000),
   BATCH_LINGER: duration('longest wait to fill a batch', 50),
-  STALL_TIMEOUT: duration('no progress for this long while lagging makes /readyz fail', 60_000),
+  STALL_TIMEOUT: duration(
+    'no progress for this long with partitions assigned makes /readyz and /healthz (liveness: restart) fail',
+    60_000,
+  ),
 } as const

@@ -2,10 +2,13 @@
  * Configuration read once from the environment, validated whole, frozen. Every key is declared once
  * with its type, default and doc, so the README table and the checks cannot drift apart.
  */
+import { readFileSync } from 'node:fs'
 
 export interface ConfigKey<T> {
   readonly doc: string
   readonly default?: T
+  /** A secret: messages never show its value (nor a part of it). */
+  readonly sensitive?: boolean
   parse(raw: string): T
 }
 
@@ -25,12 +28,27 @@ export type ConfigOf<S extends Spec> = {
   readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never
 }
 
-/** Reads every key of `spec` from `env`; collects all problems before failing, so one run shows them all. */
-export function loadConfig<S extends Spec>(spec: S, env: Record<string, string | undefined>): ConfigOf<S> {
+/**
+ * Reads every key of `spec` from `env`; collects all problems before failing, so one run shows them all.
+ * Any key may instead name a file in `<KEY>_FILE` (Kubernetes Secret volumes, Docker secrets): its
+ * content, without the trailing newline, is the value. Messages never show a sensitive key's value and
+ * mask the credentials of URLs.
+ */
+export function loadConfig<S extends Spec>(
+  spec: S,
+  env: Record<string, string | undefined>,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): ConfigOf<S> {
   const problems: string[] = []
   const out: Record<string, unknown> = {}
   for (const [key, def] of Object.entries(spec)) {
-    const raw = env[key]
+    let raw: string | undefined
+    try {
+      raw = rawValue(key, env, readFile)
+    } catch (error) {
+      problems.push((error as Error).message)
+      continue
+    }
     if (raw === undefined || raw === '') {
       if (def.default === undefined) problems.push(`${key} is required: ${def.doc}`)
       else out[key] = def.default
@@ -39,11 +57,35 @@ export function loadConfig<S extends Spec>(spec: S, env: Record<string, string |
     try {
       out[key] = def.parse(raw)
     } catch (error) {
-      problems.push(`${key}=${JSON.stringify(raw)} is invalid: ${(error as Error).message}`)
+      const shown = def.sensitive ? '' : `=${JSON.stringify(maskCredentials(raw))}`
+      problems.push(`${key}${shown} is invalid: ${(error as Error).message}`)
     }
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(out) as ConfigOf<S>
+}
+
+/** `env[key]`, or the content of the file `env[key_FILE]` names; both set is a mistake worth stopping on. */
+function rawValue(
+  key: string,
+  env: Record<string, string | undefined>,
+  readFile: (path: string) => string,
+): string | undefined {
+  const path = env[`${key}_FILE`]
+  if (path === undefined || path === '') return env[key]
+  if (env[key] !== undefined && env[key] !== '') throw new Error(`set ${key} or ${key}_FILE, not both`)
+  try {
+    return readFile(path).replace(/\r?\n$/, '')
+  } catch (error) {
+    throw new Error(
+      `${key}_FILE=${JSON.stringify(path)} cannot be read: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    )
+  }
+}
+
+/** `scheme://user:password@host/…` → `scheme://user:***@host/…`, so messages and logs never carry a password. */
+export function maskCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^:/?#@\s]*):([^@/?#\s]*)@/gi, '$1$2:***@')
 }
 
 export const str = (doc: string, fallback?: string): ConfigKey<string> => ({
@@ -123,9 +165,13 @@ export const url = (doc: string, fallback?: string): ConfigKey<string> => ({
   },
 })
 
+/** An optional credential (empty: none): a string whose value no message shows. */
+export const credential = (doc: string): ConfigKey<string> => ({ ...str(doc, ''), sensitive: true })
+
 /** A required secret of at least `minLength` characters; never has a default. */
 export const secret = (doc: string, minLength: number): ConfigKey<string> => ({
   doc,
+  sensitive: true,
   parse: (raw) => {
     if (raw.length < minLength) throw new Error(`expected at least ${minLength} characters`)
     return raw

@@ -38,7 +38,12 @@ export interface ServiceAppOptions {
 export function createServiceApp(options: ServiceAppOptions): Hono {
   const app = new Hono()
   const now = options.now ?? Date.now
-  app.get('/healthz', (c) => c.json({ status: 'ok', service: options.service }))
+  const startedAt = now()
+  app.get('/healthz', (c) => {
+    const problems = livenessProblems(options.readiness(), now(), options.stallTimeoutMs, startedAt)
+    if (problems.length === 0) return c.json({ status: 'ok', service: options.service })
+    return c.json({ status: 'stalled', service: options.service, problems }, 503)
+  })
   app.get('/readyz', (c) => {
     const problems = readinessProblems(options.readiness(), now(), options.stallTimeoutMs)
     return c.json({ ready: problems.length === 0, problems }, problems.length === 0 ? 200 : 503)
@@ -77,6 +82,26 @@ export function readinessProblems(state: Readiness, now: number, stallTimeoutMs:
     problems.push(`no progress for ${Math.round((now - state.lastProgressAt) / 1000)}s`)
   }
   return [...problems, ...(state.problems ?? [])]
+}
+
+/**
+ * Empty while alive. Dead means wedged: partitions to work on, not paused, and no progress (a commit or
+ * a caught-up poll; an idle loop keeps polling) for longer than `stallTimeoutMs` — since start-up at
+ * the earliest, so joining the group is not taken for a stall. Unreachable servers alone do not make a
+ * service dead: a restart would not bring them back (readiness reports them).
+ */
+export function livenessProblems(
+  state: Readiness,
+  now: number,
+  stallTimeoutMs: number,
+  startedAt: number,
+): string[] {
+  if (state.paused || state.assignedPartitions === 0) return []
+  const since = Math.max(state.lastProgressAt, startedAt)
+  if (now - since <= stallTimeoutMs) return []
+  return [
+    `no progress for ${Math.round((now - since) / 1000)}s with ${state.assignedPartitions} partitions assigned`,
+  ]
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {

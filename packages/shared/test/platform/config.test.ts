@@ -7,6 +7,7 @@ import {
   int,
   list,
   loadConfig,
+  maskCredentials,
   oneOf,
   secret,
   str,
@@ -59,7 +60,16 @@ describe('loadConfig', () => {
     ['an unknown mode', { MODE: 'c' }, /MODE="c" is invalid: expected one of a, b/],
     ['a non-boolean', { DEBUG: 'maybe' }, /DEBUG="maybe" is invalid: expected true or false/],
     ['a malformed URL', { REGISTRY: 'not a url' }, /REGISTRY="not a url" is invalid/],
-    ['a short token', { TOKEN: 'short' }, /TOKEN="short" is invalid: expected at least 16 characters/],
+    [
+      'a short token, without echoing it',
+      { TOKEN: 'short' },
+      /TOKEN is invalid: expected at least 16 characters/,
+    ],
+    [
+      'a malformed URL, its password masked',
+      { REGISTRY: 'http://u:hunter2@ bad' },
+      /REGISTRY="http:\/\/u:\*\*\*@ bad" is invalid/,
+    ],
   ]
   for (const [what, env, message] of bad) {
     it(`stops start-up on ${what}, naming the variable`, () => {
@@ -85,4 +95,60 @@ describe('loadConfig', () => {
       (error: ConfigError) => error.problems.length === 3,
     )
   })
+
+  describe('<KEY>_FILE', () => {
+    const files: Record<string, string> = { '/run/secrets/token': `${'b'.repeat(20)}\n`, '/run/port': '9090' }
+    const readFile = (path: string): string => {
+      const content = files[path]
+      if (content === undefined) throw Object.assign(new Error('no such file'), { code: 'ENOENT' })
+      return content
+    }
+
+    it('reads a value from the file a _FILE variable names, without its trailing newline', () => {
+      const config = loadConfig(spec, { TOKEN_FILE: '/run/secrets/token', PORT_FILE: '/run/port' }, readFile)
+      assert.equal(config.TOKEN, 'b'.repeat(20))
+      assert.equal(config.PORT, 9090)
+    })
+
+    const bad: [string, Record<string, string>, RegExp][] = [
+      [
+        'both set',
+        { TOKEN: 'a'.repeat(16), TOKEN_FILE: '/run/secrets/token' },
+        /set TOKEN or TOKEN_FILE, not both/,
+      ],
+      [
+        'a missing file',
+        { TOKEN_FILE: '/run/secrets/nope' },
+        /TOKEN_FILE="\/run\/secrets\/nope" cannot be read: ENOENT/,
+      ],
+    ]
+    for (const [what, env, message] of bad) {
+      it(`stops start-up on ${what}, naming the variable`, () => {
+        assert.throws(() => loadConfig(spec, env, readFile), message)
+      })
+    }
+
+    it('never shows a secret read from a file in a message', () => {
+      files['/run/secrets/short'] = 'tiny-secret'
+      assert.throws(
+        () => loadConfig(spec, { TOKEN_FILE: '/run/secrets/short' }, readFile),
+        (error: ConfigError) =>
+          !error.message.includes('tiny-secret') && /TOKEN is invalid/.test(error.message),
+      )
+    })
+  })
+})
+
+describe('maskCredentials', () => {
+  const cases: [string, string][] = [
+    ['postgresql://hs:s3cret@db:5432/lake', 'postgresql://hs:***@db:5432/lake'],
+    ['redis://:pw@redis:6379', 'redis://:***@redis:6379'],
+    ['rediss://user:p%40ss@r:6380/0', 'rediss://user:***@r:6380/0'],
+    ['http://registry:8080/apis', 'http://registry:8080/apis'],
+    ['lake/catalog.db', 'lake/catalog.db'],
+    ['see postgres://a:b@h/d and redis://:c@r', 'see postgres://a:***@h/d and redis://:***@r'],
+  ]
+  for (const [input, masked] of cases) {
+    it(`masks ${input}`, () => assert.equal(maskCredentials(input), masked))
+  }
 })

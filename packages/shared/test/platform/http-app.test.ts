@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createServiceApp, type Readiness } from '../../src/platform/http-app.ts'
+import { createServiceApp, livenessProblems, type Readiness } from '../../src/platform/http-app.ts'
 import { createHopMetrics } from '../../src/platform/metrics.ts'
 
 const TOKEN = 'test-token-0123456789'
 
-function makeApp(state: Partial<Readiness> = {}) {
+function makeApp(state: Partial<Readiness> = {}, clock = { now: 1_010_000 }) {
   const metrics = createHopMetrics('test')
   let paused = false
   const readiness = (): Readiness => ({
@@ -21,7 +21,7 @@ function makeApp(state: Partial<Readiness> = {}) {
     metrics: metrics.registry,
     readiness,
     stallTimeoutMs: 60_000,
-    now: () => 1_010_000,
+    now: () => clock.now,
     admin: {
       status: () => ({ paused }),
       pause: () => {
@@ -43,6 +43,42 @@ describe('service app', () => {
     assert.equal(res.status, 200)
     assert.deepEqual(await res.json(), { status: 'ok', service: 'test' })
   })
+
+  it('fails /healthz once a loop with partitions has made no progress past the stall timeout', async () => {
+    const clock = { now: 1_000_000 }
+    const { app } = makeApp({ lastProgressAt: 1_000_000 }, clock)
+    clock.now += 60_000
+    assert.equal((await app.request('/healthz')).status, 200)
+    clock.now += 1_000
+    const res = await app.request('/healthz')
+    assert.equal(res.status, 503)
+    assert.deepEqual(await res.json(), {
+      status: 'stalled',
+      service: 'test',
+      problems: ['no progress for 61s with 2 partitions assigned'],
+    })
+  })
+
+  const alive: [string, Partial<Readiness>, number, string[]][] = [
+    ['progressing', { lastProgressAt: 100_000 }, 0, []],
+    ['paused by an operator', { lastProgressAt: 0, paused: true }, 0, []],
+    ['without partitions (nothing to do)', { lastProgressAt: 0, assignedPartitions: 0 }, 0, []],
+    ['still joining after start-up (no progress yet)', { lastProgressAt: 0 }, 100_000, []],
+    ['disconnected but within the timeout', { lastProgressAt: 90_000, connected: false }, 0, []],
+    ['wedged', { lastProgressAt: 30_000 }, 0, ['no progress for 120s with 2 partitions assigned']],
+    [
+      'wedged since start-up',
+      { lastProgressAt: 0 },
+      20_000,
+      ['no progress for 130s with 2 partitions assigned'],
+    ],
+  ]
+  for (const [what, state, startedAt, problems] of alive) {
+    it(`liveness when ${what}`, () => {
+      const readiness = { connected: true, assignedPartitions: 2, lastProgressAt: 0, paused: false, ...state }
+      assert.deepEqual(livenessProblems(readiness, 150_000, 60_000, startedAt), problems)
+    })
+  }
 
   it('is ready when connected, assigned and making progress', async () => {
     const res = await makeApp().app.request('/readyz')
