@@ -45,6 +45,8 @@ export class TransactionalLoop {
   #stopTimer: NodeJS.Timeout | undefined
   #paused = false
   #syncedAt = 0
+  /** When the batch in hand was taken; undefined between batches. */
+  #busySince: number | undefined
   #producerStuck = false
   #running: Promise<void> | undefined
 
@@ -95,7 +97,9 @@ export class TransactionalLoop {
   #lastProgressAt(): number {
     // A member without partitions has nothing to do, which is progress as far as readiness goes
     if (this.#synced?.assignment.length === 0) return Date.now()
-    return Math.max(this.#counters.lastCommitAt, this.#prefetcher.caughtUpAt, this.#syncedAt)
+    // A batch in hand is not idleness: reads finding nothing new while it hangs are no progress
+    const caughtUpAt = this.#busySince ?? this.#prefetcher.caughtUpAt
+    return Math.max(this.#counters.lastCommitAt, caughtUpAt, this.#syncedAt)
   }
 
   async #run(): Promise<void> {
@@ -165,7 +169,11 @@ export class TransactionalLoop {
     const { maxBatchRecords, lingerMs } = this.#options
     const wakeUp = AbortSignal.any([this.#batch.signal, this.#stop.signal, this.#pause.signal])
     const records = await this.#prefetcher.take(maxBatchRecords, lingerMs, wakeUp)
-    if (records.length > 0) await this.#process(records, session)
+    if (records.length === 0) return
+    this.#busySince = Date.now()
+    await this.#process(records, session).finally(() => {
+      this.#busySince = undefined
+    })
   }
 
   /** Re-reads start positions when the session changed (or after an error); undefined while joining. */

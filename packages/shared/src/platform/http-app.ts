@@ -87,8 +87,8 @@ export function readinessProblems(state: Readiness, now: number, stallTimeoutMs:
 /**
  * Empty while alive. Dead means wedged: partitions to work on, not paused, and no progress (a commit or
  * a caught-up poll; an idle loop keeps polling) for longer than `stallTimeoutMs` — since start-up at
- * the earliest, so joining the group is not taken for a stall. Unreachable servers alone do not make a
- * service dead: a restart would not bring them back (readiness reports them).
+ * the earliest, so joining the group is not taken for a stall. A server unreachable for that long
+ * stalls the loop too: the restart then reconnects from scratch, with the orchestrator's back-off.
  */
 export function livenessProblems(
   state: Readiness,
