@@ -1,7 +1,7 @@
 /** aggregator: health-data-validated → daily/weekly/monthly window rows on health-data-aggregates + TOO_LATE dead letters. */
 import { AvroDeserializer, AvroSerializer } from '@healthstream/shared/avro'
 import type { AggregateRecord, ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
-import { connectRedis } from '@healthstream/shared/redis'
+import { connectRedis, redisErrorCounter } from '@healthstream/shared/redis'
 import { runHop } from '@healthstream/shared/service'
 import { TopicSchemas } from '@healthstream/shared/topics'
 import { Counter } from 'prom-client'
@@ -18,8 +18,19 @@ await runHop({
   config: aggregatorConfig,
   async build({ config, registry, topics, deadLetter, logger, metrics }) {
     const redis = connectRedis({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER })
-    redis.on('error', (err) => logger.warn({ err }, 'redis error'))
-    const store = new RedisAggregateStore(redis, { namespace: config.REDIS_NAMESPACE })
+    const redisError = redisErrorCounter(metrics.registry, [
+      'connection',
+      'claim',
+      'load',
+      'commit',
+      'read',
+      'query',
+    ])
+    redis.on('error', (err) => {
+      redisError('connection')
+      logger.warn({ err }, 'redis error')
+    })
+    const store = new RedisAggregateStore(redis, { namespace: config.REDIS_NAMESPACE, onError: redisError })
     const spec = aggregationSpec({
       dailyZone: config.DAILY_WINDOW_ZONE,
       outOfOrderness: config.OUT_OF_ORDERNESS * MICROS_PER_MS,

@@ -262,7 +262,9 @@ export class LakeLoop {
     const positions = this.#synced
       ? recordedPositions(this.#synced.assignment, this.#o.routes, this.#buffers)
       : []
-    if (positions.length > 0) void this.#o.consumer.reportProgress(positions).catch(() => undefined)
+    if (positions.length === 0) return
+    this.#emit({ type: 'progress', positions })
+    void this.#o.consumer.reportProgress(positions).catch(() => undefined)
   }
 
   #emit(event: LakeEvent): void {

@@ -8,6 +8,11 @@ import type { CommitResult } from './committing/table-sink.ts'
 export type LakeEvent =
   | { readonly type: 'assigned'; readonly session: GroupSession; readonly positions: PartitionOffset[] }
   | { readonly type: 'consumed'; readonly topic: string; readonly records: number }
+  /**
+   * After a commit: per owned partition, the smallest offset the tables it feeds record (partitions a
+   * table has recorded nothing of yet are left out). What the group is told, and what lag counts from.
+   */
+  | { readonly type: 'progress'; readonly positions: readonly PartitionOffset[] }
   | { readonly type: 'committed'; readonly result: CommitResult; readonly watermark: bigint | undefined }
   | {
       readonly type: 'skipped'

@@ -6,7 +6,7 @@
  */
 import { ParquetEncodePool } from '@healthstream/iceberg'
 import { AvroDeserializer } from '@healthstream/shared/avro'
-import { runService, type ServiceContext, type ServiceWorker } from '@healthstream/shared/service'
+import { LagMetrics, runService, type ServiceContext, type ServiceWorker } from '@healthstream/shared/service'
 import { TopicSchemas } from '@healthstream/shared/topics'
 import { ensureTables } from './committing/ensure-tables.ts'
 import { openLake } from './committing/open-lake.ts'
@@ -20,8 +20,9 @@ import { LakeLoop } from './lake-loop.ts'
 import { readinessOf } from './loop-stats.ts'
 import { adminActions, tableEndpoints } from './operating/admin-http.ts'
 import { logLakeEvent, logMaintenanceEvent } from './operating/event-log.ts'
+import { feedLag } from './operating/lag.ts'
 import { MaintenanceSchedule } from './operating/maintenance-schedule.ts'
-import { createLakeMetrics } from './operating/metrics.ts'
+import { createLakeMetrics, type LakeMetrics } from './operating/metrics.ts'
 import { TableMaintenance } from './operating/table-maintenance.ts'
 
 const NAME = 'lake-writer'
@@ -40,8 +41,12 @@ async function startLakeWriter(context: Context): Promise<ServiceWorker> {
   const inputs = [topics.validated, topics.aggregates, topics.errors]
   await context.ensureTopics(inputs.map((topic) => ({ topic, partitions: config.TOPIC_PARTITIONS })))
   const writer = `${NAME}-${context.instance}`
-  const { sinks, close } = await openSinks(context, writer)
-  const loop = lakeLoop(context, sinks)
+  const metrics = createLakeMetrics(
+    context.metrics,
+    TABLES.map((t) => t.name),
+  )
+  const { sinks, close } = await openSinks(context, writer, metrics)
+  const { loop, lag } = lakeLoop(context, sinks, metrics)
   const maintenance = new TableMaintenance(sinks, {
     exclusive: (fn) => loop.exclusive(fn),
     writer,
@@ -65,9 +70,11 @@ async function startLakeWriter(context: Context): Promise<ServiceWorker> {
     http: tableEndpoints(maintenance),
     run: async () => {
       schedule.start()
-      await loop.run()
+      lag.start()
+      await loop.run().finally(() => lag.stop())
     },
     stop: async () => {
+      await lag.stop() // before the loop closes the consumer the ends are read with
       await Promise.all([schedule.stop(), loop.stop()])
     },
     close: async () => {
@@ -78,7 +85,7 @@ async function startLakeWriter(context: Context): Promise<ServiceWorker> {
 }
 
 /** Opens the lake and one sink per table (creating what is missing); `close` releases both. */
-async function openSinks(context: Context, writer: string) {
+async function openSinks(context: Context, writer: string, metrics: LakeMetrics) {
   const { config, topics } = context
   const lake = openLake(config)
   const tables = await ensureTables(lake, TABLES)
@@ -89,6 +96,7 @@ async function openSinks(context: Context, writer: string) {
         writer,
         retries: config.COMMIT_RETRIES,
         lineage: tableLineage(def.name, topics),
+        onError: (operation) => metrics.catalogError(def.name, operation),
         ...(encodePool ? { encoder: encodePool.encode } : {}),
       }),
   )
@@ -99,24 +107,34 @@ async function openSinks(context: Context, writer: string) {
   return { sinks, close }
 }
 
-/** The consume → buffer → commit loop over the three input topics, its events logged and counted. */
-function lakeLoop(context: Context, sinks: readonly TableSink[]): LakeLoop {
+/**
+ * The consume → buffer → commit loop over the three input topics, its events logged and counted, and
+ * the consumer lag measured from the offsets the tables record.
+ */
+function lakeLoop(
+  context: Context,
+  sinks: readonly TableSink[],
+  metrics: LakeMetrics,
+): { loop: LakeLoop; lag: LagMetrics } {
   const { config, registry, logger } = context
   const routes = topicRoutes(context.topics, {
     validated: new AvroDeserializer({ registry, readerSchema: TopicSchemas.validated }),
     aggregates: new AvroDeserializer({ registry, readerSchema: TopicSchemas.aggregates }),
     errors: new AvroDeserializer({ registry, readerSchema: TopicSchemas.errors }),
   })
-  const metrics = createLakeMetrics(
-    context.metrics,
-    TABLES.map((t) => t.name),
-  )
-  return new LakeLoop({
-    consumer: createLakeConsumer({
-      ...context.kafka,
-      groupId: context.groupId,
-      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT,
-    }),
+  const consumer = createLakeConsumer({
+    ...context.kafka,
+    groupId: context.groupId,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT,
+  })
+  const lag = new LagMetrics({
+    registry: context.metrics.registry,
+    offsets: consumer,
+    intervalMs: config.LAG_REFRESH_INTERVAL,
+    logger,
+  })
+  const loop = new LakeLoop({
+    consumer,
     sinks,
     routes,
     commitIntervalMs: config.COMMIT_INTERVAL,
@@ -124,7 +142,9 @@ function lakeLoop(context: Context, sinks: readonly TableSink[]): LakeLoop {
     fetchMaxBytes: config.FETCH_MAX_BYTES,
     onEvent: (event) => {
       metrics.onEvent(event)
+      feedLag(lag.lag, event)
       logLakeEvent(logger, event)
     },
   })
+  return { loop, lag }
 }

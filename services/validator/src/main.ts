@@ -7,7 +7,7 @@ import {
   type ValidatedSample,
   validationConfig,
 } from '@healthstream/shared/domain'
-import { connectRedis, RedisDedupStore } from '@healthstream/shared/redis'
+import { connectRedis, RedisDedupStore, redisErrorCounter } from '@healthstream/shared/redis'
 import { runHop } from '@healthstream/shared/service'
 import { TopicSchemas } from '@healthstream/shared/topics'
 import { Counter } from 'prom-client'
@@ -24,10 +24,15 @@ await runHop({
       process.exit(78)
     }
     const redis = connectRedis({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER })
-    redis.on('error', (err) => logger.warn({ err }, 'redis error'))
+    const redisError = redisErrorCounter(metrics.registry, ['connection', 'dedup'])
+    redis.on('error', (err) => {
+      redisError('connection')
+      logger.warn({ err }, 'redis error')
+    })
     const stores = new Map<number, RedisDedupStore>()
     const dedup = (p: number) =>
-      stores.get(p) ?? stores.set(p, new RedisDedupStore(redis, config.REDIS_NAMESPACE, p)).get(p)!
+      stores.get(p) ??
+      stores.set(p, new RedisDedupStore(redis, config.REDIS_NAMESPACE, p, redisError)).get(p)!
     const duplicates = new Counter({
       name: 'healthstream_duplicates_dropped_total',
       help: 'samples dropped as duplicates (same user and sample id within the horizon)',

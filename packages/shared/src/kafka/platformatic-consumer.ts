@@ -1,6 +1,7 @@
 import type { Admin, ClusterMetadata, Consumer, ConsumerGroupJoinPayload } from '@platformatic/kafka'
 import { ConnectionPool, FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka'
 import { byTopicPartition } from './batch.ts'
+import type { LogEdge, LogOffsetsPort } from './lag.ts'
 import { classifyKafkaError, hasKafkaError } from './platformatic-errors.ts'
 import { decodeResponse, fetchRequest, groupByLeader, groupByTopic } from './platformatic-fetch.ts'
 import type {
@@ -54,7 +55,7 @@ export function groupSettings(timing: GroupTiming = {}): GroupSettings {
  * committed and no read-ahead from before survives it. Start offsets come from an `Admin` because only
  * its OffsetFetch can ask for `require_stable` (KIP-447: wait for offsets of pending transactions).
  */
-export class PlatformaticConsumer implements ConsumerPort {
+export class PlatformaticConsumer implements ConsumerPort, LogOffsetsPort {
   readonly #consumer: Consumer
   readonly #admin: Admin
   readonly #settings: GroupSettings
@@ -134,6 +135,22 @@ export class PlatformaticConsumer implements ConsumerPort {
     }
   }
 
+  /**
+   * The read_committed log start (`earliest`) or end (`latest`, the last stable offset) of each
+   * partition, for lag monitoring; a partition the broker does not list is left out.
+   */
+  async logOffsets(partitions: readonly TopicPartition[], edge: LogEdge): Promise<PartitionOffset[]> {
+    try {
+      const listed = await this.#logOffsets(partitions, edge)
+      return partitions.flatMap(({ topic, partition }) => {
+        const offset = listed.get(partitionKey(topic, partition))
+        return offset === undefined ? [] : [{ topic, partition, offset }]
+      })
+    } catch (error) {
+      throw classifyKafkaError(error, 'list offsets')
+    }
+  }
+
   async fetch(positions: readonly PartitionOffset[], options: FetchOptions): Promise<FetchResult> {
     try {
       const topics = [...new Set(positions.map((p) => p.topic))]
@@ -208,10 +225,7 @@ export class PlatformaticConsumer implements ConsumerPort {
     return committed
   }
 
-  async #logOffsets(
-    partitions: readonly TopicPartition[],
-    from: 'earliest' | 'latest',
-  ): Promise<Map<string, bigint>> {
+  async #logOffsets(partitions: readonly TopicPartition[], from: LogEdge): Promise<Map<string, bigint>> {
     const offsets = new Map<string, bigint>()
     if (partitions.length === 0) return offsets
     const byTopic = groupByTopic(partitions)

@@ -26,4 +26,8 @@ export const commonConfig = {
     'no progress for this long with partitions assigned makes /readyz and /healthz (liveness: restart) fail',
     60_000,
   ),
+  LAG_REFRESH_INTERVAL: duration(
+    "how often the consumer lag metric reads the input partitions' read_committed end offsets from Kafka",
+    10_000,
+  ),
 } as const

@@ -26,7 +26,7 @@ export {
   type ServiceAppOptions,
 } from './http-app.ts'
 export { createLogger, type Logger } from './logger.ts'
-export { createHopMetrics, type HopMetrics } from './metrics.ts'
+export { createHopMetrics, type HopMetrics, registerReadiness } from './metrics.ts'
 export { type RunningServer, serve } from './serve.ts'
 export {
   contextFromHeaders,

@@ -54,3 +54,18 @@ export function createHopMetrics(service: string): HopMetrics {
     }),
   }
 }
+
+/**
+ * `healthstream_ready`: 1 while /readyz answers 200, else 0, computed at scrape time by `ready` (the
+ * same function /readyz asks), so an alert sees a stalled or disconnected instance that is still up.
+ */
+export function registerReadiness(registry: Registry, ready: () => boolean): Gauge {
+  return new Gauge({
+    name: 'healthstream_ready',
+    help: '1 while /readyz answers 200 (connected, partitions assigned, progressing or paused), else 0',
+    registers: [registry],
+    collect() {
+      this.set(ready() ? 1 : 0)
+    },
+  })
+}

@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis'
 import type { DedupStore } from '../domain/dedup.ts'
+import type { RedisErrorCount } from './errors.ts'
 
 // Checks and marks every key in one atomic step; a key marked by the same owner is a replay of the
 // same input (after an aborted transaction), not a duplicate.
@@ -29,10 +30,13 @@ return out
 export class RedisDedupStore implements DedupStore {
   readonly #redis: Redis | Cluster
   readonly #prefix: string
+  readonly #onError: RedisErrorCount | undefined
 
-  constructor(redis: Redis | Cluster, namespace: string, partition: number) {
+  /** `onError` counts a failed check (the error is thrown on: the batch is aborted and retried). */
+  constructor(redis: Redis | Cluster, namespace: string, partition: number, onError?: RedisErrorCount) {
     this.#redis = redis
     this.#prefix = `${namespace}:dedup:{p${partition}}:`
+    this.#onError = onError
     defineScript(redis)
   }
 
@@ -43,12 +47,17 @@ export class RedisDedupStore implements DedupStore {
     }
     const redisKeys = keys.map((k) => this.#prefix + k)
     const args = [String(Math.max(1, Math.round(horizonMs))), ...(owners ?? keys.map(() => ''))]
-    const answers = (await (this.#redis as RedisWithSeen).healthstreamSeen(
-      redisKeys.length,
-      ...redisKeys,
-      ...args,
-    )) as number[]
-    return answers.map((a) => a === 1)
+    try {
+      const answers = (await (this.#redis as RedisWithSeen).healthstreamSeen(
+        redisKeys.length,
+        ...redisKeys,
+        ...args,
+      )) as number[]
+      return answers.map((a) => a === 1)
+    } catch (error) {
+      this.#onError?.('dedup')
+      throw error
+    }
   }
 }
 

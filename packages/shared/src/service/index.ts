@@ -1,5 +1,6 @@
 /** The process shell every service runs in (`runService`), and the transactional hop that runs in it (`runHop`). */
 export { CommittedTally } from './hop-metrics.ts'
+export { LagMetrics, type LagMetricsOptions } from './lag-metrics.ts'
 export {
   type HopConfig,
   type HopContext,

@@ -15,6 +15,7 @@ import type { HopMetrics } from '../platform/metrics.ts'
 import { contextFromHeaders, startBatchSpan } from '../platform/tracing.ts'
 import type { TopicNames } from '../topics.ts'
 import { CommittedTally } from './hop-metrics.ts'
+import { LagMetrics } from './lag-metrics.ts'
 import {
   type ConfigSpec,
   runService,
@@ -102,6 +103,13 @@ async function startHop<S extends ConfigSpec>(
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT,
   })
   tally.inputLabel = parts.inputTopics.join(',')
+  const lag = new LagMetrics({
+    registry: metrics.registry,
+    offsets: ports.consumer,
+    intervalMs: config.LAG_REFRESH_INTERVAL,
+    logger,
+  })
+  ports.consumer.onSession((session) => lag.lag.retain(session.assignment))
   const loop = new TransactionalLoop({
     consumer: ports.consumer,
     producer: ports.producer,
@@ -111,6 +119,7 @@ async function startHop<S extends ConfigSpec>(
     lingerMs: config.BATCH_LINGER,
     onEvent: (event) => {
       tally.onEvent(event)
+      lag.lag.onLoopEvent(event)
       logLoopEvent(logger, event)
     },
   })
@@ -122,8 +131,14 @@ async function startHop<S extends ConfigSpec>(
     resume: () => loop.resume(),
     adminActions: parts.adminActions,
     http: parts.routes,
-    run: () => loop.run(),
-    stop: () => loop.stop(),
+    run: async () => {
+      lag.start()
+      await loop.run().finally(() => lag.stop())
+    },
+    stop: async () => {
+      await lag.stop() // before the loop closes the consumer the ends are read with
+      await loop.stop()
+    },
     close: parts.close,
   }
 }

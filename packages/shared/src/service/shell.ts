@@ -11,9 +11,9 @@ import { HttpSchemaRegistry, type RegistryAuth } from '../avro/index.ts'
 import { createAdmin, ensureTopics, type KafkaConnectionConfig, type TopicSpec } from '../kafka/index.ts'
 import { commonConfig } from '../platform/common-config.ts'
 import { ConfigError, type ConfigKey, type ConfigOf, loadConfig } from '../platform/config.ts'
-import { createServiceApp, type Readiness } from '../platform/http-app.ts'
+import { createServiceApp, type Readiness, readinessProblems } from '../platform/http-app.ts'
 import { createLogger, type Logger } from '../platform/logger.ts'
-import { createHopMetrics, type HopMetrics } from '../platform/metrics.ts'
+import { createHopMetrics, type HopMetrics, registerReadiness } from '../platform/metrics.ts'
 import { serve } from '../platform/serve.ts'
 import { setupTracing, shutdownTracing } from '../platform/tracing.ts'
 import { type TopicNames, topicNames } from '../topics.ts'
@@ -125,6 +125,10 @@ export async function runService<S extends ConfigSpec>(
     },
   })
   worker.http?.(app)
+  registerReadiness(
+    context.metrics.registry,
+    () => readinessProblems(worker.readiness(), Date.now(), config.STALL_TIMEOUT).length === 0,
+  )
   const server = await serve(app, config.HTTP_PORT, config.HTTP_HOST)
   // Before `started`: whoever saw that line may stop the process at once
   stopOnSignals(logger, () => worker.stop())

@@ -72,6 +72,16 @@ export class MemoryBroker {
     return this.#groups.get(groupId)?.committed.get(partitionKey(topic, partition))
   }
 
+  /**
+   * The end a read_committed reader can reach (last stable offset): the first offset of a transaction
+   * still open, or the log end. Aborted records count, as they take offsets in a real log too.
+   */
+  lastStableOffset(topic: string, partition: number): bigint {
+    const log = this.#logs.get(topic)?.[partition] ?? []
+    const open = log.findIndex((entry) => entry.state === 'open')
+    return BigInt(open < 0 ? log.length : open)
+  }
+
   // --- group membership -------------------------------------------------------------------------
 
   join(groupId: string, topics: readonly string[], listener: (session: GroupSession) => void): string {

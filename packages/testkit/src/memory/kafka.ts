@@ -3,6 +3,8 @@ import type {
   FetchOptions,
   FetchResult,
   GroupSession,
+  LogEdge,
+  LogOffsetsPort,
   OutputRecord,
   PartitionOffset,
   TopicPartition,
@@ -14,7 +16,15 @@ import { MemoryBroker } from './kafka-broker.ts'
 export { MemoryBroker }
 
 /** Operations a test can make fail once, to drive the loop's error paths. */
-export type FaultPoint = 'fetch' | 'startOffsets' | 'begin' | 'send' | 'sendOffsets' | 'commit' | 'abort'
+export type FaultPoint =
+  | 'fetch'
+  | 'startOffsets'
+  | 'logOffsets'
+  | 'begin'
+  | 'send'
+  | 'sendOffsets'
+  | 'commit'
+  | 'abort'
 
 /** Marker for `Faults.hangNext`: the call never settles, like a process frozen or killed mid-call. */
 const HANG = Symbol('hang')
@@ -46,7 +56,7 @@ export class Faults {
 }
 
 /** A `ConsumerPort` over a `MemoryBroker`. Each instance is one group member once subscribed. */
-export class MemoryConsumer implements ConsumerPort {
+export class MemoryConsumer implements ConsumerPort, LogOffsetsPort {
   readonly faults = new Faults()
   readonly #broker: MemoryBroker
   readonly #groupId: string
@@ -82,6 +92,16 @@ export class MemoryConsumer implements ConsumerPort {
   async startOffsets(partitions: readonly TopicPartition[]): Promise<PartitionOffset[]> {
     await this.faults.check('startOffsets')
     return this.#broker.startOffsets(this.#groupId, partitions)
+  }
+
+  /** Log start (always 0: nothing is ever deleted) or last stable offset, as ListOffsets read_committed. */
+  async logOffsets(partitions: readonly TopicPartition[], edge: LogEdge): Promise<PartitionOffset[]> {
+    await this.faults.check('logOffsets')
+    return partitions.map(({ topic, partition }) => ({
+      topic,
+      partition,
+      offset: edge === 'earliest' ? 0n : this.#broker.lastStableOffset(topic, partition),
+    }))
   }
 
   async fetch(positions: readonly PartitionOffset[], options: FetchOptions): Promise<FetchResult> {

@@ -1,4 +1,5 @@
 import type { Micros } from '@healthstream/shared/domain'
+import type { RedisErrorCount, RedisOperation } from '@healthstream/shared/redis'
 import type { Cluster, Redis } from 'ioredis'
 import {
   type AggregateQuery,
@@ -27,6 +28,8 @@ export interface RedisAggregateStoreOptions {
   readonly namespace?: string
   /** A claim by a lower generation wins over one unused for this long (the group was reset). */
   readonly resetAfter?: Micros
+  /** Counts a failed call, by operation (the error is thrown on as `AggregateStoreError`). */
+  readonly onError?: RedisErrorCount
 }
 
 /**
@@ -45,12 +48,14 @@ export class RedisAggregateStore implements AggregateStore {
   readonly #redis: ScriptClient
   readonly #ns: string
   readonly #resetAfter: Micros
+  readonly #onError: RedisErrorCount | undefined
 
   constructor(redis: Redis | Cluster, options: RedisAggregateStoreOptions = {}) {
     this.#ns = options.namespace ?? 'healthstream'
     if (/[{}]/.test(this.#ns)) throw new RangeError(`namespace must not contain braces: ${this.#ns}`)
     this.#resetAfter = options.resetAfter ?? DEFAULT_RESET_AFTER
     this.#redis = redis as ScriptClient
+    this.#onError = options.onError
     for (const [name, lua] of Object.entries(SCRIPTS)) {
       if (!(name in redis)) redis.defineCommand(name, { lua })
     }
@@ -64,11 +69,12 @@ export class RedisAggregateStore implements AggregateStore {
   async claim(partition: number, generation: number, now: Micros): Promise<PartitionMeta> {
     const p = this.prefix(partition)
     const flat = (await this.#call(
+      'claim',
       'healthstreamAggClaimBuffer',
       [`${p}meta`],
       [generation, now, this.#resetAfter],
     )) as Buffer[]
-    await this.#guard(() => this.#redis.sadd(`${this.#ns}:agg:partitions`, String(partition)))
+    await this.#guard('claim', () => this.#redis.sadd(`${this.#ns}:agg:partitions`, String(partition)))
     return parseMeta(flat)
   }
 
@@ -92,30 +98,36 @@ export class RedisAggregateStore implements AggregateStore {
       request.firstOffset,
       request.idle ? '1' : '0',
     ]
-    return parseLoad(request.ids, (await this.#call('healthstreamAggLoadBuffer', keys, args)) as Reply[])
+    return parseLoad(
+      request.ids,
+      (await this.#call('load', 'healthstreamAggLoadBuffer', keys, args)) as Reply[],
+    )
   }
 
   async commit(request: CommitRequest): Promise<void> {
     const { keys, args } = commitCommand(this.prefix(request.partition), request)
-    await this.#call('healthstreamAggCommit', keys, args)
+    await this.#call('commit', 'healthstreamAggCommit', keys, args)
   }
 
   async readTick(partition: number, anchor: number): Promise<Uint8Array | null> {
     const key = `${this.prefix(partition)}tick:${anchor}`
-    const data = await this.#guard(() => this.#redis.getBuffer(key))
+    const data = await this.#guard('read', () => this.#redis.getBuffer(key))
     return data === null ? null : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   }
 
   async query(query: AggregateQuery): Promise<WindowState[]> {
-    const members = await this.#guard(() => this.#redis.smembers(`${this.#ns}:agg:partitions`))
+    const members = await this.#guard('query', () => this.#redis.smembers(`${this.#ns}:agg:partitions`))
     const from = query.from === undefined ? '-inf' : String(query.from)
     const to = query.to === undefined ? '+inf' : `(${query.to}`
     const replies = await Promise.all(
       members.map((partition) => {
         const p = this.prefix(Number(partition))
-        return this.#call('healthstreamAggQuery', [`${p}u:${query.userId}`], [`${p}w:`, from, to]) as Promise<
-          string[]
-        >
+        return this.#call(
+          'query',
+          'healthstreamAggQuery',
+          [`${p}u:${query.userId}`],
+          [`${p}w:`, from, to],
+        ) as Promise<string[]>
       }),
     )
     const found: WindowState[] = []
@@ -130,16 +142,22 @@ export class RedisAggregateStore implements AggregateStore {
     return found.sort((a, b) => a.window.start - b.window.start || (a.id < b.id ? -1 : 1))
   }
 
-  async #call(command: string, keys: readonly string[], args: readonly Arg[]): Promise<unknown> {
+  async #call(
+    operation: RedisOperation,
+    command: string,
+    keys: readonly string[],
+    args: readonly Arg[],
+  ): Promise<unknown> {
     // Arrays are flattened by ioredis; passing them whole avoids spreading 100k arguments into a call
-    return this.#guard(() => this.#redis[command]!(keys.length, keys, args))
+    return this.#guard(operation, () => this.#redis[command]!(keys.length, keys, args))
   }
 
-  /** Maps script errors to `FENCED` / `CONFLICT`, everything else to `UNAVAILABLE`. */
-  async #guard<T>(operation: () => Promise<T>): Promise<T> {
+  /** Counts a failure, then maps script errors to `FENCED` / `CONFLICT`, everything else to `UNAVAILABLE`. */
+  async #guard<T>(operation: RedisOperation, call: () => Promise<T>): Promise<T> {
     try {
-      return await operation()
+      return await call()
     } catch (error) {
+      this.#onError?.(operation)
       const message = error instanceof Error ? error.message : String(error)
       const code = /^(FENCED|CONFLICT)\b/.exec(message)?.[1] as 'FENCED' | 'CONFLICT' | undefined
       throw new AggregateStoreError(code ?? 'UNAVAILABLE', `redis: ${message}`, { cause: error })

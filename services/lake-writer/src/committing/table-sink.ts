@@ -46,6 +46,9 @@ export interface CommitResult {
   readonly stale: number
 }
 
+/** What a sink asks the catalog (and storage) for: commit a snapshot, or re-read the table. */
+export type CatalogOperation = 'commit' | 'refresh'
+
 /** Options of a sink. */
 export interface SinkOptions {
   /** Written into each snapshot's summary. */
@@ -59,6 +62,8 @@ export interface SinkOptions {
    * offsets (its properties were removed and the snapshots recording them expired).
    */
   readonly lineage?: Lineage
+  /** Told of every failed catalog call, retried or not (for the metrics; the error is handled here). */
+  readonly onError?: (operation: CatalogOperation, error: unknown) => void
 }
 
 /** Writes and commits the work of one table. */
@@ -86,7 +91,12 @@ export class TableSink {
    * rows' Kafka coordinates (source `rows`), or, without a lineage, this throws.
    */
   async refresh(): Promise<RecordedState> {
-    await this.table.refresh()
+    try {
+      await this.table.refresh()
+    } catch (error) {
+      this.#options.onError?.('refresh', error)
+      throw error
+    }
     const state = recordedState(this.table.metadata)
     if (state.source !== 'none') return state
     const files = (await liveEntries(this.table.store, this.table.metadata)).map((e) => e.dataFile)
@@ -114,6 +124,8 @@ export class TableSink {
         break
       } catch (error) {
         if (error instanceof Landed) break
+        // Fenced is no failure of the catalog: another writer owns the partitions now
+        if (!(error instanceof FencedError)) this.#options.onError?.('commit', error)
         // Only when the commit surely did not land may its files go; otherwise orphan cleanup takes them.
         if (error instanceof FencedError || error instanceof CommitConflictError) {
           if (round === 1) await this.remove(attempt.written)

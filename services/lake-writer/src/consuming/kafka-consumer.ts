@@ -1,16 +1,17 @@
 /**
  * The Kafka side of the lake-writer: a group member for partition assignment and fetching, nothing
  * more. Positions come from the tables, never from the group's committed offsets; the group is told
- * the lake's position after each commit only so that lag monitoring works.
+ * the lake's position after each commit only so that Kafka's own tools show the writer's lag too.
  */
 import {
   type ConsumerPort,
   createGroupConsumer,
   type GroupConsumerConfig,
+  type LogOffsetsPort,
   type PartitionOffset,
+  partitionKey,
   type TopicPartition,
 } from '@healthstream/shared/kafka'
-import { FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka'
 
 /** What the lake loop needs from a consumer. */
 export interface LakeConsumer
@@ -21,8 +22,11 @@ export interface LakeConsumer
   reportProgress(positions: readonly PartitionOffset[]): Promise<void>
 }
 
-/** A `LakeConsumer` on @platformatic/kafka: read_committed, no autocommit, the pipeline's group settings. */
-export function createLakeConsumer(config: GroupConsumerConfig): LakeConsumer {
+/**
+ * A `LakeConsumer` on @platformatic/kafka: read_committed, no autocommit, the pipeline's group settings;
+ * also the read_committed log offsets the lag metric needs.
+ */
+export function createLakeConsumer(config: GroupConsumerConfig): LakeConsumer & LogOffsetsPort {
   const { client, port } = createGroupConsumer(config)
   return {
     subscribe: (topics) => port.subscribe(topics),
@@ -31,17 +35,14 @@ export function createLakeConsumer(config: GroupConsumerConfig): LakeConsumer {
     onSession: (l) => port.onSession(l),
     fetch: (positions, options) => port.fetch(positions, options),
     close: () => port.close(),
+    logOffsets: (partitions, edge) => port.logOffsets(partitions, edge),
     async logStartOffsets(partitions) {
-      const topics = [...new Set(partitions.map((p) => p.topic))]
-      const listed = await client.listOffsets({
-        topics,
-        timestamp: ListOffsetTimestamps.EARLIEST,
-        isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-      })
+      const listed = await port.logOffsets(partitions, 'earliest')
+      const start = new Map(listed.map((p) => [partitionKey(p.topic, p.partition), p.offset]))
       return partitions.map(({ topic, partition }) => ({
         topic,
         partition,
-        offset: listed.get(topic)?.[partition] ?? 0n,
+        offset: start.get(partitionKey(topic, partition)) ?? 0n,
       }))
     },
     async reportProgress(positions) {

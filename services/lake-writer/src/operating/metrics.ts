@@ -1,13 +1,18 @@
 /** The lake-writer's Prometheus metrics, fed by the loop's events. */
 import type { HopMetrics } from '@healthstream/shared/platform'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import type { CatalogOperation } from '../committing/table-sink.ts'
 import type { LakeEvent } from '../loop-stats.ts'
 
 /** Per-table metrics beside the common ones. */
 export interface LakeMetrics {
   /** Feed every loop event here. */
   onEvent(event: LakeEvent): void
+  /** Counts a failed catalog call of a table's sink (`SinkOptions.onError`). */
+  catalogError(table: string, operation: CatalogOperation): void
 }
+
+const CATALOG_OPERATIONS: readonly CatalogOperation[] = ['commit', 'refresh']
 
 const labelNames = ['table'] as const
 
@@ -39,6 +44,12 @@ function counters(registry: Registry) {
       'position_recoveries_total',
       'times a table held rows but no recorded Kafka offsets (removed by another tool) and its position was recovered from the rows, by table',
     ),
+    catalogErrors: new Counter({
+      name: 'healthstream_lake_catalog_errors_total',
+      help: 'failed catalog calls (a commit attempt, retried or not; re-reading a table), by table and operation',
+      labelNames: ['table', 'operation'],
+      registers: [registry],
+    }),
     resyncs: new Counter({
       name: 'healthstream_lake_resyncs_total',
       help: 'buffers dropped and re-read from the tables after an error',
@@ -84,8 +95,10 @@ export function createLakeMetrics(hop: HopMetrics, tables: readonly string[], no
   for (const table of tables) {
     c.rows.inc({ table }, 0)
     c.recoveries.inc({ table }, 0)
+    for (const operation of CATALOG_OPERATIONS) c.catalogErrors.inc({ table, operation }, 0)
   }
   return {
+    catalogError: (table, operation) => c.catalogErrors.inc({ table, operation }),
     onEvent(event) {
       if (event.type === 'consumed') hop.recordsIn.inc({ topic: event.topic }, event.records)
       else if (event.type === 'skipped') c.skipped.inc({ reason: event.reason })

@@ -10,7 +10,7 @@ import {
 import { ensureTables } from '../../src/committing/ensure-tables.ts'
 import { FencedError } from '../../src/committing/errors.ts'
 import { parseOffsets, SummaryKeys } from '../../src/committing/offsets.ts'
-import { TableSink } from '../../src/committing/table-sink.ts'
+import { type CatalogOperation, type SinkOptions, TableSink } from '../../src/committing/table-sink.ts'
 import { TABLES, type TableDef, TableNames } from '../../src/committing/tables.ts'
 import { aggregateRow, rawRow } from '../../src/consuming/rows.ts'
 import { memoryLake, sinksOf } from '../support/memory.ts'
@@ -214,7 +214,7 @@ describe('upserting window results', () => {
 })
 
 describe('a commit whose answer was lost', () => {
-  async function flakySink(landsFirst: boolean) {
+  async function flakySink(landsFirst: boolean, onError?: SinkOptions['onError']) {
     const lake = await memoryLake()
     let calls = 0
     const real = lake.catalog
@@ -234,7 +234,7 @@ describe('a commit whose answer was lost', () => {
       },
     }
     const table = await Table.load(catalog, lake.store, { namespace: ['health'], name: TableNames.raw })
-    return { sink: new TableSink(TABLES[0]!, table, { writer: 'w' }), lake }
+    return { sink: new TableSink(TABLES[0]!, table, { writer: 'w', ...(onError ? { onError } : {}) }), lake }
   }
 
   for (const landsFirst of [true, false]) {
@@ -247,4 +247,13 @@ describe('a commit whose answer was lost', () => {
       assert.equal((await sink.refresh()).offsets.get('t:0')?.offset, 12n)
     })
   }
+
+  it('tells of the failed catalog call it retried', async () => {
+    const failed: [CatalogOperation, string][] = []
+    const { sink } = await flakySink(false, (operation, error) =>
+      failed.push([operation, (error as Error).name]),
+    )
+    await sink.commit(work(raws(0, 12), 0, null, 12n))
+    assert.deepEqual(failed, [['commit', 'CommitStateUnknownError']])
+  })
 })

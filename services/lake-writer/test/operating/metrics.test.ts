@@ -32,4 +32,22 @@ describe('the lake metrics', () => {
     assert.ok(value('healthstream_lake_seconds_since_last_commit') < 5)
     assert.ok(Math.abs(value('healthstream_lake_event_time_freshness_seconds') - 90) < 5)
   })
+
+  it('counts failed catalog calls by table and operation, each at 0 before anything failed', async () => {
+    const hop = createHopMetrics('lake-writer-test')
+    const lakeMetrics = createLakeMetrics(hop, [TableNames.raw, TableNames.errors])
+    lakeMetrics.catalogError(TableNames.raw, 'commit')
+    lakeMetrics.catalogError(TableNames.raw, 'commit')
+    const text = await hop.registry.metrics()
+    const value = (table: string, operation: string) =>
+      Number(
+        new RegExp(
+          `^healthstream_lake_catalog_errors_total\\{[^}]*table="${table}",operation="${operation}"[^}]*\\} (\\S+)$`,
+          'm',
+        ).exec(text)?.[1],
+      )
+    assert.equal(value(TableNames.raw, 'commit'), 2)
+    assert.equal(value(TableNames.raw, 'refresh'), 0)
+    assert.equal(value(TableNames.errors, 'commit'), 0)
+  })
 })
