@@ -7,6 +7,8 @@ import { join } from 'node:path'
 
 export interface Panel {
   readonly id: number
+  /** `row` for a row header (no queries), else the visualization. */
+  readonly type: string
   readonly title: string
   readonly datasource?: { readonly type: string; readonly uid: string }
   readonly targets?: ReadonlyArray<{
@@ -29,6 +31,9 @@ export function readDashboard(root: string): Dashboard {
   return JSON.parse(readFileSync(dashboardPath(root), 'utf8')) as Dashboard
 }
 
+/** The panels that query (every one but the row headers). */
+export const queryPanels = (dashboard: Dashboard): Panel[] => dashboard.panels.filter((p) => p.type !== 'row')
+
 /** Prometheus' own series every scrape adds; not exported by a service. */
 export const SCRAPE_SERIES = new Set(['up'])
 
@@ -39,16 +44,24 @@ export function metricNames(expr: string): string[] {
   return [...new Set(names)]
 }
 
-/** Every metric name the dashboard reads, with the panel titles that read it. */
-export function dashboardMetrics(dashboard: Dashboard): Map<string, string[]> {
+/** Every metric name the expressions read, with the names (panel titles, alerts) of what reads it. */
+export function readMetrics(exprs: readonly { name: string; expr: string }[]): Map<string, string[]> {
   const out = new Map<string, string[]>()
-  for (const panel of dashboard.panels) {
-    for (const target of panel.targets ?? []) {
-      for (const name of metricNames(target.expr)) out.set(name, [...(out.get(name) ?? []), panel.title])
-    }
+  for (const { name: reader, expr } of exprs) {
+    for (const name of metricNames(expr)) out.set(name, [...(out.get(name) ?? []), reader])
   }
   return out
 }
+
+/** The dashboard's queries, each with its panel's title. */
+export const dashboardQueries = (dashboard: Dashboard): { name: string; expr: string }[] =>
+  queryPanels(dashboard).flatMap((panel) =>
+    (panel.targets ?? []).map((t) => ({ name: panel.title, expr: t.expr })),
+  )
+
+/** Every metric name the dashboard reads, with the panel titles that read it. */
+export const dashboardMetrics = (dashboard: Dashboard): Map<string, string[]> =>
+  readMetrics(dashboardQueries(dashboard))
 
 /** A histogram `h` is read as h_bucket, h_sum and h_count: the family name the exporter declares. */
 export const family = (name: string): string => name.replace(/_(bucket|sum|count)$/, '')

@@ -10,7 +10,15 @@ import { globSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { projectRoot } from '@healthstream/testkit/stack'
-import { dashboardMetrics, family, readDashboard, SCRAPE_SERIES } from './dashboard.ts'
+import { alertRules, ruleExpr } from '@healthstream/tools/monitoring'
+import {
+  dashboardQueries,
+  family,
+  queryPanels,
+  readDashboard,
+  readMetrics,
+  SCRAPE_SERIES,
+} from './dashboard.ts'
 
 const read = (path: string): string => readFileSync(join(projectRoot, path), 'utf8')
 const SERVICES = ['ingest', 'validator', 'aggregator', 'lake-writer'] as const
@@ -48,8 +56,8 @@ describe('the Grafana provisioning', () => {
     const uid = /\buid: (\S+)/.exec(datasource)?.[1]
     assert.equal(uid, 'healthstream-prometheus')
     assert.match(datasource, /url: http:\/\/prometheus:9090/)
-    assert.ok(dashboard.panels.length >= 10, `${dashboard.panels.length} panels`)
-    for (const panel of dashboard.panels) {
+    assert.ok(queryPanels(dashboard).length >= 10, `${queryPanels(dashboard).length} panels`)
+    for (const panel of queryPanels(dashboard)) {
       assert.equal(panel.datasource?.uid, uid, `panel '${panel.title}'`)
       assert.ok((panel.targets ?? []).length > 0, `panel '${panel.title}' has no query`)
       for (const target of panel.targets ?? [])
@@ -66,11 +74,12 @@ describe('the Grafana provisioning', () => {
     assert.equal(new Set(dashboard.panels.map((p) => p.id)).size, dashboard.panels.length, 'panel ids unique')
   })
 
-  it('reads only metrics the services declare in their code', () => {
+  it('reads only metrics the services declare in their code, as do the alert rules', () => {
     const declared = declaredMetrics()
-    const unknown = [...dashboardMetrics(dashboard)]
+    const rules = alertRules().map((rule) => ({ name: rule.alert, expr: ruleExpr(rule) }))
+    const unknown = [...readMetrics([...dashboardQueries(dashboard), ...rules])]
       .filter(([name]) => !SCRAPE_SERIES.has(name) && !declared.has(family(name)))
-      .map(([name, panels]) => `${name} (${panels.join(', ')})`)
+      .map(([name, readers]) => `${name} (${readers.join(', ')})`)
     assert.deepEqual(unknown, [], `declared: ${[...declared].sort().join(' ')}`)
   })
 })
@@ -84,6 +93,14 @@ describe('the Prometheus configuration', () => {
         new RegExp(`targets: \\["${service}:8080"\\]\\s*\\n\\s*labels: \\{ service: ${service} \\}`),
       )
     }
+  })
+
+  it('loads the generated alert rules, which compose mounts beside the configuration', () => {
+    assert.match(read('deploy/prometheus/prometheus.yml'), /^rule_files: \["alerts\.yml"\]$/m)
+    assert.match(
+      read('compose.yaml'),
+      /\.\/deploy\/prometheus\/alerts\.yml:\/etc\/prometheus\/alerts\.yml:ro/,
+    )
   })
 })
 
