@@ -17,7 +17,7 @@ const MODULE = 'github.com/docker/compose/v5'
 export const composeBinPath = (version = COMPOSE_VERSION): string => join(binDir, `docker-compose-${version}`)
 
 /** Go's environment: caches under ~/.cache/healthstream/go, the local toolchain only. */
-function goEnv(): Record<string, string> {
+export function goEnv(): Record<string, string> {
   return {
     GOMODCACHE: goModCache,
     GOCACHE: goBuildCache,
@@ -27,13 +27,13 @@ function goEnv(): Record<string, string> {
   }
 }
 
-/** Downloads the module source (read-only, in the module cache) and returns its folder. */
-function moduleDir(go: string, version: string): string {
-  const json = must('DOWNLOAD_FAILED', go, ['mod', 'download', '-json', `${MODULE}@${version}`], {
+/** Downloads a module's source (read-only, in the module cache) and returns its folder. */
+export function goModuleDir(go: string, module: string, version: string): string {
+  const json = must('DOWNLOAD_FAILED', go, ['mod', 'download', '-json', `${module}@${version}`], {
     env: goEnv(),
   })
   const dir = (JSON.parse(json) as { Dir?: string }).Dir
-  if (!dir) throw new ToolchainError('DOWNLOAD_FAILED', `go mod download ${MODULE}@${version} gave no folder`)
+  if (!dir) throw new ToolchainError('DOWNLOAD_FAILED', `go mod download ${module}@${version} gave no folder`)
   return dir
 }
 
@@ -56,7 +56,7 @@ export function ensureComposeBin(version = COMPOSE_VERSION): ComposeBinResult {
   const ldflags = `-s -w -X ${MODULE}/internal.Version=${version}`
   try {
     must('BUILD_FAILED', go, ['build', '-trimpath', '-ldflags', ldflags, '-o', partial, './cmd'], {
-      cwd: moduleDir(go, version),
+      cwd: goModuleDir(go, MODULE, version),
       env: goEnv(),
     })
     renameSync(partial, path)

@@ -20,16 +20,20 @@ export interface ExecOptions {
   /** Show the command's output on this terminal instead of capturing it. */
   readonly inherit?: boolean
   readonly timeoutMs?: number
+  /** Written to the command's standard input; without it the command reads nothing. */
+  readonly input?: string
 }
 
 /** Runs `command` to its end and returns its exit status and output. */
 export function capture(command: string, args: readonly string[], options: ExecOptions = {}): Captured {
+  const output = options.inherit ? 'inherit' : 'pipe'
   const result = spawnSync(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
-    stdio: options.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+    input: options.input,
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', output, output],
     timeout: options.timeoutMs,
   })
   if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
