@@ -123,6 +123,15 @@ describe('compose.yaml', () => {
       )
   })
 
+  it('runs the Grafana release the dashboard SDK writes dashboards for', () => {
+    const sdk = JSON.parse(read('tools/package.json')).devDependencies[
+      '@grafana/grafana-foundation-sdk'
+    ] as string
+    const release = /^(\d+\.\d+)\./.exec(sdk)?.[1]
+    assert.ok(release, `the SDK version ${sdk} names a Grafana release`)
+    assert.match(compose, new RegExp(`image: grafana/grafana:${release.replace('.', '\\.')}\\.\\d+\\b`))
+  })
+
   it('runs the versions the local stack tests', () => {
     const version = (file: string): string => {
       const match = /^const VERSION = '([^']+)'/m.exec(read(`tools/stack/servers/${file}`))
