@@ -168,12 +168,36 @@ export const url = (doc: string, fallback?: string): ConfigKey<string> => ({
 /** An optional credential (empty: none): a string whose value no message shows. */
 export const credential = (doc: string): ConfigKey<string> => ({ ...str(doc, ''), sensitive: true })
 
-/** A required secret of at least `minLength` characters; never has a default. */
+/** Bits a secret must carry at least, estimated from its characters' frequencies. */
+export const MIN_SECRET_BITS = 48
+
+/**
+ * A required secret of at least `minLength` characters, without whitespace, and not guessable from its
+ * make-up: a run of one character, or a handful repeated, carries too few bits (`secretBits`).
+ */
 export const secret = (doc: string, minLength: number): ConfigKey<string> => ({
   doc,
   sensitive: true,
   parse: (raw) => {
     if (raw.length < minLength) throw new Error(`expected at least ${minLength} characters`)
+    if (/\s/.test(raw)) throw new Error('expected no whitespace')
+    const bits = secretBits(raw)
+    if (bits < MIN_SECRET_BITS)
+      throw new Error(
+        `too predictable (${Math.floor(bits)} of ${MIN_SECRET_BITS} bits: repeated characters); use e.g. openssl rand -hex 32`,
+      )
     return raw
   },
 })
+
+/** Length × the Shannon entropy of the character frequencies: 0 for "aaaa…", ~4 bits a character for hex. */
+export function secretBits(value: string): number {
+  const counts = new Map<string, number>()
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1)
+  let perChar = 0
+  for (const count of counts.values()) {
+    const p = count / value.length
+    perChar -= p * Math.log2(p)
+  }
+  return perChar * value.length
+}

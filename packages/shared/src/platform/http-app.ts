@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import { Hono } from 'hono'
 import type { Registry } from 'prom-client'
+import { type AdminAuditEntry, adminAudit } from './admin-audit.ts'
 
 /** What /readyz needs to know about the hop. */
 export interface Readiness {
@@ -32,6 +33,8 @@ export interface ServiceAppOptions {
   readonly admin: AdminActions
   readonly stallTimeoutMs: number
   readonly now?: () => number
+  /** Receives one entry per /admin request, refused ones included. */
+  readonly audit?: (entry: AdminAuditEntry) => void
 }
 
 /** The hono app every service serves: health, readiness, Prometheus metrics, token-protected admin. */
@@ -52,6 +55,7 @@ export function createServiceApp(options: ServiceAppOptions): Hono {
     const body = await options.metrics.metrics()
     return c.body(body, 200, { 'content-type': options.metrics.contentType })
   })
+  if (options.audit) app.use('/admin/*', adminAudit(options.audit))
   app.use('/admin/*', async (c, next) => {
     if (!tokenMatches(c.req.header('authorization'), options.adminToken)) {
       return c.json({ error: 'missing or wrong bearer token' }, 401, { 'www-authenticate': 'Bearer' })

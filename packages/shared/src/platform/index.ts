@@ -14,6 +14,7 @@ export {
   maskCredentials,
   oneOf,
   secret,
+  secretBits,
   str,
   url,
 } from './config.ts'

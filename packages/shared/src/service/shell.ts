@@ -116,6 +116,7 @@ export async function runService<S extends ConfigSpec>(
     adminToken: config.ADMIN_TOKEN,
     metrics: context.metrics.registry,
     stallTimeoutMs: config.STALL_TIMEOUT,
+    audit: (entry) => logger.info({ audit: 'admin', ...entry }, 'admin request'),
     readiness: () => worker.readiness(),
     admin: {
       status: () => ({ service: name, instance: context.instance, ...worker.status() }),

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
 import {
   bool,
@@ -7,12 +8,17 @@ import {
   int,
   list,
   loadConfig,
+  MIN_SECRET_BITS,
   maskCredentials,
   oneOf,
   secret,
+  secretBits,
   str,
   url,
 } from '../../src/platform/config.ts'
+
+const GOOD_TOKEN = 'k9X-2fQ7-pL4z-Wm8r'
+const FILE_TOKEN = 'f1le-t0ken-9a8b7c6d5e'
 
 const spec = {
   PORT: int('port', 8080, 0, 65535),
@@ -28,7 +34,7 @@ const spec = {
 describe('loadConfig', () => {
   it('applies defaults for every unset key and parses the set ones', () => {
     const config = loadConfig(spec, {
-      TOKEN: 'a'.repeat(16),
+      TOKEN: GOOD_TOKEN,
       LINGER: '2s',
       BROKERS: 'a:1, b:2',
       DEBUG: 'yes',
@@ -43,13 +49,13 @@ describe('loadConfig', () => {
         DEBUG: true,
         NAME: 'x',
         REGISTRY: 'http://localhost',
-        TOKEN: 'a'.repeat(16),
+        TOKEN: GOOD_TOKEN,
       },
     )
   })
 
   it('returns a frozen object', () => {
-    const config = loadConfig(spec, { TOKEN: 'a'.repeat(16) })
+    const config = loadConfig(spec, { TOKEN: GOOD_TOKEN })
     assert.ok(Object.isFrozen(config))
   })
 
@@ -65,6 +71,17 @@ describe('loadConfig', () => {
       { TOKEN: 'short' },
       /TOKEN is invalid: expected at least 16 characters/,
     ],
+    ['a token of spaces', { TOKEN: ' '.repeat(16) }, /TOKEN is invalid: expected no whitespace/],
+    [
+      'a token of one repeated character',
+      { TOKEN: 'a'.repeat(40) },
+      /TOKEN is invalid: too predictable \(0 of 48 bits/,
+    ],
+    [
+      'a token of a short pattern repeated',
+      { TOKEN: 'abcd'.repeat(5) },
+      /TOKEN is invalid: too predictable \(40 of 48/,
+    ],
     [
       'a malformed URL, its password masked',
       { REGISTRY: 'http://u:hunter2@ bad' },
@@ -73,7 +90,7 @@ describe('loadConfig', () => {
   ]
   for (const [what, env, message] of bad) {
     it(`stops start-up on ${what}, naming the variable`, () => {
-      assert.throws(() => loadConfig(spec, { TOKEN: 'a'.repeat(16), ...env }), message)
+      assert.throws(() => loadConfig(spec, { TOKEN: GOOD_TOKEN, ...env }), message)
     })
   }
 
@@ -97,7 +114,7 @@ describe('loadConfig', () => {
   })
 
   describe('<KEY>_FILE', () => {
-    const files: Record<string, string> = { '/run/secrets/token': `${'b'.repeat(20)}\n`, '/run/port': '9090' }
+    const files: Record<string, string> = { '/run/secrets/token': `${FILE_TOKEN}\n`, '/run/port': '9090' }
     const readFile = (path: string): string => {
       const content = files[path]
       if (content === undefined) throw Object.assign(new Error('no such file'), { code: 'ENOENT' })
@@ -106,14 +123,14 @@ describe('loadConfig', () => {
 
     it('reads a value from the file a _FILE variable names, without its trailing newline', () => {
       const config = loadConfig(spec, { TOKEN_FILE: '/run/secrets/token', PORT_FILE: '/run/port' }, readFile)
-      assert.equal(config.TOKEN, 'b'.repeat(20))
+      assert.equal(config.TOKEN, FILE_TOKEN)
       assert.equal(config.PORT, 9090)
     })
 
     const bad: [string, Record<string, string>, RegExp][] = [
       [
         'both set',
-        { TOKEN: 'a'.repeat(16), TOKEN_FILE: '/run/secrets/token' },
+        { TOKEN: GOOD_TOKEN, TOKEN_FILE: '/run/secrets/token' },
         /set TOKEN or TOKEN_FILE, not both/,
       ],
       [
@@ -136,6 +153,25 @@ describe('loadConfig', () => {
           !error.message.includes('tiny-secret') && /TOKEN is invalid/.test(error.message),
       )
     })
+  })
+})
+
+describe('secretBits', () => {
+  const cases: [string, number, number][] = [
+    ['a'.repeat(32), 0, 0],
+    ['ab'.repeat(16), 32, 32],
+    ['0123456789abcdef', 64, 64],
+    ['k9X-2fQ7-pL4z-Wm8r', 60, 75],
+  ]
+  for (const [value, atLeast, atMost] of cases) {
+    it(`estimates ${value}`, () => {
+      const bits = secretBits(value)
+      assert.ok(bits >= atLeast && bits <= atMost, `${bits}`)
+    })
+  }
+
+  it('lets through what openssl rand -hex 16 makes, 1000 times out of 1000', () => {
+    for (let i = 0; i < 1000; i++) assert.ok(secretBits(randomBytes(16).toString('hex')) >= MIN_SECRET_BITS)
   })
 })
 

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import type { AdminAuditEntry } from '../../src/platform/admin-audit.ts'
 import { createServiceApp, livenessProblems, type Readiness } from '../../src/platform/http-app.ts'
 import { createHopMetrics } from '../../src/platform/metrics.ts'
 
 const TOKEN = 'test-token-0123456789'
 
-function makeApp(state: Partial<Readiness> = {}, clock = { now: 1_010_000 }) {
+function makeApp(state: Partial<Readiness> = {}, clock = { now: 1_010_000 }, audit: AdminAuditEntry[] = []) {
   const metrics = createHopMetrics('test')
   let paused = false
   const readiness = (): Readiness => ({
@@ -22,6 +23,7 @@ function makeApp(state: Partial<Readiness> = {}, clock = { now: 1_010_000 }) {
     readiness,
     stallTimeoutMs: 60_000,
     now: () => clock.now,
+    audit: (entry) => audit.push(entry),
     admin: {
       status: () => ({ paused }),
       pause: () => {
@@ -135,5 +137,31 @@ describe('service app', () => {
   it('routes service-specific admin actions', async () => {
     const res = await makeApp().app.request('/admin/flush', { method: 'POST', headers: auth })
     assert.deepEqual(await res.json(), { flushed: 3 })
+  })
+
+  it('audits every /admin request, refused ones too, without the token', async () => {
+    const audit: AdminAuditEntry[] = []
+    const { app } = makeApp({}, undefined, audit)
+    await app.request('/admin/pause', {
+      method: 'POST',
+      headers: { authorization: 'Bearer wrong-token-123456' },
+    })
+    await app.request('/admin/flush?table=x', { method: 'POST', headers: auth })
+    await app.request('/healthz')
+    assert.deepEqual(
+      audit.map(({ method, path, query, status, authorized }) => ({
+        method,
+        path,
+        query,
+        status,
+        authorized,
+      })),
+      [
+        { method: 'POST', path: '/admin/pause', query: {}, status: 401, authorized: false },
+        { method: 'POST', path: '/admin/flush', query: { table: 'x' }, status: 200, authorized: true },
+      ],
+    )
+    const written = JSON.stringify(audit)
+    assert.ok(!written.includes(TOKEN) && !written.includes('wrong-token'), written)
   })
 })

@@ -13,6 +13,25 @@ export type MaintenanceResult = Record<string, unknown>
 /** Files younger than this are never orphans: a commit may still be writing them (3 days, as in Iceberg's Java actions). */
 export const ORPHAN_MIN_AGE_MS = 3 * 86_400_000
 
+/**
+ * The youngest files an operator may have removed as orphans. A file a writer has just written for a
+ * commit that has not landed yet looks like an orphan; a day is far beyond any commit (interval,
+ * retries, a slow catalog), and Iceberg's own Spark action refuses less too.
+ */
+export const ORPHAN_AGE_FLOOR_MS = 86_400_000
+
+/** An orphan removal asked for files younger than the floor: refused, nothing deleted. */
+export class OrphanAgeError extends Error {
+  readonly code = 'LAKE_ORPHAN_AGE_TOO_SHORT'
+  readonly canRetry = false
+  constructor(olderThanMs: number) {
+    super(
+      `olderThanMs=${olderThanMs} is below ${ORPHAN_AGE_FLOOR_MS} (24 h): younger files may belong to a commit in flight`,
+    )
+    this.name = 'OrphanAgeError'
+  }
+}
+
 /** The defaults of the actions, and where they run. */
 export interface MaintenanceSettings {
   /** Runs `fn` between the writer's own commits (the loop's `exclusive`). */
@@ -76,6 +95,7 @@ export class TableMaintenance {
 
   /** Deletes files older than `olderThanMs` that no metadata refers to (left by crashed commits). */
   removeOrphans(sink: TableSink, olderThanMs = ORPHAN_MIN_AGE_MS): Promise<MaintenanceResult> {
+    if (olderThanMs < ORPHAN_AGE_FLOOR_MS) return Promise.reject(new OrphanAgeError(olderThanMs))
     return this.#s.exclusive(async () => {
       await sink.table.refresh()
       const removed = await sink.table.removeOrphanFiles({ olderThanMs: this.#now() - olderThanMs })

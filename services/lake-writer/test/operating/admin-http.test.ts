@@ -90,4 +90,24 @@ describe('the admin endpoints', () => {
     assert.equal((await post(app, '/admin/compact', {})).status, 401)
     assert.equal((await post(app, '/admin/compact/nope')).status, 404)
   })
+
+  it('refuses to remove orphans younger than a day: a commit in flight may own them', async () => {
+    const { broker, encode, lake, loop, app } = await service()
+    const done = loop.run()
+    broker.append(Array.from({ length: 5 }, (_, i) => encode('validated', validatedSample(i))))
+    await new Promise((r) => setTimeout(r, 150))
+    await post(app, '/admin/flush')
+    const files = async () => (await lake.store.list('')).length
+    const before = await files()
+    for (const olderThanMs of [0, 3_600_000, 86_399_999]) {
+      const res = await post(app, `/admin/remove-orphan-files/${TableNames.raw}?olderThanMs=${olderThanMs}`)
+      assert.equal(res.status, 400)
+      assert.match(((await res.json()) as { error: string }).error, /below 86400000 \(24 h\)/)
+    }
+    assert.equal(await files(), before, 'nothing deleted')
+    const allowed = await post(app, `/admin/remove-orphan-files/${TableNames.raw}?olderThanMs=86400000`)
+    assert.equal(allowed.status, 200)
+    await loop.stop()
+    await done
+  })
 })
