@@ -174,7 +174,8 @@ test('two instances that join and leave one group write each record once', async
   await waitFor(() => first.stats.transactionsCommitted >= 2, 'the first instance commits')
 
   const second = startLoop(setup, `${setup.groupId}-b`)
-  await waitFor(() => second.stats.recordsIn > 0 || first.stats.recordsIn === setup.count, 'the rebalance')
+  // The second's join rebalances the first even when the first already read everything (seen in CI)
+  await waitFor(() => first.stats.rebalances >= 1, 'the first instance sees the second join')
   await second.stop() // leaves the group: a second rebalance hands everything back to the first
 
   const records = await outputOnceComplete(setup)
