@@ -13,6 +13,7 @@ import { down, envLines, up } from './stack/main.ts'
 import { projectRoot, stackDir } from './stack/paths.ts'
 import { allServers } from './stack/servers/index.ts'
 import { parseCounters, type ServiceCounters } from './start/metrics-scrape.ts'
+import { localQueryAuth } from './start/query-token.ts'
 
 interface ServiceSpec {
   readonly name: string
@@ -60,11 +61,14 @@ async function main(): Promise<void> {
     LAKE_CATALOG_URI: process.env.LAKE_CATALOG_URI ?? join(stackDir, 'lake', 'catalog.db'),
     HTTP_HOST: '127.0.0.1',
   }
+  mkdirSync(stackDir, { recursive: true })
+  const query = await localQueryAuth(process.env, stackDir)
   const running = SERVICES.filter((s) => existsSync(join(projectRoot, 'services', s.name, 'src', 'main.ts')))
   const missing = SERVICES.filter((s) => !running.includes(s)).map((s) => s.name)
   for (const s of running) {
     startProcess(s.name, join(projectRoot, 'services', s.name, 'src', 'main.ts'), [], {
       ...env,
+      ...(s.name === 'aggregator' ? query.env : {}),
       HTTP_PORT: String(s.port),
       INSTANCE_ID: `${s.name}-local`,
     })
@@ -152,6 +156,10 @@ async function main(): Promise<void> {
     )
     lines.push(`lake: warehouse ${env.LAKE_WAREHOUSE}, catalog ${env.LAKE_CATALOG_URI}`)
     lines.push(`logs: ${join(stackDir, 'logs')}`)
+    if (query.tokenFile !== undefined) {
+      const url = 'http://127.0.0.1:8083/aggregates/user-000001?granularity=daily'
+      lines.push(`query: curl -H "Authorization: Bearer $(cat ${query.tokenFile})" '${url}'`)
+    }
     for (const { name, child } of children) {
       if (child.exitCode !== null) lines.push(`!! ${name} exited with code ${child.exitCode}; see its log`)
     }

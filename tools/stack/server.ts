@@ -35,8 +35,12 @@ const OFFSET = Number(process.env.STACK_PORT_OFFSET ?? 0)
 export const PORTS = {
   kafka: 19092 + OFFSET,
   kafkaController: 19093 + OFFSET,
+  /** Kafka's SASL_SSL listener (SCRAM-SHA-512/256, PLAIN; ACLs apply). */
+  kafkaSaslSsl: 19094 + OFFSET,
   registry: 18080 + OFFSET,
   redis: 16379 + OFFSET,
+  /** Redis's TLS port (the stack's server certificate; client certificates optional). */
+  redisTls: 16380 + OFFSET,
   s3: 17070 + OFFSET,
   icebergRest: 18181 + OFFSET,
   postgres: 15432 + OFFSET,

@@ -1,12 +1,44 @@
-import { bool, duration, int, oneOf, str, url } from '@healthstream/shared/platform'
+import { bool, duration, int, list, oneOf, str } from '@healthstream/shared/platform'
+import { redisConfig } from '@healthstream/shared/redis'
+import { ASYMMETRIC_ALGORITHMS, algorithms, jwksUrl, publicKeys, scopeName } from './query/keys.ts'
+
+/**
+ * Keys of the query API (`GET /aggregates/:userId`): who may read whose data. Authentication is on
+ * unless QUERY_AUTH=off says otherwise, and then needs the issuer's keys and this API's audience
+ * (`queryConfigProblems`).
+ */
+export const queryConfig = {
+  QUERY_ENABLED: bool('serve GET /aggregates/:userId; false: the route does not exist (404)', true),
+  QUERY_AUTH: oneOf(
+    "'jwt': the query needs a bearer JWT; 'off': anyone reads every user's data (local development only)",
+    ['jwt', 'off'] as const,
+    'jwt',
+  ),
+  QUERY_JWKS_URL: jwksUrl(
+    "the token issuer's JWK Set (https; http only on loopback): cached 10 min, fetched again at most every 30 s for an unknown key id",
+  ),
+  QUERY_JWT_PUBLIC_KEY: publicKeys(
+    "instead of QUERY_JWKS_URL, the issuer's public key(s): PEM (BEGIN PUBLIC KEY, SPKI), a JWK or a JWK Set (JSON)",
+  ),
+  QUERY_JWT_ISSUER: list('accepted token issuers (iss), comma-separated; empty: iss is not checked', []),
+  QUERY_JWT_AUDIENCE: list(
+    "this API's audience (aud), comma-separated; required with QUERY_AUTH=jwt: a token must name one",
+    [],
+  ),
+  QUERY_JWT_ALGORITHMS: algorithms(
+    'accepted signature algorithms, comma-separated: asymmetric only (never none or HS*)',
+    ASYMMETRIC_ALGORITHMS,
+  ),
+  QUERY_JWT_CLOCK_TOLERANCE: duration("leeway for a token's exp and nbf against clock skew", 30_000),
+  QUERY_READER_SCOPE: scopeName(
+    'a token with this scope (in scope or scp) reads every user; without it only the user that is its sub',
+    'healthstream:read-all',
+  ),
+} as const
 
 /** Keys only the aggregator reads (beside the common ones), each declared once with its doc. */
 export const aggregatorConfig = {
-  REDIS_URL: url(
-    'Redis for the window state (a seed node when REDIS_CLUSTER is on)',
-    'redis://127.0.0.1:16379',
-  ),
-  REDIS_CLUSTER: bool('connect to a Redis Cluster (keys are hash-tagged per Kafka partition)', false),
+  ...redisConfig('the window state'),
   REDIS_NAMESPACE: str('prefix of the aggregator keys in Redis; one per consumer group', 'healthstream'),
   DAILY_WINDOW_ZONE: oneOf(
     "daily windows start at midnight UTC ('utc') or in the sample's own IANA time zone ('user'; UTC when unknown)",
@@ -30,4 +62,5 @@ export const aggregatorConfig = {
   EARLY_FIRE_INTERVAL: duration('emit provisional rows of changed open windows this often; 0s = never', 0),
   RESULT_RETENTION: duration('final results stay queryable in Redis this long', 35 * 86_400_000),
   TOPIC_PARTITIONS: int('partitions of the topics the aggregator creates when missing', 4, 1, 10_000),
+  ...queryConfig,
 } as const

@@ -3,6 +3,7 @@
  * main.ts is the service's composition root; test doubles are under `@healthstream/aggregator/testing`.
  */
 export { Aggregator } from './pipeline.ts'
+export { aggregateStoreAccess } from './state/redis-access.ts'
 export { RedisAggregateStore, type RedisAggregateStoreOptions } from './state/redis-store.ts'
 export type { AggregatorDeps, AggregatorStatus, BatchInfo } from './types.ts'
 export { type AggregationOptions, type AggregationSpec, aggregationSpec } from './windows/spec.ts'

@@ -1,13 +1,13 @@
 /** aggregator: health-data-validated → daily/weekly/monthly window rows on health-data-aggregates + TOO_LATE dead letters. */
 import { AvroDeserializer, AvroSerializer } from '@healthstream/shared/avro'
 import type { AggregateRecord, ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
-import { connectRedis, redisErrorCounter } from '@healthstream/shared/redis'
+import { openServiceRedis, redisConfigProblems } from '@healthstream/shared/redis'
 import { runHop } from '@healthstream/shared/service'
 import { TopicSchemas } from '@healthstream/shared/topics'
 import { Counter } from 'prom-client'
 import { aggregatorConfig } from './config.ts'
 import { Aggregator } from './pipeline.ts'
-import { aggregateRoutes } from './query.ts'
+import { queryConfigProblems, queryRoutes } from './query/setup.ts'
 import { RedisAggregateStore } from './state/redis-store.ts'
 import { aggregationSpec } from './windows/spec.ts'
 
@@ -16,19 +16,13 @@ const MICROS_PER_MS = 1000
 await runHop({
   name: 'aggregator',
   config: aggregatorConfig,
+  configProblems: (config) => [...redisConfigProblems(config), ...queryConfigProblems(config)],
   async build({ config, registry, topics, deadLetter, logger, metrics }) {
-    const redis = connectRedis({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER })
-    const redisError = redisErrorCounter(metrics.registry, [
-      'connection',
-      'claim',
-      'load',
-      'commit',
-      'read',
-      'query',
-    ])
-    redis.on('error', (err) => {
-      redisError('connection')
-      logger.warn({ err }, 'redis error')
+    const { redis, onError: redisError } = await openServiceRedis({
+      config,
+      logger,
+      registry: metrics.registry,
+      operations: ['claim', 'load', 'commit', 'read', 'query'],
     })
     const store = new RedisAggregateStore(redis, { namespace: config.REDIS_NAMESPACE, onError: redisError })
     const spec = aggregationSpec({
@@ -88,7 +82,7 @@ await runHop({
         { topic: topics.errors, partitions },
       ],
       transform: aggregator.transform,
-      routes: (app) => void app.route('/', aggregateRoutes(store)),
+      routes: queryRoutes(config, store, logger),
       adminActions: { watermarks: async () => ({ ...aggregator.status() }) },
       close: async () => void (await redis.quit()),
     }

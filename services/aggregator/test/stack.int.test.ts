@@ -14,13 +14,14 @@ import type { AggregateRecord } from '@healthstream/shared/domain'
 import { connectRedis } from '@healthstream/shared/redis'
 import { startRedisCluster } from '@healthstream/testkit/stack'
 import { Redis } from 'ioredis'
-import { aggregateRoutes } from '../src/query.ts'
+import { openAccess } from '../src/query/access.ts'
+import { aggregateRoutes } from '../src/query/routes.ts'
 import { RedisAggregateStore } from '../src/state/redis-store.ts'
 import { assertSameFigures, finalRows, redisUrl, runScenario } from './support/stack-run.ts'
 
 /** The query endpoint's final windows of a few users are the final rows on the aggregates topic. */
 async function assertQueryAgrees(store: RedisAggregateStore, out: Parameters<typeof finalRows>[0]) {
-  const app = aggregateRoutes(store)
+  const app = aggregateRoutes({ store, access: openAccess, audit: () => {} })
   const topic = finalRows(out)
   for (const user of ['u-0', 'u-5', 'u-11']) {
     const body = (await (await app.request(`/aggregates/${user}`)).json()) as {

@@ -10,35 +10,11 @@ import {
   testPipeline,
 } from '@healthstream/testkit/stack'
 import avro from 'avsc'
+import { rawBatch, v2Type } from './support/raw-batch.ts'
 
 const USER = 'user-poison'
-const v2Type = avro.Type.forSchema(healthDataBatchV2 as avro.Schema)
-
-function batch(batchId: string, samples: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
-  return {
-    batchId,
-    userId: USER,
-    deviceId: 'd-1',
-    platform: 'ANDROID',
-    appVersion: '5.0.0',
-    uploadedAt: new Date().toISOString(),
-    timeZone: 'Europe/Berlin',
-    samples: samples.map((s, i) => ({
-      sampleId: `${batchId}-${i}`,
-      dataType: 'heart_rate',
-      value: 70,
-      unit: 'count/min',
-      startTime: new Date(Date.now() - 3_600_000).toISOString(),
-      endTime: null,
-      sourceApp: null,
-      confidence: null,
-      metadata: {},
-      ...s,
-    })),
-    metadata: {},
-    ...extra,
-  }
-}
+const batch = (batchId: string, samples: Record<string, unknown>[], extra: Record<string, unknown> = {}) =>
+  rawBatch(batchId, USER, samples, extra)
 
 /** v2 plus a batch field, a sample field and a new Platform symbol: what a future app may send. */
 function v3Schema(): object {

@@ -9,6 +9,7 @@ import {
   oneOf,
   str,
 } from '@healthstream/shared/platform'
+import { fetchConfig } from '@healthstream/shared/service'
 
 /** `postgresql://` (or `postgres://`) URLs name a PostgreSQL catalog database. */
 export const POSTGRES_URL = /^postgres(?:ql)?:\/\//i
@@ -60,6 +61,7 @@ function timerDuration(doc: string, fallback: number): ConfigKey<number> {
  * each malformed variable, and each problem `catalogProblems` finds.
  */
 export const lakeWriterConfig = {
+  ...fetchConfig,
   LAKE_CATALOG: oneOf(
     'catalog kind: sql (JDBC-catalog tables in a SQLite file or a PostgreSQL database) or rest (Iceberg REST catalog)',
     ['sql', 'rest'] as const,

@@ -4,6 +4,8 @@
  * buffer is full. The Iceberg commit is the transaction: rows and consumed offsets land together or
  * not at all. Any error (a fenced commit, a catalog or broker failure) drops every buffer and resyncs
  * from the tables, the same path as a start after kill -9, so there is one recovery and it is tested.
+ * Except a Kafka error no retry can fix (`canRetry: false`: the broker refuses the credentials or an
+ * ACL): that stops the loop, and `run()` rejects with it, so the process exits saying why.
  *
  * Commit order, per table: write Parquet files (unique names) → write manifests and manifest list →
  * swap the catalog's metadata pointer (compare-and-swap; table properties and summary hold the offsets) → report the
@@ -20,6 +22,7 @@ import {
   type ConsumedRecord,
   DEFAULT_FETCH_MAX_BYTES,
   type GroupSession,
+  isKafkaLoopError,
 } from '@healthstream/shared/kafka'
 import { BackgroundTask } from './background-task.ts'
 import { Fetcher } from './consuming/fetcher.ts'
@@ -113,6 +116,7 @@ export class LakeLoop {
     const { consumer } = this.#o
     await consumer.subscribe(this.#o.routes.map((r) => r.topic))
     this.#state = 'running'
+    let fatal: unknown
     for (let attempt = 0; !this.#stop.signal.aborted; ) {
       try {
         await this.#step()
@@ -120,10 +124,14 @@ export class LakeLoop {
       } catch (error) {
         attempt++
         this.#synced = undefined
-        this.#stats.resyncs++
         this.#stats.lastError = error instanceof Error ? error.message : String(error)
-        this.#emit({ type: 'resync', error, attempt })
         for (const f of this.#flushes.splice(0)) f.reject(error)
+        if (isKafkaLoopError(error) && !error.canRetry) {
+          fatal = error
+          break
+        }
+        this.#stats.resyncs++
+        this.#emit({ type: 'resync', error, attempt })
         await sleep(backoffDelay(attempt, { initialMs: 200, maxMs: 10_000 }), this.#stop.signal)
       }
     }
@@ -136,6 +144,7 @@ export class LakeLoop {
       await consumer.close().catch(() => undefined)
       this.#state = 'stopped'
     }
+    if (fatal !== undefined) throw fatal
   }
 
   async #step(): Promise<void> {

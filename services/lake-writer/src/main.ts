@@ -6,6 +6,7 @@
  */
 import { ParquetEncodePool } from '@healthstream/iceberg'
 import { AvroDeserializer } from '@healthstream/shared/avro'
+import { limitInflatedBatches } from '@healthstream/shared/kafka'
 import { LagMetrics, runService, type ServiceContext, type ServiceWorker } from '@healthstream/shared/service'
 import { TopicSchemas } from '@healthstream/shared/topics'
 import { ensureTables } from './committing/ensure-tables.ts'
@@ -122,6 +123,7 @@ function lakeLoop(
     aggregates: new AvroDeserializer({ registry, readerSchema: TopicSchemas.aggregates }),
     errors: new AvroDeserializer({ registry, readerSchema: TopicSchemas.errors }),
   })
+  limitInflatedBatches(config.FETCH_MAX_INFLATED_BYTES)
   const consumer = createLakeConsumer({
     ...context.kafka,
     groupId: context.groupId,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { OutputRecord } from '@healthstream/shared/kafka'
+import { KafkaErrorCode, KafkaLoopError, type OutputRecord } from '@healthstream/shared/kafka'
 import { MemoryBroker } from '@healthstream/testkit/memory'
 import { recordedState } from '../src/committing/offsets.ts'
 import { TableNames } from '../src/committing/tables.ts'
@@ -247,5 +247,32 @@ describe('the lake loop', () => {
     assertExactlyOnce(await sampleIds(lake), 40)
     const resync = zombie.events.find((e) => e.type === 'resync')
     assert.match(String((resync as { error: Error }).error.message), /offsets moved under this writer/)
+  })
+
+  it('stops and rejects with a Kafka error no retry can fix (an ACL refusing a topic), closing the consumer', async () => {
+    const { broker, routes, shared, samples } = await setup()
+    samples(0, 10)
+    const consumer = memoryConsumer(broker)
+    let closed = false
+    const refused = new KafkaLoopError(KafkaErrorCode.FATAL, 'fetch: refused [TOPIC_AUTHORIZATION_FAILED]')
+    const { loop, events } = memoryLoop(
+      {
+        ...consumer,
+        fetch: () => Promise.reject(refused),
+        close: async () => {
+          closed = true
+          await consumer.close()
+        },
+      },
+      await sinksOf(writerLake(shared), 'w'),
+      routes,
+    )
+    await assert.rejects(loop.run(), refused)
+    assert.ok(closed, 'the consumer is closed: the group learns at once')
+    assert.deepEqual(
+      events.filter((e) => e.type === 'resync'),
+      [],
+      'no resync: retrying cannot help',
+    )
   })
 })

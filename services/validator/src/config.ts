@@ -1,12 +1,9 @@
-import { bool, duration, int, str, url } from '@healthstream/shared/platform'
+import { duration, int, str } from '@healthstream/shared/platform'
+import { redisConfig } from '@healthstream/shared/redis'
 
 /** Keys only the validator reads (beside the common ones). */
 export const validatorConfig = {
-  REDIS_URL: url(
-    'Redis for duplicate detection state (a seed node when REDIS_CLUSTER is on)',
-    'redis://127.0.0.1:16379',
-  ),
-  REDIS_CLUSTER: bool('connect to a Redis Cluster (keys are hash-tagged per Kafka partition)', false),
+  ...redisConfig('the duplicate detection state'),
   REDIS_NAMESPACE: str('prefix of the validator keys in Redis', 'healthstream'),
   DEDUP_HORIZON: duration('a sample id seen again within this time is a duplicate', 7 * 86_400_000),
   FUTURE_SKEW: duration('samples further in the future than this are rejected (IN_FUTURE)', 5 * 60_000),

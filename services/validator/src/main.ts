@@ -7,7 +7,7 @@ import {
   type ValidatedSample,
   validationConfig,
 } from '@healthstream/shared/domain'
-import { connectRedis, RedisDedupStore, redisErrorCounter } from '@healthstream/shared/redis'
+import { openServiceRedis, RedisDedupStore, redisConfigProblems } from '@healthstream/shared/redis'
 import { runHop } from '@healthstream/shared/service'
 import { TopicSchemas } from '@healthstream/shared/topics'
 import { Counter } from 'prom-client'
@@ -17,17 +17,18 @@ import { validatorTransform } from './pipeline.ts'
 await runHop({
   name: 'validator',
   config: validatorConfig,
+  configProblems: redisConfigProblems,
   async build({ config, registry, topics, deadLetter, metrics, logger }) {
     const floor = Date.parse(config.FLOOR_DATE)
     if (Number.isNaN(floor)) {
       process.stderr.write(`validator: FLOOR_DATE=${JSON.stringify(config.FLOOR_DATE)} is not an ISO date\n`)
       process.exit(78)
     }
-    const redis = connectRedis({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER })
-    const redisError = redisErrorCounter(metrics.registry, ['connection', 'dedup'])
-    redis.on('error', (err) => {
-      redisError('connection')
-      logger.warn({ err }, 'redis error')
+    const { redis, onError: redisError } = await openServiceRedis({
+      config,
+      logger,
+      registry: metrics.registry,
+      operations: ['dedup'],
     })
     const stores = new Map<number, RedisDedupStore>()
     const dedup = (p: number) =>

@@ -1,15 +1,25 @@
 /**
  * Apache Kafka in KRaft mode, one node acting as broker and controller, from the Maven Central
  * jars (no distribution tarball there). kafka-tools is on the classpath so benchmarks can run
- * ProducerPerformance / ConsumerPerformance with `java -cp "$KAFKA_LIBS/*"`.
+ * ProducerPerformance / ConsumerPerformance with `java -cp "$KAFKA_LIBS/*"`. Beside PLAINTEXT, a
+ * SASL_SSL listener with ACLs (`../kafka-sasl.ts`, `../kafka-acls.ts`).
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Admin } from '@platformatic/kafka'
+import { createGrants, pipelineGrants } from '../kafka-acls.ts'
+import {
+  ADMIN_PRINCIPAL,
+  saslDir,
+  saslSslProperties,
+  stackPasswords,
+  upsertScramCredentials,
+} from '../kafka-sasl.ts'
 import { findJava, mavenCacheDir, mavenClasspath } from '../maven.ts'
 import { serverDir } from '../paths.ts'
 import { HOST, PORTS, type StackServer } from '../server.ts'
+import { stackTls, tlsDir } from '../tls.ts'
 import { run } from '../tools.ts'
 
 const VERSION = '4.1.1'
@@ -25,18 +35,20 @@ const log4jFile = join(dir, 'log4j2.properties')
 const libs = (): string => mavenCacheDir(LIBS_KEY)
 const classpath = (): string => `${libs()}/*`
 const brokers = `${HOST}:${PORTS.kafka}`
+const saslSslBrokers = `${HOST}:${PORTS.kafkaSaslSsl}`
 
-function serverProperties(): string {
+function serverProperties(security: string): string {
   const controller = `${HOST}:${PORTS.kafkaController}`
   return `# Written by tools/stack/servers/kafka.ts on every start; edit there.
 process.roles=broker,controller
 node.id=${NODE_ID}
 controller.quorum.bootstrap.servers=${controller}
-listeners=PLAINTEXT://${brokers},CONTROLLER://${controller}
-advertised.listeners=PLAINTEXT://${brokers},CONTROLLER://${controller}
+listeners=PLAINTEXT://${brokers},CONTROLLER://${controller},SASL_SSL://${saslSslBrokers}
+advertised.listeners=PLAINTEXT://${brokers},CONTROLLER://${controller},SASL_SSL://${saslSslBrokers}
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL
+${security}
 log.dirs=${dataDir}
 
 # Two cores on the dev machines: fewer threads than the server defaults.
@@ -116,7 +128,7 @@ export function newClusterId(random: (size: number) => Buffer = randomBytes): st
 
 export const kafka: StackServer = {
   name: 'kafka',
-  ports: [PORTS.kafka, PORTS.kafkaController],
+  ports: [PORTS.kafka, PORTS.kafkaController, PORTS.kafkaSaslSsl],
 
   async install() {
     java()
@@ -130,7 +142,11 @@ export const kafka: StackServer = {
 
   async prepare() {
     mkdirSync(dataDir, { recursive: true })
-    writeFileSync(configFile, serverProperties())
+    // Holds the PLAIN passwords: for this user only
+    writeFileSync(configFile, serverProperties(saslSslProperties(stackTls(), stackPasswords())), {
+      mode: 0o600,
+    })
+    chmodSync(configFile, 0o600)
     writeFileSync(log4jFile, LOG4J_CONFIG)
     // Format once; the data (topics, offsets, transactions) survives `down`/`up`.
     if (!existsSync(join(dataDir, 'meta.properties'))) {
@@ -171,7 +187,57 @@ export const kafka: StackServer = {
     }
   },
 
-  env() {
-    return { KAFKA_BROKERS: brokers, KAFKA_LIBS: libs() }
+  async afterStart() {
+    await upsertScramCredentials(HOST, PORTS.kafka, stackPasswords())
+    const admin = new Admin({ clientId: 'healthstream-stack-acls', bootstrapBrokers: [brokers] })
+    try {
+      await createGrants(admin, pipelineGrants(''))
+    } finally {
+      await admin.close()
+    }
+    await saslSslProbe()
   },
+
+  env() {
+    return {
+      KAFKA_BROKERS: brokers,
+      KAFKA_LIBS: libs(),
+      KAFKA_SASL_SSL_BROKERS: saslSslBrokers,
+      KAFKA_SASL_SSL_CA_FILE: join(tlsDir(), 'ca.crt'),
+      KAFKA_SASL_PASSWORDS_DIR: saslDir(),
+    }
+  },
+}
+
+/**
+ * The SASL_SSL listener answers the admin over TLS with SCRAM-SHA-512. Retried for a few seconds: the
+ * credentials just written reach the broker's cache through the metadata log.
+ */
+async function saslSslProbe(): Promise<void> {
+  const admin = new Admin({
+    clientId: 'healthstream-stack-probe',
+    bootstrapBrokers: [saslSslBrokers],
+    tls: { ca: readFileSync(stackTls().ca) },
+    sasl: {
+      mechanism: 'SCRAM-SHA-512',
+      username: ADMIN_PRINCIPAL,
+      password: stackPasswords().get(ADMIN_PRINCIPAL)!,
+    },
+    retries: 0,
+  })
+  const deadline = Date.now() + 15_000
+  try {
+    for (;;) {
+      try {
+        await admin.metadata({ topics: [], forceUpdate: true })
+        return
+      } catch (error) {
+        if (Date.now() > deadline)
+          throw new Error(`kafka: SASL_SSL listener refuses the admin: ${(error as Error).message}`)
+        await new Promise((resolve) => setTimeout(resolve, 250))
+      }
+    }
+  } finally {
+    await admin.close()
+  }
 }

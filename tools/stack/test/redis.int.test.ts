@@ -1,8 +1,12 @@
 /** Integration test against the stack's real Redis (`npm run stack -- up redis`). */
 import assert from 'node:assert/strict'
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { endpoint, uniqueName } from '@healthstream/testkit/stack'
 import { Redis } from 'ioredis'
+import { serverDir } from '../paths.ts'
+import { REDIS_USERS } from '../redis-acl.ts'
 
 function connect(t: { after(fn: () => unknown): void }): Redis {
   // Fail fast instead of queueing commands while reconnecting forever.
@@ -47,4 +51,34 @@ test('persistence is append-only (AOF), so a restart keeps the data', async (t) 
   const client = connect(t)
   assert.deepEqual(await client.config('GET', 'appendonly'), ['appendonly', 'yes'])
   assert.deepEqual(await client.config('GET', 'appendfsync'), ['appendfsync', 'everysec'])
+})
+
+test('TLS on its own port: the stack’s CA is trusted, and a client certificate is taken', async (t) => {
+  const ca = readFileSync(endpoint('REDIS_CA_FILE'))
+  const dir = endpoint('REDIS_TLS_DIR')
+  for (const cert of [
+    {},
+    { cert: readFileSync(join(dir, 'client.crt')), key: readFileSync(join(dir, 'client.key')) },
+  ]) {
+    const client = new Redis(endpoint('REDIS_TLS_URL'), { maxRetriesPerRequest: 1, tls: { ca, ...cert } })
+    t.after(() => client.disconnect())
+    assert.equal(await client.ping(), 'PONG')
+  }
+})
+
+test('an ACL user per service, its password in a 0600 file and only its hash in redis.conf', async (t) => {
+  const client = connect(t)
+  const config = readFileSync(join(serverDir('redis'), 'redis.conf'), 'utf8')
+  for (const user of Object.keys(REDIS_USERS)) {
+    const file = join(endpoint('REDIS_ACL_PASSWORDS_DIR'), user)
+    assert.equal(statSync(file).mode & 0o777, 0o600)
+    const password = readFileSync(file, 'utf8').trim()
+    assert.ok(!config.includes(password), `redis.conf holds ${user}'s password`)
+    const rules = (await client.call('ACL', 'GETUSER', user)) as unknown[]
+    assert.ok((rules[rules.indexOf('flags') + 1] as string[]).includes('on'))
+    const asUser = new Redis(endpoint('REDIS_URL'), { username: user, password, maxRetriesPerRequest: 1 })
+    t.after(() => asUser.disconnect())
+    assert.equal(await asUser.ping(), 'PONG')
+    await assert.rejects(asUser.flushall(), /NOPERM/)
+  }
 })

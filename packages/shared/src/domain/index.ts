@@ -42,6 +42,7 @@ export {
   MICROS_PER_SECOND,
   parseIsoTimestamp,
 } from './timestamps.ts'
+export { type UnreadBatch, unreadableBatchError } from './unreadable-batch.ts'
 export type { ValidationConfig, ValidationOptions, ValidationResult } from './validate.ts'
 export {
   DEFAULT_FLOOR_MICROS,

@@ -25,6 +25,8 @@ export const ReasonCode = {
   // lake-writer: an input record no table can hold (besides BAD_MAGIC, UNKNOWN_SCHEMA_ID, DECODE_FAILED)
   TOMBSTONE: 'TOMBSTONE',
   UNKNOWN_GRANULARITY: 'UNKNOWN_GRANULARITY',
+  // any stage: a fetched record batch that inflates beyond FETCH_MAX_INFLATED_BYTES (one per batch)
+  BATCH_INFLATE_LIMIT: 'BATCH_INFLATE_LIMIT',
 } as const
 
 export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode]

@@ -2,6 +2,8 @@ export type { BackoffOptions } from './backoff.ts'
 export { backoffDelay } from './backoff.ts'
 export { nextOffsets } from './batch.ts'
 export { isKafkaLoopError, KafkaErrorCode, KafkaLoopError, transformError } from './errors.ts'
+export { BATCH_INFLATE_LIMIT, BatchInflateLimitError } from './inflate.ts'
+export { DEFAULT_MAX_INFLATED_BYTES, inflatedBatchLimit, limitInflatedBatches } from './inflate-guard.ts'
 export type { LogEdge, LogOffsetsPort, PartitionLag } from './lag.ts'
 export { ConsumerLag, lagOf } from './lag.ts'
 export type { TransactionalLoopOptions, Transform, TransformContext } from './loop-options.ts'
@@ -26,7 +28,7 @@ export {
 } from './platformatic.ts'
 export type { GroupSettings, GroupTiming } from './platformatic-consumer.ts'
 export { groupSettings, PlatformaticConsumer } from './platformatic-consumer.ts'
-export { classifyKafkaError } from './platformatic-errors.ts'
+export { CERTIFICATE_FAILURES, classifyKafkaError } from './platformatic-errors.ts'
 export { PlatformaticProducer } from './platformatic-producer.ts'
 export type {
   ConsumedRecord,
@@ -40,6 +42,7 @@ export type {
   TopicPartition,
   TransactionalProducerPort,
   TransactionPort,
+  UnreadableBatch,
 } from './ports.ts'
 export { partitionKey } from './ports.ts'
 export { decodeCommitted } from './read-committed.ts'

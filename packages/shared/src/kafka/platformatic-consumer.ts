@@ -1,6 +1,8 @@
 import type { Admin, ClusterMetadata, Consumer, ConsumerGroupJoinPayload } from '@platformatic/kafka'
 import { ConnectionPool, FetchIsolationLevels, ListOffsetTimestamps } from '@platformatic/kafka'
 import { byTopicPartition } from './batch.ts'
+import { failedOnInflateLimit, fetchBounded } from './bounded-fetch.ts'
+import { limitInflatedBatches } from './inflate-guard.ts'
 import type { LogEdge, LogOffsetsPort } from './lag.ts'
 import { classifyKafkaError, hasKafkaError } from './platformatic-errors.ts'
 import { decodeResponse, fetchRequest, groupByLeader, groupByTopic } from './platformatic-fetch.ts'
@@ -54,6 +56,8 @@ export function groupSettings(timing: GroupTiming = {}): GroupSettings {
  * read_committed filtering stay here, so a rebalance or an abort rewinds exactly to what the group
  * committed and no read-ahead from before survives it. Start offsets come from an `Admin` because only
  * its OffsetFetch can ask for `require_stable` (KIP-447: wait for offsets of pending transactions).
+ * The client inflates fetched batches within a bound (`limitInflatedBatches`); a fetch that fails on a
+ * batch beyond it is read again by `fetchBounded`, which hands out a record standing for that batch.
  */
 export class PlatformaticConsumer implements ConsumerPort, LogOffsetsPort {
   readonly #consumer: Consumer
@@ -75,6 +79,7 @@ export class PlatformaticConsumer implements ConsumerPort, LogOffsetsPort {
     this.#consumer = consumer
     this.#admin = admin
     this.#settings = settings
+    limitInflatedBatches() // with the bound set last (the default, unless the service set one)
     // Long-polling fetches get their own connections so they never delay heartbeats or offset commits
     this.#fetchPool = new ConnectionPool(`${consumer.clientId}-fetch`, connection)
     consumer.on('consumer:group:join', (payload) => this.#onJoin(payload))
@@ -152,8 +157,8 @@ export class PlatformaticConsumer implements ConsumerPort, LogOffsetsPort {
   }
 
   async fetch(positions: readonly PartitionOffset[], options: FetchOptions): Promise<FetchResult> {
+    const topics = [...new Set(positions.map((p) => p.topic))]
     try {
-      const topics = [...new Set(positions.map((p) => p.topic))]
       const metadata = await this.#consumer.metadata({ topics })
       const byLeader = groupByLeader(positions, metadata)
       const results = await Promise.all(
@@ -161,7 +166,8 @@ export class PlatformaticConsumer implements ConsumerPort, LogOffsetsPort {
       )
       return { records: results.flatMap((r) => r.records), next: results.flatMap((r) => r.next) }
     } catch (error) {
-      throw classifyKafkaError(error, 'fetch')
+      // The topics, so that a refusal (TOPIC_AUTHORIZATION_FAILED) says which it may be
+      throw classifyKafkaError(error, `fetch from ${topics.join(', ')}`)
     }
   }
 
@@ -196,6 +202,10 @@ export class PlatformaticConsumer implements ConsumerPort, LogOffsetsPort {
       })
       return decodeResponse(response, positions, metadata)
     } catch (error) {
+      if (failedOnInflateLimit(error)) {
+        const clients = { client: this.#consumer, pool: this.#fetchPool }
+        return fetchBounded(clients, node, positions, metadata, options)
+      }
       if (!hasKafkaError(error, 'OFFSET_OUT_OF_RANGE')) throw error
       // The committed position fell out of retention (or beyond the end): restart from the log start
       const reset = await this.#logOffsets(positions, 'earliest')

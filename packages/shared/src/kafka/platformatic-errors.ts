@@ -1,4 +1,3 @@
-import { findErrorBy } from '@platformatic/kafka'
 import { isKafkaLoopError, KafkaErrorCode, KafkaLoopError } from './errors.ts'
 
 /** Broker answers meaning this producer's epoch is over: another instance took the transactional id. */
@@ -21,8 +20,27 @@ const FATAL = [
   'INVALID_GROUP_ID',
 ]
 
-/** Client error codes no retry can fix. */
-const FATAL_CODES = ['PLT_KFK_AUTHENTICATION', 'PLT_KFK_UNSUPPORTED_API', 'PLT_KFK_UNSUPPORTED']
+/**
+ * Node's codes for a broker certificate that does not verify (the CA, the name, the dates): a
+ * configuration no retry fixes; the files are read at start, so fix and restart.
+ */
+export const CERTIFICATE_FAILURES: readonly string[] = [
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]
+
+/** Error codes no retry can fix: the client's, and the certificate failures. */
+const FATAL_CODES = [
+  'PLT_KFK_AUTHENTICATION',
+  'PLT_KFK_UNSUPPORTED_API',
+  'PLT_KFK_UNSUPPORTED',
+  ...CERTIFICATE_FAILURES,
+]
 
 /**
  * Maps an error of @platformatic/kafka (often a tree of nested errors) to a `KafkaLoopError`.
@@ -33,13 +51,15 @@ const FATAL_CODES = ['PLT_KFK_AUTHENTICATION', 'PLT_KFK_UNSUPPORTED_API', 'PLT_K
 export function classifyKafkaError(error: unknown, operation: string): KafkaLoopError {
   if (isKafkaLoopError(error)) return error
   const cause = error instanceof Error ? error : new Error(String(error))
-  const message = `${operation}: ${describe(cause)}`
-  const has = (ids: readonly string[]): boolean => ids.some((id) => findErrorBy(cause, 'apiId', id) !== null)
-  if (has(FENCED)) return new KafkaLoopError(KafkaErrorCode.PRODUCER_FENCED, message, { cause })
-  if (has(FATAL) || FATAL_CODES.some((code) => findErrorBy(cause, 'code', code) !== null)) {
+  const tree = errorTree(cause)
+  const message = `${operation}: ${describe(cause, tree)}`
+  const has = (field: 'apiId' | 'code', values: readonly string[]): boolean =>
+    tree.some((e) => values.includes(e[field] as string))
+  if (has('apiId', FENCED)) return new KafkaLoopError(KafkaErrorCode.PRODUCER_FENCED, message, { cause })
+  if (has('apiId', FATAL) || has('code', FATAL_CODES)) {
     return new KafkaLoopError(KafkaErrorCode.FATAL, message, { cause })
   }
-  if (has(REBALANCED) || findErrorBy(cause, 'needsRejoin', true) !== null) {
+  if (has('apiId', REBALANCED) || tree.some((e) => e.needsRejoin === true)) {
     return new KafkaLoopError(KafkaErrorCode.REBALANCED, message, { cause })
   }
   return new KafkaLoopError(KafkaErrorCode.TRANSIENT, message, { cause })
@@ -47,20 +67,33 @@ export function classifyKafkaError(error: unknown, operation: string): KafkaLoop
 
 /** True when the error (or one nested in it) carries the broker error `apiId`. */
 export function hasKafkaError(error: unknown, apiId: string): boolean {
-  return error instanceof Error && findErrorBy(error, 'apiId', apiId) !== null
+  return errorTree(error).some((e) => e.apiId === apiId)
 }
 
-/** The message plus the broker error ids nested in it, which the top message often hides. */
-function describe(error: Error): string {
+type Node = Record<string, unknown>
+
+/**
+ * The error and every error nested in it, through `errors` (the client's MultipleErrors, a response's
+ * errors) and `cause` (a NetworkError caused by a failed authentication or certificate check).
+ */
+function errorTree(error: unknown, depth = 0, out: Node[] = []): Node[] {
+  if (depth > 10 || typeof error !== 'object' || error === null || out.includes(error as Node)) return out
+  out.push(error as Node)
+  const { errors, cause } = error as { errors?: unknown; cause?: unknown }
+  if (Array.isArray(errors)) for (const nested of errors) errorTree(nested, depth + 1, out)
+  errorTree(cause, depth + 1, out)
+  return out
+}
+
+/**
+ * The message plus what the top message often hides: the broker error ids nested in it and Node's
+ * codes (ECONNREFUSED, SELF_SIGNED_CERT_IN_CHAIN …), the client's own codes left out.
+ */
+function describe(error: Error, tree: readonly Node[]): string {
   const ids = new Set<string>()
-  collectIds(error, ids, 0)
+  for (const e of tree) {
+    if (typeof e.apiId === 'string') ids.add(e.apiId)
+    else if (typeof e.code === 'string' && !/^(PLT_KFK|KAFKA)_/.test(e.code)) ids.add(e.code)
+  }
   return ids.size === 0 ? error.message : `${error.message} [${[...ids].join(', ')}]`
-}
-
-function collectIds(error: unknown, ids: Set<string>, depth: number): void {
-  if (depth > 5 || typeof error !== 'object' || error === null) return
-  const { apiId, errors, cause } = error as { apiId?: unknown; errors?: unknown; cause?: unknown }
-  if (typeof apiId === 'string') ids.add(apiId)
-  if (Array.isArray(errors)) for (const nested of errors) collectIds(nested, ids, depth + 1)
-  collectIds(cause, ids, depth + 1)
 }

@@ -1,7 +1,8 @@
 /** Pure helpers of the @platformatic/kafka consumer port: request building and response decoding. */
-import type { ClusterMetadata, Consumer } from '@platformatic/kafka'
+import type { ClusterMetadata } from '@platformatic/kafka'
 import type { ConsumedRecord, FetchResult, PartitionOffset, TopicPartition } from './ports.ts'
 import { partitionKey } from './ports.ts'
+import type { AbortedTransaction, FetchedBatch } from './read-committed.ts'
 import { decodeCommitted } from './read-committed.ts'
 
 /** Partitions grouped by topic, in first-seen order. */
@@ -46,11 +47,25 @@ export function fetchRequest(
   }))
 }
 
-type FetchResponse = Awaited<ReturnType<Consumer['fetch']>>
+/** The parts of a Fetch response `decodeResponse` reads: the client's, or `parseFetchResponse`'s. */
+export interface FetchResponseBody {
+  readonly responses: readonly {
+    readonly topicId: string
+    readonly partitions: readonly FetchedPartition[]
+  }[]
+}
+
+/** One partition of a Fetch response. */
+export interface FetchedPartition {
+  readonly partitionIndex: number
+  readonly errorCode: number
+  readonly abortedTransactions?: readonly AbortedTransaction[] | null
+  readonly records?: readonly FetchedBatch[] | null
+}
 
 /** Committed records and next positions out of a read_committed Fetch response. */
 export function decodeResponse(
-  response: FetchResponse,
+  response: FetchResponseBody,
   positions: readonly PartitionOffset[],
   metadata: ClusterMetadata,
 ): FetchResult {

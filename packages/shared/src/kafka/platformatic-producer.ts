@@ -89,12 +89,15 @@ class PlatformaticTransaction implements TransactionPort {
    * into one record batch, and the broker rejects batches above `message.max.bytes` (1 MiB default).
    */
   async send(records: readonly OutputRecord[]): Promise<void> {
+    let topics = ''
     try {
       for (const chunk of chunksBySize(records, SEND_CHUNK_BYTES)) {
+        topics = [...new Set(chunk.map((r) => r.topic))].join(', ')
         await this.#transaction.send({ messages: chunk.map(toMessage) })
       }
     } catch (error) {
-      throw classifyKafkaError(error, 'produce in transaction')
+      // The topics, so that a refusal (TOPIC_AUTHORIZATION_FAILED) says which
+      throw classifyKafkaError(error, `produce in transaction to ${topics}`)
     }
   }
 

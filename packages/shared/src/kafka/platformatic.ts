@@ -1,10 +1,11 @@
 import type { ConnectionOptions } from '@platformatic/kafka'
-import { Admin, Consumer, FetchIsolationLevels, Producer } from '@platformatic/kafka'
+import { Admin, Consumer, FetchIsolationLevels, type Producer } from '@platformatic/kafka'
 import { sleep } from './backoff.ts'
 import { KafkaErrorCode, KafkaLoopError } from './errors.ts'
 import { type GroupTiming, groupSettings, PlatformaticConsumer } from './platformatic-consumer.ts'
 import { classifyKafkaError, hasKafkaError } from './platformatic-errors.ts'
 import { PlatformaticProducer } from './platformatic-producer.ts'
+import { TransactionalProducer } from './platformatic-txn-producer.ts'
 
 /** How to reach the cluster. */
 export interface KafkaConnectionConfig {
@@ -12,7 +13,10 @@ export interface KafkaConnectionConfig {
   readonly bootstrapBrokers: readonly string[]
   readonly clientId: string
   /** TLS and SASL settings, passed to the client as they are. */
-  readonly connection?: Pick<ConnectionOptions, 'tls' | 'sasl' | 'connectTimeout' | 'requestTimeout'>
+  readonly connection?: Pick<
+    ConnectionOptions,
+    'tls' | 'tlsServerName' | 'sasl' | 'connectTimeout' | 'requestTimeout'
+  >
 }
 
 /** A member of a consumer group; timing left out takes the pipeline's defaults (`groupSettings`). */
@@ -74,14 +78,18 @@ export function retryDelay(
   return Math.min(100 * 2 ** (attempt - 1), 1000)
 }
 
-/** A transactional producer: idempotent, acks=all, `timeout` doubling as the transaction timeout. */
+/**
+ * A transactional producer: idempotent, acks=all, `timeout` doubling as the transaction timeout, adding
+ * partitions with the clients' AddPartitionsToTxn (`TransactionalProducer`: brokers with ACLs refuse the
+ * newer versions to clients).
+ */
 export function createTransactionalProducer(
   config: KafkaConnectionConfig & {
     readonly transactionalId: string
     readonly transactionTimeoutMs?: number
   },
 ): Producer {
-  return new Producer({
+  return new TransactionalProducer({
     ...baseOptions(config, 'producer'),
     idempotent: true,
     transactionalId: config.transactionalId,
@@ -188,8 +196,11 @@ async function topicsNotReady(admin: Admin, topics: readonly TopicSpec[]): Promi
   let metadata: Awaited<ReturnType<Admin['metadata']>>
   try {
     metadata = await admin.metadata({ topics: topics.map((t) => t.topic), forceUpdate: true })
-  } catch {
-    return topics.map((t) => t.topic) // not visible yet right after creation
+  } catch (error) {
+    // Not visible yet right after creation; but an ACL that refuses them will not change while we wait
+    const classified = classifyKafkaError(error, `metadata of ${topics.map((t) => t.topic).join(', ')}`)
+    if (!classified.canRetry) throw classified
+    return topics.map((t) => t.topic)
   }
   const pending: string[] = []
   for (const spec of topics) {

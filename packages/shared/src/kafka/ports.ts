@@ -17,6 +17,26 @@ export interface ConsumedRecord {
   readonly headers: RecordHeaders
   /** Milliseconds since the epoch (producer create time or broker append time). */
   readonly timestamp: number
+  /**
+   * Set when this record stands for a whole record batch that could not be read: its key and value are
+   * null and its offset is the batch's last, so committing it moves the partition past the batch. The
+   * services turn it into a dead letter (`docs`: packages/shared/README.md, "Decompression bombs").
+   */
+  readonly unreadable?: UnreadableBatch
+}
+
+/** A fetched record batch whose records cannot be handed out, and why. */
+export interface UnreadableBatch {
+  /** `inflate_limit`: compressed, it inflates beyond the bound (`FETCH_MAX_INFLATED_BYTES`). */
+  readonly reason: 'inflate_limit'
+  /** The offsets the batch covers from the fetch position on (inclusive). */
+  readonly firstOffset: bigint
+  readonly lastOffset: bigint
+  readonly codec: string
+  /** Size of the batch's compressed records. */
+  readonly compressedBytes: number
+  /** The inflate bound the batch passed. */
+  readonly limit: number
 }
 
 /** One record the transform wants written; without `partition` the client partitions by key. */

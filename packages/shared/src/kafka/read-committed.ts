@@ -16,6 +16,15 @@ export interface FetchedBatch {
   readonly maxTimestamp: bigint
   readonly producerId: bigint
   readonly records: readonly FetchedRecord[]
+  /** Set (and `records` empty) when the batch's records could not be inflated within the bound. */
+  readonly unreadable?: BatchTooLarge
+}
+
+/** A compressed batch left unread because it inflates beyond `limit` bytes. */
+export interface BatchTooLarge {
+  readonly codec: string
+  readonly compressedBytes: number
+  readonly limit: number
 }
 
 /** The parts of a fetched record this module reads. */
@@ -45,9 +54,11 @@ export interface DecodedPartition {
  * way the Java consumer does: a transactional batch is dropped when its producer has an aborted
  * transaction that started at or before the batch and whose abort marker has not been passed yet;
  * control batches are dropped; records before `fetchOffset` (a compressed batch can start earlier)
- * are dropped. Why not trust the client: @platformatic/kafka 2.12.1 keeps one aborted range per
- * producer id, so a producer that aborted twice within one fetch response leaks the first aborted
- * transaction, which is exactly what a restarted exactly-once producer does.
+ * are dropped. A batch that could not be inflated (`unreadable`) yields one record standing for it
+ * (`ConsumedRecord.unreadable`), subject to the same filtering. Why not trust the client:
+ * @platformatic/kafka 2.12.1 keeps one aborted range per producer id, so a producer that aborted twice
+ * within one fetch response leaks the first aborted transaction, which is exactly what a restarted
+ * exactly-once producer does.
  */
 export function decodeCommitted(
   topic: string,
@@ -72,7 +83,9 @@ export function decodeCommitted(
     }
     if (batch.attributes & TRANSACTIONAL && abortedProducers.has(batch.producerId)) continue
     if (lastOffset < fetchOffset) continue
-    appendRecords(records, topic, partition, fetchOffset, batch)
+    if (batch.unreadable !== undefined)
+      records.push(unreadableRecord(topic, partition, fetchOffset, batch, batch.unreadable))
+    else appendRecords(records, topic, partition, fetchOffset, batch)
   }
   return { records, next }
 }
@@ -80,6 +93,28 @@ export function decodeCommitted(
 function isAbortMarker(batch: FetchedBatch): boolean {
   const key = batch.records[0]?.key
   return key !== null && key !== undefined && key.length >= 4 && key.readInt16BE(2) === ABORT_MARKER
+}
+
+/** The record standing for an unreadable batch: no key, no value, the batch's last offset. */
+function unreadableRecord(
+  topic: string,
+  partition: number,
+  fetchOffset: bigint,
+  batch: FetchedBatch,
+  { codec, compressedBytes, limit }: BatchTooLarge,
+): ConsumedRecord {
+  const lastOffset = batch.firstOffset + BigInt(batch.lastOffsetDelta)
+  const firstOffset = batch.firstOffset > fetchOffset ? batch.firstOffset : fetchOffset
+  return {
+    topic,
+    partition,
+    offset: lastOffset,
+    key: null,
+    value: null,
+    headers: NO_HEADERS,
+    timestamp: Number(batch.maxTimestamp),
+    unreadable: { reason: 'inflate_limit', firstOffset, lastOffset, codec, compressedBytes, limit },
+  }
 }
 
 function appendRecords(

@@ -34,7 +34,7 @@ export function adminAudit(write: (entry: AdminAuditEntry) => void): MiddlewareH
 }
 
 /** @hono/node-server puts the IncomingMessage in the env; Bun and Deno expose no peer address here. */
-function remoteAddress(env: unknown): string | undefined {
+export function remoteAddress(env: unknown): string | undefined {
   const incoming = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
   return incoming?.socket?.remoteAddress
 }

@@ -160,7 +160,12 @@ export const url = (doc: string, fallback?: string): ConfigKey<string> => ({
   doc,
   default: fallback,
   parse: (raw) => {
-    new URL(raw) // throws with a message when malformed
+    try {
+      new URL(raw)
+    } catch {
+      // Not the runtime's message: Deno's repeats the input, a password in it too
+      throw new Error('expected an absolute URL (scheme://host…)')
+    }
     return raw.replace(/\/+$/, '')
   },
 })

@@ -1,7 +1,9 @@
 import { timingSafeEqual } from 'node:crypto'
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import type { Registry } from 'prom-client'
 import { type AdminAuditEntry, adminAudit } from './admin-audit.ts'
+import { DEFAULT_HTTP_LIMITS } from './serve.ts'
 
 /** What /readyz needs to know about the hop. */
 export interface Readiness {
@@ -35,6 +37,8 @@ export interface ServiceAppOptions {
   readonly now?: () => number
   /** Receives one entry per /admin request, refused ones included. */
   readonly audit?: (entry: AdminAuditEntry) => void
+  /** The largest request body, in bytes (HTTP_BODY_LIMIT); larger ones are answered 413 unread. */
+  readonly maxBodyBytes?: number
 }
 
 /** The hono app every service serves: health, readiness, Prometheus metrics, token-protected admin. */
@@ -42,6 +46,12 @@ export function createServiceApp(options: ServiceAppOptions): Hono {
   const app = new Hono()
   const now = options.now ?? Date.now
   const startedAt = now()
+  // First, for every route (the services' own too): nothing reads a body past the limit
+  const maxSize = options.maxBodyBytes ?? DEFAULT_HTTP_LIMITS.maxBodyBytes
+  app.use(
+    '*',
+    bodyLimit({ maxSize, onError: (c) => c.json({ error: `request body over ${maxSize} bytes` }, 413) }),
+  )
   app.get('/healthz', (c) => {
     const problems = livenessProblems(options.readiness(), now(), options.stallTimeoutMs, startedAt)
     if (problems.length === 0) return c.json({ status: 'ok', service: options.service })

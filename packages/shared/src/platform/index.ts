@@ -1,5 +1,6 @@
 /** Service shell: configuration, logs, metrics, tracing, the health/admin app and serving. */
 
+export { type AdminAuditEntry, remoteAddress } from './admin-audit.ts'
 export { commonConfig } from './common-config.ts'
 export {
   bool,
@@ -28,7 +29,13 @@ export {
 } from './http-app.ts'
 export { createLogger, type Logger } from './logger.ts'
 export { createHopMetrics, type HopMetrics, registerReadiness } from './metrics.ts'
-export { type RunningServer, serve } from './serve.ts'
+export {
+  DEFAULT_HTTP_LIMITS,
+  type HttpLimits,
+  httpLimitProblems,
+  type RunningServer,
+  serve,
+} from './serve.ts'
 export {
   contextFromHeaders,
   forwardTrace,

@@ -1,6 +1,8 @@
 import type { Cluster, Redis } from 'ioredis'
 import type { DedupStore } from '../domain/dedup.ts'
+import { type RedisAccess, scriptCommands } from './acl.ts'
 import type { RedisErrorCount } from './errors.ts'
+import { accessError } from './refusal.ts'
 
 // Checks and marks every key in one atomic step; a key marked by the same owner is a replay of the
 // same input (after an aborted transaction), not a duplicate.
@@ -23,6 +25,14 @@ return out
 `
 
 /**
+ * What the duplicate store needs of Redis: its script (`EVALSHA`, `EVAL`) and the commands the script
+ * calls, on the keys of `namespace` (a Redis glob; `*` allows every namespace).
+ */
+export function dedupAccess(namespace = 'healthstream'): RedisAccess {
+  return { commands: ['evalsha', 'eval', ...scriptCommands(SEEN_SCRIPT)], keys: [`${namespace}:dedup:*`] }
+}
+
+/**
  * Duplicate detection on Redis. All keys of one store share a hash tag (one per input partition),
  * so a whole batch is checked by one script call, also on Redis Cluster where a script may only touch
  * keys of one slot. A user's samples always arrive on the same partition (the topic is keyed by user).
@@ -32,7 +42,10 @@ export class RedisDedupStore implements DedupStore {
   readonly #prefix: string
   readonly #onError: RedisErrorCount | undefined
 
-  /** `onError` counts a failed check (the error is thrown on: the batch is aborted and retried). */
+  /**
+   * `onError` counts a failed check. The error is thrown on: the batch is aborted and retried, unless
+   * Redis refused this user the command or a key (`RedisAccessError`, not retried: the ACL must change).
+   */
   constructor(redis: Redis | Cluster, namespace: string, partition: number, onError?: RedisErrorCount) {
     this.#redis = redis
     this.#prefix = `${namespace}:dedup:{p${partition}}:`
@@ -56,7 +69,7 @@ export class RedisDedupStore implements DedupStore {
       return answers.map((a) => a === 1)
     } catch (error) {
       this.#onError?.('dedup')
-      throw error
+      throw accessError(error) ?? error
     }
   }
 }

@@ -1,4 +1,5 @@
 /** The process shell every service runs in (`runService`), and the transactional hop that runs in it (`runHop`). */
+export { fetchConfig } from './fetch-config.ts'
 export { CommittedTally } from './hop-metrics.ts'
 export { LagMetrics, type LagMetricsOptions } from './lag-metrics.ts'
 export {
@@ -19,3 +20,4 @@ export {
   type ServiceDefinition,
   type ServiceWorker,
 } from './shell.ts'
+export { deadLetterUnreadable, type UnreadableBatchDeps } from './unreadable-batches.ts'

@@ -1,19 +1,23 @@
 /** An exactly-once hop (consume → transform → produce in one Kafka transaction) as a service in the shell. */
 import type { Hono } from 'hono'
-import type { HttpSchemaRegistry } from '../avro/index.ts'
+import { AvroSerializer, type HttpSchemaRegistry } from '../avro/index.ts'
+import type { ErrorRecord, Stage } from '../domain/index.ts'
 import {
   createTransactionalPorts,
   type LoopEvent,
   type LoopStats,
+  limitInflatedBatches,
   type TopicSpec,
   TransactionalLoop,
   type Transform,
 } from '../kafka/index.ts'
+import type { ConfigOf } from '../platform/config.ts'
 import type { Readiness } from '../platform/http-app.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { HopMetrics } from '../platform/metrics.ts'
 import { contextFromHeaders, startBatchSpan } from '../platform/tracing.ts'
-import type { TopicNames } from '../topics.ts'
+import { type TopicNames, TopicSchemas } from '../topics.ts'
+import { fetchConfig } from './fetch-config.ts'
 import { CommittedTally } from './hop-metrics.ts'
 import { LagMetrics } from './lag-metrics.ts'
 import {
@@ -23,6 +27,7 @@ import {
   type ServiceContext,
   type ServiceWorker,
 } from './shell.ts'
+import { deadLetterUnreadable } from './unreadable-batches.ts'
 
 /** A hop's configuration: the common keys and its own. */
 export type HopConfig<S extends ConfigSpec> = ServiceConfig<S>
@@ -51,7 +56,7 @@ export interface HopParts {
 
 /** One exactly-once hop: its name, its configuration keys, and how it builds its parts. */
 export interface HopDefinition<S extends ConfigSpec> {
-  readonly name: string
+  readonly name: Stage
   readonly config: S
   /** Problems between keys that each parsed well; any stops start-up like a malformed key. */
   readonly configProblems?: (config: HopConfig<S>) => readonly string[]
@@ -70,7 +75,7 @@ export async function runHop<S extends ConfigSpec>(
   await runService(
     {
       name: definition.name,
-      config: definition.config,
+      config: { ...fetchConfig, ...definition.config },
       configProblems: definition.configProblems,
       start: (context) => startHop(definition, context),
     },
@@ -81,7 +86,7 @@ export async function runHop<S extends ConfigSpec>(
 /** Builds the hop's parts, its topics and its transactional loop, as the shell's worker. */
 async function startHop<S extends ConfigSpec>(
   definition: HopDefinition<S>,
-  context: ServiceContext<S>,
+  context: ServiceContext<S & typeof fetchConfig>,
 ): Promise<ServiceWorker> {
   const { name } = definition
   const { config, logger, metrics, instance } = context
@@ -95,6 +100,7 @@ async function startHop<S extends ConfigSpec>(
     deadLetter: (r) => tally.deadLetter(r),
   })
   await context.ensureTopics(parts.topics)
+  limitInflatedBatches((config as ConfigOf<typeof fetchConfig>).FETCH_MAX_INFLATED_BYTES)
   const ports = createTransactionalPorts({
     ...context.kafka,
     groupId: context.groupId,
@@ -114,7 +120,9 @@ async function startHop<S extends ConfigSpec>(
     consumer: ports.consumer,
     producer: ports.producer,
     inputTopics: parts.inputTopics,
-    transform: tally.wrap(traced(name, parts.transform)),
+    transform: tally.wrap(
+      await withUnreadableDeadLetters(name, traced(name, parts.transform), context, tally),
+    ),
     maxBatchRecords: config.BATCH_MAX_RECORDS,
     lingerMs: config.BATCH_LINGER,
     onEvent: (event) => {
@@ -141,6 +149,35 @@ async function startHop<S extends ConfigSpec>(
     },
     close: parts.close,
   }
+}
+
+/**
+ * `transform` writing a dead letter for each batch the consumer could not read (beyond
+ * `FETCH_MAX_INFLATED_BYTES`), counted with the hop's dead letters and logged.
+ */
+async function withUnreadableDeadLetters(
+  stage: Stage,
+  transform: Transform,
+  context: ServiceContext<ConfigSpec>,
+  tally: CommittedTally,
+): Promise<Transform> {
+  const { registry, topics, logger } = context
+  return deadLetterUnreadable(transform, {
+    stage,
+    errorsTopic: topics.errors,
+    errors: await AvroSerializer.create<ErrorRecord>({
+      registry,
+      topic: topics.errors,
+      schema: TopicSchemas.errors,
+    }),
+    nowMicros: () => Date.now() * 1000,
+    onDeadLetter: (reason) => tally.deadLetter(reason),
+    onUnreadable: ({ topic, partition, unreadable: u }) =>
+      logger.warn(
+        { topic, partition, ...u, firstOffset: String(u.firstOffset), lastOffset: String(u.lastOffset) },
+        'record batch beyond the inflate bound dead-lettered',
+      ),
+  })
 }
 
 /** Logs what an operator needs of a loop event; the rest is left to the metrics. */

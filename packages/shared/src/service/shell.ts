@@ -14,9 +14,10 @@ import { ConfigError, type ConfigKey, type ConfigOf, loadConfig } from '../platf
 import { createServiceApp, type Readiness, readinessProblems } from '../platform/http-app.ts'
 import { createLogger, type Logger } from '../platform/logger.ts'
 import { createHopMetrics, type HopMetrics, registerReadiness } from '../platform/metrics.ts'
-import { serve } from '../platform/serve.ts'
+import { type HttpLimits, httpLimitProblems, serve } from '../platform/serve.ts'
 import { setupTracing, shutdownTracing } from '../platform/tracing.ts'
 import { type TopicNames, topicNames } from '../topics.ts'
+import { kafkaSecurity, kafkaSecurityHint } from './kafka-security.ts'
 
 /** The keys a service declares beside the common ones. */
 export type ConfigSpec = Record<string, ConfigKey<unknown>>
@@ -73,12 +74,14 @@ export interface ServiceDefinition<S extends ConfigSpec> {
   readonly config: S
   /** Problems between keys that each parsed well; any stops start-up like a malformed key. */
   readonly configProblems?: (config: ServiceConfig<S>) => readonly string[]
+  /** Builds the work; a `ConfigError` it throws stops start-up with exit 78 like a malformed key. */
   start(context: ServiceContext<S>): Promise<ServiceWorker>
 }
 
 /**
  * Reads the configuration or stops the process (exit 78) with a message naming each bad variable:
- * malformed keys, the registry credentials, and the problems `configProblems` finds between keys.
+ * malformed keys, the registry credentials, Kafka's TLS and SASL keys, and the problems
+ * `configProblems` finds between keys.
  */
 export function configOrExit<S extends ConfigSpec>(
   name: string,
@@ -89,14 +92,20 @@ export function configOrExit<S extends ConfigSpec>(
   try {
     const config = loadConfig({ ...commonConfig, ...spec }, env) as ServiceConfig<S>
     registryAuth(config.SCHEMA_REGISTRY_AUTH)
-    const problems = configProblems?.(config) ?? []
+    const problems = [...kafkaSecurity(config).problems, ...(configProblems?.(config) ?? [])]
+    problems.push(...httpLimitProblems(httpLimits(config)))
     if (problems.length > 0) throw new ConfigError(problems)
     return config
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-    process.stderr.write(`${name}: ${error.message}\n`)
-    process.exit(EXIT_CONFIG)
+    return exitOnConfigError(name, error)
   }
+}
+
+/** Writes a `ConfigError` to stderr and exits 78; anything else is thrown on. */
+function exitOnConfigError(name: string, error: unknown): never {
+  if (!(error instanceof ConfigError)) throw error
+  process.stderr.write(`${name}: ${error.message}\n`)
+  process.exit(EXIT_CONFIG)
 }
 
 /**
@@ -110,12 +119,18 @@ export async function runService<S extends ConfigSpec>(
   const { name } = definition
   const context = serviceContext(definition, env)
   const { config, logger } = context
-  const worker = await definition.start(context)
+  // A configuration that proves wrong while starting (credentials Redis refuses) stops like a malformed key
+  const worker = await definition
+    .start(context)
+    .catch((error: unknown) =>
+      error instanceof ConfigError ? exitOnConfigError(name, error) : exitOnStartFailure(context, error),
+    )
   const app = createServiceApp({
     service: name,
     adminToken: config.ADMIN_TOKEN,
     metrics: context.metrics.registry,
     stallTimeoutMs: config.STALL_TIMEOUT,
+    maxBodyBytes: config.HTTP_BODY_LIMIT,
     audit: (entry) => logger.info({ audit: 'admin', ...entry }, 'admin request'),
     readiness: () => worker.readiness(),
     admin: {
@@ -130,7 +145,7 @@ export async function runService<S extends ConfigSpec>(
     context.metrics.registry,
     () => readinessProblems(worker.readiness(), Date.now(), config.STALL_TIMEOUT).length === 0,
   )
-  const server = await serve(app, config.HTTP_PORT, config.HTTP_HOST)
+  const server = await serve(app, config.HTTP_PORT, config.HTTP_HOST, httpLimits(config))
   // Before `started`: whoever saw that line may stop the process at once
   stopOnSignals(logger, () => worker.stop())
   logger.info({ port: server.port, instance: context.instance, ...worker.describe }, 'started')
@@ -139,7 +154,7 @@ export async function runService<S extends ConfigSpec>(
   try {
     await worker.run()
   } catch (error) {
-    logger.fatal({ err: error }, 'fatal error; exiting so the process is restarted')
+    logger.fatal(fatalFields(error, config), 'fatal error; exiting so the process is restarted')
     exitCode = EXIT_FATAL
   }
   await worker.close?.()
@@ -159,7 +174,11 @@ function serviceContext<S extends ConfigSpec>(
   const logger = createLogger(name, config.LOG_LEVEL)
   const metrics = createHopMetrics(name)
   setupTracing(name, env)
-  const kafka = { bootstrapBrokers: config.KAFKA_BROKERS, clientId: `healthstream-${name}` }
+  const kafka = {
+    bootstrapBrokers: config.KAFKA_BROKERS,
+    clientId: `healthstream-${name}`,
+    connection: kafkaSecurity(config).connection,
+  }
   return {
     config,
     logger,
@@ -179,6 +198,24 @@ function serviceContext<S extends ConfigSpec>(
   }
 }
 
+/**
+ * The work could not start (Kafka refused the credentials, say): logged with what to check, exit 1, so
+ * that the orchestrator restarts the process and shows why.
+ */
+function exitOnStartFailure(context: ServiceContext<ConfigSpec>, error: unknown): never {
+  context.logger.fatal(
+    fatalFields(error, context.config),
+    'start-up failed; exiting so the process is restarted',
+  )
+  process.exit(EXIT_FATAL)
+}
+
+/** A fatal log line's fields: the error, and for Kafka's security refusals a `hint` naming what to check. */
+function fatalFields(error: unknown, config: ServiceConfig<ConfigSpec>): Record<string, unknown> {
+  const hint = kafkaSecurityHint(error, config)
+  return hint === undefined ? { err: error } : { err: error, hint }
+}
+
 /** The first SIGTERM or SIGINT logs `stopping` and asks the work to stop; later ones are ignored. */
 function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
   let stopping = false
@@ -190,6 +227,16 @@ function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
   }
   process.once('SIGTERM', () => void shutdown('SIGTERM'))
   process.once('SIGINT', () => void shutdown('SIGINT'))
+}
+
+/** The HTTP server's limits, from the HTTP_* keys. */
+function httpLimits(config: ConfigOf<typeof commonConfig>): HttpLimits {
+  return {
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT,
+    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT,
+    maxBodyBytes: config.HTTP_BODY_LIMIT,
+  }
 }
 
 /** SCHEMA_REGISTRY_AUTH as credentials: "user:password" (basic) or "Bearer <token>"; empty for none. */

@@ -93,3 +93,49 @@ test('computes offsets, timestamps and headers of each record', () => {
   assert.equal(second?.timestamp, 1001)
   assert.equal(second?.headers.get('h')?.toString(), 'b')
 })
+
+/** A batch of `count` offsets at `offset` that could not be inflated. */
+function unreadable(offset: number, count: number, producer = -1): FetchedBatch {
+  return {
+    ...data(offset, producer, ...Array.from({ length: count }, () => '')),
+    records: [],
+    unreadable: { codec: 'gzip', compressedBytes: 1234, limit: 1 << 20 },
+  }
+}
+
+test('stands one record, at its last offset, for a batch that could not be inflated', () => {
+  const { records, next } = decodeCommitted(
+    't',
+    2,
+    5n,
+    [data(5, -1, 'a'), unreadable(6, 3), data(9, -1, 'b')],
+    [],
+  )
+  assert.deepEqual(
+    records.map((r) => [r.offset, r.value?.toString() ?? null]),
+    [
+      [5n, 'a'],
+      [8n, null],
+      [9n, 'b'],
+    ],
+  )
+  assert.deepEqual(records[1]!.unreadable, {
+    reason: 'inflate_limit',
+    firstOffset: 6n,
+    lastOffset: 8n,
+    codec: 'gzip',
+    compressedBytes: 1234,
+    limit: 1 << 20,
+  })
+  assert.equal(next, 10n)
+})
+
+test('drops an unreadable batch of an aborted transaction like any aborted batch', () => {
+  const batches = [unreadable(0, 2, 7), marker(2, 7, 'abort'), data(3, -1, 'after')]
+  assert.deepEqual(values(batches, [aborted(7, 0)]), ['after'])
+})
+
+test('names only the offsets from the fetch position on for an unreadable batch fetched from its middle', () => {
+  const [record] = decodeCommitted('t', 0, 7n, [unreadable(6, 3)], []).records
+  assert.equal(record!.unreadable!.firstOffset, 7n)
+})

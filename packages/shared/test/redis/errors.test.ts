@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis'
 import { Registry } from 'prom-client'
 import { RedisDedupStore } from '../../src/redis/dedup-store.ts'
 import { redisErrorCounter } from '../../src/redis/errors.ts'
+import { RedisAccessError } from '../../src/redis/refusal.ts'
 
 const value = async (registry: Registry, operation: string): Promise<number | undefined> => {
   const text = await registry.metrics()
@@ -34,5 +35,16 @@ describe('the Redis error counter', () => {
     await assert.rejects(store.seen(['c'], 60_000), /ECONNREFUSED/)
     assert.equal(await value(registry, 'dedup'), 2)
     assert.equal(await value(registry, 'connection'), 0)
+  })
+
+  it('stops on a key its ACL refuses, rather than retrying a batch that fails the same way each time', async () => {
+    const refusing = {
+      healthstreamSeen: () =>
+        Promise.reject(
+          new Error('NOPERM this user has no permissions to access one of the keys used as arguments'),
+        ),
+    } as unknown as Redis
+    const store = new RedisDedupStore(refusing, 'ns', 3)
+    await assert.rejects(store.seen(['a'], 60_000), (e) => e instanceof RedisAccessError && !e.canRetry)
   })
 })

@@ -53,6 +53,14 @@ describe('the service shell', () => {
         /SCHEMA_REGISTRY_AUTH must be "user:password" or "Bearer <token>"/,
       ],
       [{ FIXTURE_LIMIT: '11' }, /FIXTURE_LIMIT=11 is above 10/],
+      [
+        { KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_TLS_CA_FILE: '/nonexistent/ca.crt' },
+        /KAFKA_TLS_CA_FILE="\/nonexistent\/ca.crt" cannot be read: ENOENT\n {2}KAFKA_SASL_MECHANISM is required/,
+      ],
+      [
+        { KAFKA_SASL_PASSWORD: 'pa55-w0rd-never-shown' },
+        /KAFKA_SASL_PASSWORD is set, but .* uses no SASL\n$/,
+      ],
     ] as const) {
       const p = start(env)
       const [code] = await p.exited
@@ -97,6 +105,25 @@ describe('the service shell', () => {
     // In any order: pino writes asynchronously, and the lines flushed at exit may pass one in flight
     for (const line of ['stopping', 'worker closed', 'stopped']) assert.ok(p.messages().includes(line), line)
     assert.equal(JSON.parse(p.out.find((l) => l.includes('"msg":"stopping"'))!).signal, 'SIGTERM')
+  })
+
+  it('exits 1 when its start is refused, logging what to check beside the error (no password)', async () => {
+    const p = start({
+      SHELL_FIXTURE: 'refused',
+      KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT',
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_SASL_USERNAME: 'healthstream-validator',
+      KAFKA_SASL_PASSWORD: 'pa55-w0rd-never-shown',
+    })
+    const [code] = await p.exited
+    assert.equal(code, 1)
+    const fatal = p.out.map((l) => JSON.parse(l)).find((l) => l.level === 'fatal')
+    assert.equal(fatal?.msg, 'start-up failed; exiting so the process is restarted')
+    assert.match(
+      fatal?.hint,
+      /^authentication failed: Kafka refused KAFKA_SASL_USERNAME="healthstream-validator"/,
+    )
+    assert.ok(![...p.out, p.stderr()].join('\n').includes('pa55-w0rd-never-shown'))
   })
 
   it('exits 1 after logging a fatal error of the work, once it has released what the work held', async (t) => {

@@ -44,7 +44,8 @@ export interface DrainTimeouts {
 
 /**
  * Resolves once the lake holds everything the topics hold; throws naming the stage that timed out
- * and where it stood (`progress` is told the same, for a run's log).
+ * and where it stood (`progress` is told the same, for a run's log), and the last lines `services`
+ * logged.
  */
 export async function waitForLake(options: {
   readonly prefix: string
@@ -53,6 +54,7 @@ export async function waitForLake(options: {
   readonly ref: (table: string) => TableRef
   readonly timeouts: DrainTimeouts
   readonly progress?: (state: string) => void
+  readonly services?: readonly { readonly name: string; readonly lines: readonly string[] }[]
 }): Promise<void> {
   const { topics, ref } = options
   let state = ''
@@ -113,6 +115,7 @@ export async function waitForLake(options: {
       options.timeouts.lake,
     )
   } catch (error) {
-    throw new Error(`${(error as Error).message}; last seen: ${state}`, { cause: error })
+    const tails = (options.services ?? []).map((s) => `\n${s.name}:\n${s.lines.slice(-5).join('\n')}`)
+    throw new Error(`${(error as Error).message}; last seen: ${state}${tails.join('')}`, { cause: error })
   }
 }

@@ -2,6 +2,7 @@
 export { committedOffsets, type DrainTimeouts, nextOffsets, waitForLake } from './drain.ts'
 export { endpoint, uniqueName } from './endpoints.ts'
 export { type GroupTopic, groupTopicKey, OffsetsProbe } from './kafka-offsets.ts'
+export { saslSslConnection, saslSslEnv, stackPassword, stackPasswordFile } from './kafka-sasl.ts'
 export { projectRoot } from './paths.ts'
 export {
   expectedOutcomes,
@@ -18,5 +19,20 @@ export {
 } from './pipeline.ts'
 export { freePort } from './ports.ts'
 export { produceRaw } from './produce.ts'
-export { nodeOfKeys, type RedisClusterHandle, startRedisCluster } from './redis-cluster.ts'
+export { type BombCodec, type CraftedBatch, produceBatch, zeroBombBatch } from './produce-batch.ts'
+export {
+  type RedisEnvOptions,
+  redisEnv,
+  redisPassword,
+  redisPasswordFile,
+  redisUserOf,
+  stackRedisTls,
+} from './redis-auth.ts'
+export {
+  nodeOfKeys,
+  type RedisClusterHandle,
+  type RedisClusterOptions,
+  type RedisClusterTls,
+  startRedisCluster,
+} from './redis-cluster.ts'
 export { eventually, ServiceProcess, TEST_ADMIN_TOKEN } from './services.ts'

@@ -1,22 +1,41 @@
 /**
  * A throwaway Redis Cluster for tests: `nodes` redis-server processes (the stack's Debian package) in
  * cluster mode on free loopback ports, the 16 384 slots split evenly between them, no persistence.
- * Stopping it kills the processes and deletes their folder.
+ * Optionally with a password for `default` (`requirepass`), ACL users, and TLS only (clients and the
+ * cluster bus, `tls-cluster yes`). Stopping it kills the processes and deletes their folder.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { type AclUser, aclUserRule } from '@healthstream/shared/redis'
 import { type Cluster, Redis } from 'ioredis'
 import { freePort } from './ports.ts'
 
 const HOST = '127.0.0.1'
 const SLOTS = 16_384
 
+/** PEM files of a TLS cluster: every node presents `cert`, and trusts (and is trusted by) `ca`. */
+export interface RedisClusterTls {
+  readonly cert: string
+  readonly key: string
+  readonly ca: string
+}
+
+/** How the cluster guards itself; nothing given, it is open as before. */
+export interface RedisClusterOptions {
+  /** The `default` user's password (`requirepass`); without it `default` needs none. */
+  readonly defaultPassword?: string
+  /** ACL users beside `default`; the cluster commands are added to each. */
+  readonly users?: readonly AclUser[]
+  /** TLS only: no plain port, TLS between the nodes too. */
+  readonly tls?: RedisClusterTls
+}
+
 /** A running cluster. */
 export interface RedisClusterHandle {
-  /** A seed URL (the first node), as REDIS_URL with REDIS_CLUSTER=true takes it. */
+  /** A seed URL (the first node) without credentials, as REDIS_URL with REDIS_CLUSTER=true takes it. */
   readonly url: string
   readonly ports: readonly number[]
   stop(): Promise<void>
@@ -58,8 +77,35 @@ function requireTool(command: string, hint: string): string {
   return path
 }
 
+/** One node's redis.conf. */
+function nodeConfig(dir: string, port: number, bus: number, options: RedisClusterOptions): string {
+  const { tls } = options
+  return [
+    `bind ${HOST}`,
+    ...(tls
+      ? [`port 0`, `tls-port ${port}`, 'tls-cluster yes', 'tls-auth-clients optional']
+      : [`port ${port}`]),
+    ...(tls
+      ? [`tls-cert-file "${tls.cert}"`, `tls-key-file "${tls.key}"`, `tls-ca-cert-file "${tls.ca}"`]
+      : []),
+    'cluster-enabled yes',
+    `cluster-port ${bus}`,
+    `cluster-config-file "${join(dir, `nodes-${port}.conf`)}"`,
+    `dir "${dir}"`,
+    'save ""',
+    'appendonly no',
+    'daemonize no',
+    ...(options.defaultPassword === undefined ? [] : [`requirepass ${options.defaultPassword}`]),
+    ...(options.users ?? []).map((user) => aclUserRule({ ...user, cluster: true })),
+    '',
+  ].join('\n')
+}
+
 /** Starts the cluster and resolves once every node reports `cluster_state:ok` and knows the others. */
-export async function startRedisCluster(nodes = 3): Promise<RedisClusterHandle> {
+export async function startRedisCluster(
+  nodes = 3,
+  options: RedisClusterOptions = {},
+): Promise<RedisClusterHandle> {
   const server = requireTool('redis-server', "install the Debian package 'redis-server'")
   requireRedis7(server)
   const dir = mkdtempSync(join(tmpdir(), 'healthstream-redis-cluster-'))
@@ -94,24 +140,32 @@ export async function startRedisCluster(nodes = 3): Promise<RedisClusterHandle> 
       const bus = await freePort()
       ports.push(port)
       buses.push(bus)
-      // biome-ignore format: flag and value pairs
-      const args = [
-        '--port', String(port), '--bind', HOST, '--cluster-enabled', 'yes', '--cluster-port', String(bus),
-        '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir,
-        '--save', '', '--appendonly', 'no', '--daemonize', 'no',
-      ]
-      const child = spawn(server, args, { stdio: ['ignore', 'ignore', 'pipe'] })
-      let stderr = ''
-      child.stderr?.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString('utf8')
-      })
+      const configFile = join(dir, `node-${port}.conf`)
+      writeFileSync(configFile, nodeConfig(dir, port, bus, options), { mode: 0o600 })
+      const child = spawn(server, [configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+      // Redis logs to stdout, a rejected configuration too; the last lines say why a node stopped
+      let output = ''
+      const keep = (chunk: Buffer) => {
+        output = (output + chunk.toString('utf8')).slice(-4000)
+      }
+      child.stdout?.on('data', keep)
+      child.stderr?.on('data', keep)
       child.once('exit', (code, signal) => {
         exited ??= new Error(
-          `redis-server on port ${port} exited (${code ?? signal}) while starting: ${stderr.trim()}`,
+          `redis-server on port ${port} exited (${code ?? signal}) while starting: ${output.trim()}`,
         )
       })
       processes.push(child)
-      clients.push(new Redis({ host: HOST, port, lazyConnect: true, maxRetriesPerRequest: 0 }))
+      const admin = new Redis({
+        host: HOST,
+        port,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        ...(options.defaultPassword === undefined ? {} : { password: options.defaultPassword }),
+        ...(options.tls ? { tls: { ca: readFileSync(options.tls.ca) } } : {}),
+      })
+      admin.on('error', () => undefined) // refused until the node listens: `until` retries
+      clients.push(admin)
     }
     await until(
       'every node answers PING',
@@ -137,7 +191,7 @@ export async function startRedisCluster(nodes = 3): Promise<RedisClusterHandle> 
         (info) => info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${nodes}`),
       )
     })
-    return { url: `redis://${HOST}:${ports[0]}`, ports, stop }
+    return { url: `${options.tls ? 'rediss' : 'redis'}://${HOST}:${ports[0]}`, ports, stop }
   } catch (error) {
     await stop()
     throw error

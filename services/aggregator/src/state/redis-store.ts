@@ -1,5 +1,5 @@
 import type { Micros } from '@healthstream/shared/domain'
-import type { RedisErrorCount, RedisOperation } from '@healthstream/shared/redis'
+import { accessError, type RedisErrorCount, type RedisOperation } from '@healthstream/shared/redis'
 import type { Cluster, Redis } from 'ioredis'
 import {
   type AggregateQuery,
@@ -152,12 +152,17 @@ export class RedisAggregateStore implements AggregateStore {
     return this.#guard(operation, () => this.#redis[command]!(keys.length, keys, args))
   }
 
-  /** Counts a failure, then maps script errors to `FENCED` / `CONFLICT`, everything else to `UNAVAILABLE`. */
+  /**
+   * Counts a failure, then maps script errors to `FENCED` / `CONFLICT`, a refusal of the ACL or the
+   * credentials to `FORBIDDEN`, everything else to `UNAVAILABLE`.
+   */
   async #guard<T>(operation: RedisOperation, call: () => Promise<T>): Promise<T> {
     try {
       return await call()
     } catch (error) {
       this.#onError?.(operation)
+      const denied = accessError(error)
+      if (denied) throw new AggregateStoreError('FORBIDDEN', `redis: ${denied.message}`, { cause: error })
       const message = error instanceof Error ? error.message : String(error)
       const code = /^(FENCED|CONFLICT)\b/.exec(message)?.[1] as 'FENCED' | 'CONFLICT' | undefined
       throw new AggregateStoreError(code ?? 'UNAVAILABLE', `redis: ${message}`, { cause: error })

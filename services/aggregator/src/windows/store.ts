@@ -155,20 +155,23 @@ export interface AggregateStore {
 }
 
 /** Stable codes of `AggregateStoreError`. */
-export type AggregateStoreErrorCode = 'FENCED' | 'CONFLICT' | 'UNAVAILABLE'
+export type AggregateStoreErrorCode = 'FENCED' | 'CONFLICT' | 'UNAVAILABLE' | 'FORBIDDEN'
 
 /**
  * A state-store failure. `FENCED`: a later claim owns the partition (this instance is behind a
  * rebalance or was replaced; the batch is redone by the owner). `CONFLICT`: the partition changed between
- * load and commit. `UNAVAILABLE`: the store cannot be reached. All can be retried.
+ * load and commit. `UNAVAILABLE`: the store cannot be reached. These can be retried. `FORBIDDEN`: the
+ * store refused this service's credentials, a command or a key (its ACL): not retried, the loop stops
+ * and the service exits saying so, for no retry passes until the credentials or the ACL change.
  */
 export class AggregateStoreError extends Error {
   readonly code: AggregateStoreErrorCode
-  readonly canRetry = true
+  readonly canRetry: boolean
   constructor(code: AggregateStoreErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.name = 'AggregateStoreError'
     this.code = code
+    this.canRetry = code !== 'FORBIDDEN'
   }
 }
 

@@ -31,6 +31,18 @@ describe('the Redis aggregate store, when Redis fails', () => {
     assert.deepEqual(failed, ['claim', 'read', 'query'])
   })
 
+  it('stops on a command or key its ACL refuses: FORBIDDEN, not retried', async () => {
+    const store = new RedisAggregateStore(
+      failingRedis("ERR The user executing the script can't access at least one of the keys"),
+    )
+    await assert.rejects(
+      store.claim(0, 1, 0),
+      (e) => e instanceof AggregateStoreError && e.code === 'FORBIDDEN' && !e.canRetry,
+    )
+    const fenced = new RedisAggregateStore(failingRedis('FENCED epoch 3 < 4'))
+    await assert.rejects(fenced.claim(0, 1, 0), (e) => e instanceof AggregateStoreError && e.canRetry)
+  })
+
   it('counts a fenced commit too: the call failed, whatever the reason', async () => {
     const failed: RedisOperation[] = []
     const store = new RedisAggregateStore(failingRedis('FENCED epoch 3 < 4'), {

@@ -10,8 +10,14 @@
  */
 import { Buffer } from 'node:buffer'
 import { type AvroDeserializer, compileColumnReader, type ValueSink } from '@healthstream/shared/avro'
-import { type ErrorRecord, errorRecord, ReasonCode, type ValidatedSample } from '@healthstream/shared/domain'
-import type { ConsumedRecord } from '@healthstream/shared/kafka'
+import {
+  type ErrorRecord,
+  errorRecord,
+  ReasonCode,
+  unreadableBatchError,
+  type ValidatedSample,
+} from '@healthstream/shared/domain'
+import type { ConsumedRecord, UnreadableBatch } from '@healthstream/shared/kafka'
 import type { TopicNames } from '@healthstream/shared/topics'
 import { RAW_FIELDS, type Row, TableNames } from '../committing/tables.ts'
 import {
@@ -101,6 +107,21 @@ export function deadLetterRow(
   return { table: TableNames.errors, row: errorRow(dead, at), deadLetter: why }
 }
 
+/**
+ * The `health_data_errors` row of a record standing for a batch the consumer could not read (beyond the
+ * inflate bound): its dead letter names the batch's offsets; the row sits at the record's own offset
+ * (the batch's last), which moves the table past the batch.
+ */
+function unreadableRow(record: ConsumedRecord, batch: UnreadableBatch, nowMs: number): Routed {
+  const dead = unreadableBatchError('lake-writer', { ...batch, ...record }, nowMs * 1000)
+  const at = { partition: record.partition, offset: record.offset }
+  return {
+    table: TableNames.errors,
+    row: errorRow(dead, at),
+    deadLetter: { reason: ReasonCode.BATCH_INFLATE_LIMIT, detail: dead.message },
+  }
+}
+
 function route<T>(
   topic: string,
   tables: readonly string[],
@@ -113,6 +134,7 @@ function route<T>(
     tables,
     prepare: (records) => decoder.load(records.map((r) => r.value)),
     decode(r) {
+      if (r.unreadable !== undefined) return unreadableRow(r, r.unreadable, now())
       if (r.value === null)
         return deadLetterRow(r, { reason: ReasonCode.TOMBSTONE, detail: 'null value (tombstone)' }, now())
       const d = decoder.decodeLoaded(r.value)

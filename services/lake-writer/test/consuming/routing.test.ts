@@ -136,4 +136,31 @@ describe('the validated route', () => {
       ],
     )
   })
+
+  it('makes a record standing for a batch beyond the inflate bound one dead letter at the batch', async () => {
+    const { route } = await setup()
+    const marker: ConsumedRecord = {
+      ...record(null, 9),
+      unreadable: {
+        reason: 'inflate_limit',
+        firstOffset: 5n,
+        lastOffset: 9n,
+        codec: 'gzip',
+        compressedBytes: 1_000_000,
+        limit: 64 << 20,
+      },
+    }
+    await route.prepare([marker])
+    const routed = route.decode(marker)
+    assert.equal(routed.table, TableNames.errors)
+    assert.equal(routed.deadLetter?.reason, 'BATCH_INFLATE_LIMIT')
+    assert.equal(routed.row.error_id, `lake-writer:${topics.validated}:2:5`)
+    assert.equal(routed.row.source_offset, 5)
+    assert.equal(
+      routed.row.kafka_offset,
+      9n,
+      'the row sits at the last offset: the table moves past the batch',
+    )
+    assert.match(String(routed.row.message), /offsets 5\.\.9 .* 1000000 bytes of gzip inflate beyond/)
+  })
 })
