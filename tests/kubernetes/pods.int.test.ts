@@ -6,19 +6,40 @@
  * the service's image against the local stack, and must become ready on its readiness probe, answer its
  * liveness probe, and stop by itself within its grace period.
  *
- * What differs from a cluster, and only that: where the servers are (the cluster's Service names →
- * the local stack's addresses, S3 path-style for versitygw), the HTTP port (pods share the host's
- * network here), and a topic/Redis prefix that keeps this run apart from the others.
+ * Kafka is the stack's SASL_SSL listener, each pod its own principal under the production ACLs
+ * (created for this run's prefix), the password and CA from the Secret; Redis is the stack's TLS port,
+ * each pod its ACL user. What differs from a cluster, and only that: where the servers are (the
+ * cluster's Service names → the local stack's addresses, S3 path-style for versitygw), the HTTP port
+ * (pods share the host's network here), and a topic/Redis/lake prefix that keeps this run apart.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { endpoint, freePort, projectRoot, testPipeline, uniqueName } from '@healthstream/testkit/stack'
+import { createAdmin } from '@healthstream/shared/kafka'
+import {
+  endpoint,
+  freePort,
+  projectRoot,
+  redisPassword,
+  redisUserOf,
+  saslSslConnection,
+  stackPassword,
+  testPipeline,
+  uniqueName,
+} from '@healthstream/testkit/stack'
 import { type Captured, capture, down, succeeded, toolchainEnv, up } from '@healthstream/tools/containers'
 import { kustomizeBuild } from '@healthstream/tools/k8s'
+import {
+  ADMIN_PRINCIPAL,
+  createGrants,
+  deleteGrants,
+  pipelineGrants,
+  principalOf,
+  SERVICES,
+} from '@healthstream/tools/stack/kafka-acls'
 import { type Deployment, parseManifests, podmanRun } from './pod-spec.ts'
 import { readmeDeployCommands } from './readme-commands.ts'
 
@@ -34,10 +55,16 @@ const podman = (args: readonly string[], timeoutMs = 120_000): Captured =>
 /** The stack's credentials, under the Secret names and keys the README's commands create. */
 const stackSecretValues: Record<string, string> = {
   'healthstream-admin/token': ADMIN_TOKEN,
-  'healthstream-redis/url': endpoint('REDIS_URL'),
-  'healthstream-lake/catalog-uri': endpoint('LAKE_POSTGRES_URL'),
-  'healthstream-lake/s3-access-key-id': endpoint('S3_ACCESS_KEY_ID'),
-  'healthstream-lake/s3-secret-access-key': endpoint('S3_SECRET_ACCESS_KEY'),
+  'healthstream-credentials/redis-ca.crt': readFileSync(endpoint('REDIS_CA_FILE'), 'utf8'),
+  'healthstream-credentials/validator-redis-password': redisPassword(redisUserOf('validator')),
+  'healthstream-credentials/aggregator-redis-password': redisPassword(redisUserOf('aggregator')),
+  'healthstream-credentials/catalog-uri': endpoint('LAKE_POSTGRES_URL'),
+  'healthstream-credentials/s3-access-key-id': endpoint('S3_ACCESS_KEY_ID'),
+  'healthstream-credentials/s3-secret-access-key': endpoint('S3_SECRET_ACCESS_KEY'),
+  'healthstream-kafka/ca.crt': readFileSync(endpoint('KAFKA_SASL_SSL_CA_FILE'), 'utf8'),
+  ...Object.fromEntries(
+    SERVICES.map((name) => [`healthstream-kafka/${name}-password`, stackPassword(principalOf(name))]),
+  ),
 }
 /** The Secrets exactly as the README creates them (healthstream-registry, optional, it does not). */
 const secrets = new Map(
@@ -53,12 +80,19 @@ const secrets = new Map(
   ]),
 )
 
+/** The production ACLs for this run's prefix, as the super user: the pods authenticate as themselves. */
+const kafkaAdmin = createAdmin(saslSslConnection(ADMIN_PRINCIPAL, 'k8s-pods-admin'))
+const grants = pipelineGrants(pipeline.prefix)
+
 before(async () => {
   startedHere = (await up()).started
   env = toolchainEnv()
+  await createGrants(kafkaAdmin, grants)
 })
 after(async () => {
   rmSync(secretDir, { recursive: true, force: true })
+  await deleteGrants(kafkaAdmin, grants)
+  await kafkaAdmin.close()
   if (startedHere.length > 0) await down()
 })
 
@@ -127,7 +161,8 @@ describe('the production overlay, run as a kubelet would', { timeout: 900_000 },
 /** The rendered environment with this machine's servers in place of the cluster's. */
 function infrastructure(rendered: Record<string, string>, port: number): Record<string, string> {
   const local: Record<string, string> = {
-    KAFKA_BROKERS: endpoint('KAFKA_BROKERS'),
+    KAFKA_BROKERS: endpoint('KAFKA_SASL_SSL_BROKERS'),
+    REDIS_URL: endpoint('REDIS_TLS_URL'),
     SCHEMA_REGISTRY_URL: endpoint('SCHEMA_REGISTRY_URL'),
     HTTP_PORT: String(port),
     HTTP_HOST: '127.0.0.1',
