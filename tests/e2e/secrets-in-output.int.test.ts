@@ -3,7 +3,9 @@
  * mismatched settings, wrong credentials for the servers — and the admin and metrics answers of a
  * running service are searched for the secret values configured, which must not appear (nor their
  * first 8 characters). Each path must also fail the way it should: exit 78 naming the variable for
- * configuration, a clear message for a server that refuses the credentials.
+ * configuration, a clear message for a server that refuses the credentials. Then a chain running on
+ * every secret at once (Kafka SASL_SSL principals, a Redis ACL user over TLS, the PostgreSQL catalog's
+ * password, S3 keys, the admin token) is asked everything its HTTP servers answer, and its logs read.
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -11,13 +13,31 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
+import { createAdmin } from '@healthstream/shared/kafka'
 import {
   endpoint,
+  eventually,
   projectRoot,
+  redisEnv,
+  redisPassword,
+  redisUserOf,
+  ServiceProcess,
+  saslSslConnection,
+  saslSslEnv,
+  simulateInto,
+  stackPassword,
   TEST_ADMIN_TOKEN,
   testPipeline,
   uniqueName,
 } from '@healthstream/testkit/stack'
+import {
+  ADMIN_PRINCIPAL,
+  createGrants,
+  deleteGrants,
+  pipelineGrants,
+  principalOf,
+  type SERVICES,
+} from '@healthstream/tools/stack/kafka-acls'
 
 const dir = mkdtempSync(join(tmpdir(), 'hs-secrets-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -137,5 +157,73 @@ describe('secrets in what the services print', { timeout: 300_000 }, () => {
     assert.notEqual(exit.code, 0, exit.output)
     assert.match(exit.output, /SignatureDoesNotMatch|AccessDenied|InvalidAccessKeyId|403/)
     assertNoSecret(exit.output, ['Wr0ngS3SecretKey-abcdef0123'])
+  })
+
+  it('the running chain shows no secret in its logs or in any admin, health or metrics answer', async () => {
+    const pipeline = testPipeline('secrets-running')
+    const kafka = (name: (typeof SERVICES)[number]) => saslSslEnv(principalOf(name))
+    const env = { ...pipeline.env, ADMIN_TOKEN: 'Running-Admin-T0ken-5c1e9b' }
+    const processes = [
+      new ServiceProcess('ingest', { ...env, ...kafka('ingest'), INSTANCE_ID: 'ingest-1' }),
+      new ServiceProcess('validator', {
+        ...env,
+        ...kafka('validator'),
+        ...redisEnv(redisUserOf('validator')),
+        INSTANCE_ID: 'validator-1',
+      }),
+      new ServiceProcess('lake-writer', {
+        ...env,
+        ...kafka('lake-writer'),
+        INSTANCE_ID: 'lake-writer-1',
+        LAKE_CATALOG_URI: endpoint('LAKE_POSTGRES_URL'),
+        LAKE_NAMESPACE: pipeline.prefix.replace(/[^a-z0-9]/gi, '_').replace(/_$/, ''),
+        LAKE_WAREHOUSE: `s3://${endpoint('S3_BUCKET')}/${uniqueName('secrets-running')}`,
+        S3_ENDPOINT: endpoint('S3_ENDPOINT'),
+        S3_REGION: endpoint('S3_REGION'),
+        S3_ACCESS_KEY_ID: endpoint('S3_ACCESS_KEY_ID'),
+        S3_SECRET_ACCESS_KEY: endpoint('S3_SECRET_ACCESS_KEY'),
+      }),
+    ]
+    const secrets = [
+      env.ADMIN_TOKEN,
+      ...(['ingest', 'validator', 'lake-writer'] as const).map((name) => stackPassword(principalOf(name))),
+      redisPassword(redisUserOf('validator')),
+      // The stack's PostgreSQL and S3 secrets ("healthstream…") are words every metric name holds: the
+      // failure paths above search for wrong ones of their own instead.
+    ]
+    const admin = createAdmin(saslSslConnection(ADMIN_PRINCIPAL, 'secrets-admin'))
+    const grants = pipelineGrants(pipeline.prefix)
+    await createGrants(admin, grants)
+    try {
+      for (const service of processes) await service.start()
+      await simulateInto(pipeline, { samples: 300, users: 2, seed: 5, start: Date.now() - 86_400_000 })
+      const auth = { authorization: `Bearer ${env.ADMIN_TOKEN}` }
+      const answers: string[] = []
+      for (const service of processes) {
+        await eventually(`${service.name} ready`, async () => (await service.fetch('/readyz')).ok)
+        for (const [path, init] of [
+          ['/healthz', {}],
+          ['/readyz', {}],
+          ['/metrics', {}],
+          ['/admin/status', { headers: auth }],
+          ['/admin/status', { headers: { authorization: 'Bearer wrong-token-0123456789' } }],
+          ['/admin/pause', { method: 'POST', headers: auth }],
+          ['/admin/resume', { method: 'POST', headers: auth }],
+        ] as const) {
+          const response = await service.fetch(path, init)
+          answers.push(`${service.name} ${path} ${response.status} ${await response.text()}`)
+        }
+      }
+      assert.ok(
+        answers.some((a) => a.includes('/admin/status 200')),
+        answers.join('\n'),
+      )
+      assertNoSecret(answers.join('\n'), secrets)
+    } finally {
+      for (const service of processes) await service.stop()
+      await deleteGrants(admin, grants)
+      await admin.close()
+    }
+    assertNoSecret(processes.flatMap((p) => p.lines).join('\n'), secrets)
   })
 })
