@@ -30,14 +30,17 @@ const render = (overlay: string): Any[] =>
 describe('the production overlay', () => {
   const resources = render('production')
   const of = (kind: string) => resources.filter((r) => r.kind === kind)
-  const config = of('ConfigMap').find((c) => c.metadata.name.startsWith('healthstream'))!.data!
+  // the services' ConfigMap (beside the dashboard's): the one kustomize names healthstream-<hash>
+  const config = of('ConfigMap').find((c) => /^healthstream-[a-z0-9]{10}$/.test(c.metadata.name))!.data!
 
   it('scales every Deployment on its own lag, up to the partition count', () => {
     const scaled = of('ScaledObject')
     assert.deepEqual(scaled.map((s) => s.spec.scaleTargetRef.name).sort(), SERVICES)
     for (const s of scaled) {
       const name = s.spec.scaleTargetRef.name as string
-      assert.equal(s.spec.maxReplicaCount, Number(config.TOPIC_PARTITIONS), `${name}: max = partitions`)
+      // A pod beyond the partition count idles; the lake-writer stays below it (commit conflicts)
+      if (name === 'lake-writer') assert.ok(s.spec.maxReplicaCount <= Number(config.TOPIC_PARTITIONS), name)
+      else assert.equal(s.spec.maxReplicaCount, Number(config.TOPIC_PARTITIONS), `${name}: max = partitions`)
       assert.equal(s.spec.minReplicaCount, 1, name)
       const [trigger] = s.spec.triggers
       assert.equal(trigger.type, 'prometheus', name)

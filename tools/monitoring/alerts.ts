@@ -94,8 +94,9 @@ export function alertRules(options: AlertOptions = DEFAULT_ALERT_OPTIONS): reado
     {
       alert: 'HealthstreamLakeStale',
       when: [
-        // Dead letters come in bursts: the errors table may rightly stay old for hours
-        { query: freshnessOf('{table!="health_data_errors"}'), op: '>', value: freshness.maxSeconds },
+        // The raw table only: an aggregate row lands when its window closes (a day, a week, a month
+        // later by design), and dead letters come in bursts
+        { query: freshnessOf('{table="health_data_raw"}'), op: '>', value: freshness.maxSeconds },
         {
           query: sumRate('healthstream_records_in_total{service="ingest"}', 'service', freshness.window),
           op: '>',
@@ -106,7 +107,7 @@ export function alertRules(options: AlertOptions = DEFAULT_ALERT_OPTIONS): reado
       for: freshness.for,
       severity: 'critical',
       summary: '{{ $labels.table }} holds no event newer than {{ $value | humanizeDuration }}',
-      description: `The newest event in {{ $labels.table }} is older than ${freshness.maxSeconds} s while uploads come in.`,
+      description: `The newest sample in {{ $labels.table }} is older than ${freshness.maxSeconds} s while uploads come in.`,
     },
     {
       alert: 'HealthstreamDeadLettersSpike',

@@ -20,6 +20,7 @@ function catalogUri(doc: string, fallback: string): ConfigKey<string> {
   return {
     doc,
     default: fallback,
+    sensitive: true, // a postgresql:// URI holds the password: messages never show it
     parse: (raw) => {
       const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(raw)?.[1]
       if (scheme === undefined) return raw

@@ -26,7 +26,7 @@ describe('lake-writer catalog configuration', () => {
     for (const uri of ['mysql://db/lake', 'postgresql:///lake', 'postgresql://db', 'postgresql://db/']) {
       const [problem, ...rest] = problems({ LAKE_CATALOG_URI: uri })
       assert.equal(rest.length, 0)
-      assert.match(problem ?? '', /^LAKE_CATALOG_URI=.* is invalid/, uri)
+      assert.match(problem ?? '', /^LAKE_CATALOG_URI is invalid/, uri) // sensitive: the value is never shown
     }
   })
 

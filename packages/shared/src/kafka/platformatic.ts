@@ -143,7 +143,7 @@ export function createTransactionalPorts(config: TransactionalConfig): Transacti
 export interface TopicSpec {
   readonly topic: string
   readonly partitions: number
-  /** Default 1 (the local stack has one broker). */
+  /** Default: the broker's `default.replication.factor`. */
   readonly replicas?: number
   /** Topic configs, e.g. `{ 'cleanup.policy': 'compact' }`. */
   readonly configs?: Readonly<Record<string, string>>
@@ -182,7 +182,8 @@ async function createTopic(admin: Admin, spec: TopicSpec): Promise<void> {
     await admin.createTopics({
       topics: [spec.topic],
       partitions: spec.partitions,
-      replicas: spec.replicas ?? 1,
+      // -1: the broker's default.replication.factor (3 on a production cluster), never a lone copy
+      replicas: spec.replicas ?? -1,
       configs,
     })
   } catch (error) {

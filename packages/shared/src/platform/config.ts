@@ -85,7 +85,8 @@ function rawValue(
 
 /** `scheme://user:password@host/…` → `scheme://user:***@host/…`, so messages and logs never carry a password. */
 export function maskCredentials(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^:/?#@\s]*):([^@/?#\s]*)@/gi, '$1$2:***@')
+  // Up to the last @ of the URL: a password may hold / ? # and @ themselves (openssl rand -base64)
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^:/?#@\s]*):(\S*)@/gi, '$1$2:***@')
 }
 
 export const str = (doc: string, fallback?: string): ConfigKey<string> => ({

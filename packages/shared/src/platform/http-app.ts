@@ -101,8 +101,9 @@ export function readinessProblems(state: Readiness, now: number, stallTimeoutMs:
 /**
  * Empty while alive. Dead means wedged: partitions to work on, not paused, and no progress (a commit or
  * a caught-up poll; an idle loop keeps polling) for longer than `stallTimeoutMs` — since start-up at
- * the earliest, so joining the group is not taken for a stall. A server unreachable for that long
- * stalls the loop too: the restart then reconnects from scratch, with the orchestrator's back-off.
+ * the earliest, so joining the group is not taken for a stall. What it catches is a loop that hangs
+ * (a batch or a commit that never returns). A server that refuses outright makes the loop retry and
+ * re-sync, which counts as activity: readiness reports that, and a restart would not help.
  */
 export function livenessProblems(
   state: Readiness,

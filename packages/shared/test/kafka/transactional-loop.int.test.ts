@@ -126,10 +126,13 @@ function startLoop(setup: Setup, transactionalId = setup.transactionalId): Trans
     maxBatchRecords: setup.maxBatchRecords,
   })
   const done = loop.run()
-  done.catch(() => undefined)
+  done.catch((error: unknown) => failures.set(loop, error))
   setup.cleanup(() => loop.stop())
   return loop
 }
+
+/** Why a loop started by `startLoop` ended by itself, for the waits to report instead of timing out. */
+const failures = new Map<TransactionalLoop, unknown>()
 
 /** Waits until the output holds `count` committed records (it may briefly hold fewer, never more). */
 async function outputOnceComplete(setup: Setup, timeoutMs = 60_000) {
@@ -175,7 +178,10 @@ test('two instances that join and leave one group write each record once', async
 
   const second = startLoop(setup, `${setup.groupId}-b`)
   // The second's join rebalances the first even when the first already read everything (seen in CI)
-  await waitFor(() => first.stats.rebalances >= 1, 'the first instance sees the second join')
+  await waitFor(
+    () => first.stats.rebalances >= 1,
+    () => `the first instance to see the second join (second: ${JSON.stringify(second.stats, bigints)})`,
+  )
   await second.stop() // leaves the group: a second rebalance hands everything back to the first
 
   const records = await outputOnceComplete(setup)
@@ -220,10 +226,19 @@ test('a loop whose transactional id is taken over by another producer stops as f
   assert.deepEqual(await readCommittedTopic(setup.connection, setup.output), [])
 })
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+const bigints = (_: string, value: unknown) => (typeof value === 'bigint' ? String(value) : value)
+
+async function waitFor(
+  condition: () => boolean,
+  describe: string | (() => string),
+  timeoutMs = 60_000,
+): Promise<void> {
+  const what = (): string => (typeof describe === 'string' ? describe : describe())
   const deadline = Date.now() + timeoutMs
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    for (const [, error] of failures)
+      throw new Error(`a loop failed while waiting for ${what()}`, { cause: error })
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }

@@ -183,6 +183,9 @@ describe('maskCredentials', () => {
     ['http://registry:8080/apis', 'http://registry:8080/apis'],
     ['lake/catalog.db', 'lake/catalog.db'],
     ['see postgres://a:b@h/d and redis://:c@r', 'see postgres://a:***@h/d and redis://:***@r'],
+    ['postgresql://hs:pa/ss@db:5432/lake', 'postgresql://hs:***@db:5432/lake'],
+    ['postgresql://hs:s3cr@t@db/lake', 'postgresql://hs:***@db/lake'],
+    ['postgresql://hs:a?b#c@db/lake', 'postgresql://hs:***@db/lake'],
   ]
   for (const [input, masked] of cases) {
     it(`masks ${input}`, () => assert.equal(maskCredentials(input), masked))
