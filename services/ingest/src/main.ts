@@ -3,16 +3,17 @@ import { AvroDeserializer, AvroSerializer, healthDataBatchV2 } from '@healthstre
 import type { ErrorRecord, HealthSample, RawBatch } from '@healthstream/shared/domain'
 import { runHop } from '@healthstream/shared/service'
 import { TopicSchemas } from '@healthstream/shared/topics'
-import { ingestConfig } from './config.ts'
+import { ingestConfig, ingestConfigProblems, rawTopicMaxMessageBytes } from './config.ts'
 import { ingestTransform } from './pipeline.ts'
 
 await runHop({
   name: 'ingest',
   config: ingestConfig,
+  configProblems: ingestConfigProblems,
   async build({ config, registry, topics, deadLetter }) {
     const partitions = config.TOPIC_PARTITIONS
     // The raw topic accepts messages above our limit, so that oversized uploads reach the DLQ.
-    const rawLimit = String(Math.max(16 * 1024 * 1024, config.MAX_MESSAGE_BYTES * 2))
+    const rawLimit = String(rawTopicMaxMessageBytes(config.MAX_MESSAGE_BYTES))
     return {
       inputTopics: [topics.raw],
       topics: [

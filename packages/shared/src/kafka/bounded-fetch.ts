@@ -15,13 +15,13 @@ import {
   fetchV15,
   fetchV16,
   fetchV17,
-  findErrorBy,
   type Writer,
 } from '@platformatic/kafka'
 import { KafkaErrorCode, KafkaLoopError } from './errors.ts'
 import { type FetchResponse, parseFetchResponse } from './fetch-response.ts'
 import { BATCH_INFLATE_LIMIT } from './inflate.ts'
 import { clientDecompress, inflatedBatchLimit } from './inflate-guard.ts'
+import { hasErrorCode } from './platformatic-errors.ts'
 import { decodeResponse, fetchRequest } from './platformatic-fetch.ts'
 import type { FetchOptions, FetchResult, PartitionOffset } from './ports.ts'
 
@@ -30,9 +30,12 @@ const FETCH_API_KEY = 1
 const REQUESTS = [fetchV17, fetchV16, fetchV15, fetchV14, fetchV13] as const
 const NO_SESSION = { id: 0, epoch: -1 }
 
-/** True when a failed fetch failed because a batch inflates beyond the bound (possibly nested). */
+/**
+ * True when a failed fetch failed because a batch inflates beyond the bound: the error itself (the
+ * client does not retry it) or nested in a MultipleErrors or a cause.
+ */
 export function failedOnInflateLimit(error: unknown): boolean {
-  return error instanceof Error && findErrorBy(error, 'code', BATCH_INFLATE_LIMIT) !== null
+  return hasErrorCode(error, BATCH_INFLATE_LIMIT)
 }
 
 /** What `fetchBounded` needs of the consumer. */

@@ -10,6 +10,7 @@
  * own decoders.
  */
 import zlib from 'node:zlib'
+import { type ErrorCode, GenericError } from '@platformatic/kafka'
 
 /** Codecs of Kafka record batches, by the low three bits of the batch attributes. */
 export const CODEC_BY_BITS: Readonly<Record<number, Codec>> = { 1: 'gzip', 2: 'snappy', 3: 'lz4', 4: 'zstd' }
@@ -27,17 +28,23 @@ export const BATCH_INFLATE_LIMIT = 'HEALTHSTREAM_BATCH_INFLATE_LIMIT'
  * A compressed record batch inflates beyond the bound. Not retriable as such (the same bytes inflate
  * the same way again): the consumer reads the partition again without the client's decoder and turns
  * the batch into an unreadable-batch record, which the services dead-letter.
+ *
+ * A @platformatic/kafka `GenericError` with `canRetry: false`: the client's retry loop
+ * (`kPerformWithRetry`) asks `findErrorBy(error, 'canRetry', false)`, which sees only errors carrying
+ * the client's brand, so a plain `Error` with the flag was fetched and inflated again at every retry.
  */
-export class BatchInflateLimitError extends Error {
-  readonly code = BATCH_INFLATE_LIMIT
-  /** Tells @platformatic/kafka not to retry the request (it would fail the same way). */
-  readonly canRetry = false
+export class BatchInflateLimitError extends GenericError {
+  // Defined by GenericError (read-only): declared here, never redefined by a class field
+  declare readonly canRetry: false
+  declare readonly code: typeof BATCH_INFLATE_LIMIT
   readonly codec: Codec
   readonly compressedBytes: number
   readonly limit: number
 
   constructor(codec: Codec, compressedBytes: number, limit: number) {
-    super(`${codec} record batch of ${compressedBytes} bytes inflates beyond ${limit} bytes`)
+    const message = `${codec} record batch of ${compressedBytes} bytes inflates beyond ${limit} bytes`
+    // The client types its constructor's code as one of its own; ours is outside its PLT_KFK_ prefix
+    super(BATCH_INFLATE_LIMIT as ErrorCode, message, { canRetry: false })
     this.name = 'BatchInflateLimitError'
     this.codec = codec
     this.compressedBytes = compressedBytes

@@ -14,6 +14,8 @@ const FATAL = [
   'TOPIC_AUTHORIZATION_FAILED',
   'CLUSTER_AUTHORIZATION_FAILED',
   'SASL_AUTHENTICATION_FAILED',
+  'UNSUPPORTED_SASL_MECHANISM',
+  'ILLEGAL_SASL_STATE',
   'INVALID_TRANSACTION_TIMEOUT',
   'UNSUPPORTED_VERSION',
   'UNSUPPORTED_FOR_MESSAGE_FORMAT',
@@ -34,13 +36,11 @@ export const CERTIFICATE_FAILURES: readonly string[] = [
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]
 
-/** Error codes no retry can fix: the client's, and the certificate failures. */
-const FATAL_CODES = [
-  'PLT_KFK_AUTHENTICATION',
-  'PLT_KFK_UNSUPPORTED_API',
-  'PLT_KFK_UNSUPPORTED',
-  ...CERTIFICATE_FAILURES,
-]
+/**
+ * Error codes no retry can fix: the client's, and the certificate failures. Not PLT_KFK_AUTHENTICATION:
+ * the client wraps any failed SASL round trip in it, a reset socket too (see `refusedAuthentication`).
+ */
+const FATAL_CODES = ['PLT_KFK_UNSUPPORTED_API', 'PLT_KFK_UNSUPPORTED', ...CERTIFICATE_FAILURES]
 
 /**
  * Maps an error of @platformatic/kafka (often a tree of nested errors) to a `KafkaLoopError`.
@@ -56,7 +56,7 @@ export function classifyKafkaError(error: unknown, operation: string): KafkaLoop
   const has = (field: 'apiId' | 'code', values: readonly string[]): boolean =>
     tree.some((e) => values.includes(e[field] as string))
   if (has('apiId', FENCED)) return new KafkaLoopError(KafkaErrorCode.PRODUCER_FENCED, message, { cause })
-  if (has('apiId', FATAL) || has('code', FATAL_CODES)) {
+  if (has('apiId', FATAL) || has('code', FATAL_CODES) || tree.some(refusedAuthentication)) {
     return new KafkaLoopError(KafkaErrorCode.FATAL, message, { cause })
   }
   if (has('apiId', REBALANCED) || tree.some((e) => e.needsRejoin === true)) {
@@ -70,7 +70,27 @@ export function hasKafkaError(error: unknown, apiId: string): boolean {
   return errorTree(error).some((e) => e.apiId === apiId)
 }
 
+/**
+ * True when the error or one nested in it (through `errors` and `cause`, whatever its class) carries
+ * the code `code`.
+ */
+export function hasErrorCode(error: unknown, code: string): boolean {
+  return errorTree(error).some((e) => e.code === code)
+}
+
 type Node = Record<string, unknown>
+
+/**
+ * True for an AuthenticationError the client raised on its own, without a cause: a SCRAM exchange it
+ * refused to finish (server signature, nonce, iterations), a credential provider's bad value. The
+ * client also wraps every failed SASL round trip in AuthenticationError — a socket reset by a broker
+ * restarting (NetworkError, ECONNRESET, EPIPE …), a request timeout (TimeoutError) — so one with a
+ * cause is fatal only when the cause is the broker's refusal, which `FATAL` finds by its id; any
+ * other is transient.
+ */
+function refusedAuthentication(node: Node): boolean {
+  return node.code === 'PLT_KFK_AUTHENTICATION' && node.cause === undefined
+}
 
 /**
  * The error and every error nested in it, through `errors` (the client's MultipleErrors, a response's

@@ -1,18 +1,35 @@
-import { type API, addPartitionsToTxnV3, type Callback, kGetApi, Producer } from '@platformatic/kafka'
+import {
+  type API,
+  addPartitionsToTxnV3,
+  type Callback,
+  kGetApi,
+  kListApis,
+  Producer,
+  UnsupportedError,
+} from '@platformatic/kafka'
 
-/** The newest AddPartitionsToTxn a client may send: v4 and later are the brokers' own (KIP-890). */
+/**
+ * The AddPartitionsToTxn this client sends: v3, the last version of a transaction-version-0 client.
+ * Kafka's TransactionVersion (KIP-890) reads AddPartitionsToTxn above v3 as the sign of a TV2 client;
+ * @platformatic/kafka 2.12 ends transactions with EndTxn ≤ v4 and produces with Produce ≤ v11, the
+ * TV0 forms, so v3 is the version that says what this client does, with or without ACLs.
+ */
 const CLIENT_ADD_PARTITIONS_VERSION = 3
 
 /**
  * A `Producer` that adds partitions to its transactions with AddPartitionsToTxn v3. @platformatic/kafka
- * 2.12 sends the newest version the broker offers, v5 on Kafka 4; brokers answer v4 and later only to
- * principals allowed CLUSTER_ACTION (it is the request one broker sends another to verify a
- * transaction), so on a cluster with ACLs every transaction of a service failed with
- * CLUSTER_AUTHORIZATION_FAILED. Granting services CLUSTER_ACTION would let them write transaction
- * markers; v3 needs WRITE on the transactional id and the topics only, and means the same to the
- * coordinator. Without ACLs nothing changes but the version on the wire.
+ * 2.12 sends the newest version the broker offers, v5 on Kafka 4, which is wrong twice: v4 and later
+ * mark a TV2 client (one that ends its transactions with EndTxn ≥ v5, which this client never sends),
+ * and v4 and later are also the form one broker sends another to verify a transaction, answered only
+ * to principals allowed CLUSTER_ACTION — so on a cluster with ACLs every transaction of a service
+ * failed with CLUSTER_AUTHORIZATION_FAILED. v3 needs WRITE on the transactional id and the topics only.
+ * A broker that no longer accepts v3 is refused with an UNSUPPORTED error rather than spoken to in a
+ * version that misstates the client's transaction protocol.
  */
 export class TransactionalProducer extends Producer {
+  /** The lowest AddPartitionsToTxn the broker accepts, once asked. */
+  #brokerMinimum: number | undefined
+
   override [kGetApi]<RequestArguments extends Array<unknown>, ResponseType>(
     name: string,
     callback: Callback<API<RequestArguments, ResponseType>>,
@@ -26,8 +43,37 @@ export class TransactionalProducer extends Producer {
         callback(error, api)
         return
       }
-      // The same arguments and response shape: the client's v3 takes the batched form and adapts it
-      callback(null, addPartitionsToTxnV3.api as unknown as API<RequestArguments, ResponseType>)
+      this.#minimumVersion((error, minimum) => {
+        if (error !== null) callback(error)
+        else if (minimum > CLIENT_ADD_PARTITIONS_VERSION) callback(unsupported(minimum))
+        // The same arguments and response shape: the client's v3 takes the batched form and adapts it
+        else callback(null, addPartitionsToTxnV3.api as unknown as API<RequestArguments, ResponseType>)
+      })
     })
   }
+
+  /** The broker's lowest AddPartitionsToTxn version, asked once per producer. */
+  #minimumVersion(callback: (error: Error | null, minimum: number) => void): void {
+    if (this.#brokerMinimum !== undefined) {
+      callback(null, this.#brokerMinimum)
+      return
+    }
+    this[kListApis]((error, apis) => {
+      if (error !== null) {
+        callback(error, 0)
+        return
+      }
+      const minimum = apis?.find((a) => a.name === 'AddPartitionsToTxn')?.minVersion ?? 0
+      this.#brokerMinimum = minimum
+      callback(null, minimum)
+    })
+  }
+}
+
+function unsupported(minimum: number): UnsupportedError {
+  return new UnsupportedError(
+    `the broker accepts AddPartitionsToTxn v${minimum} and later only; this client sends v${CLIENT_ADD_PARTITIONS_VERSION} ` +
+      '(transaction version 0: EndTxn ≤ v4): use a broker that still accepts transaction version 0 clients',
+    { minVersion: minimum },
+  )
 }

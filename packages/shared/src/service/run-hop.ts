@@ -29,8 +29,8 @@ import {
 } from './shell.ts'
 import { deadLetterUnreadable } from './unreadable-batches.ts'
 
-/** A hop's configuration: the common keys and its own. */
-export type HopConfig<S extends ConfigSpec> = ServiceConfig<S>
+/** A hop's configuration: the common keys, the fetch path's (`fetchConfig`) and its own. */
+export type HopConfig<S extends ConfigSpec> = ServiceConfig<S & typeof fetchConfig>
 
 /** What a service's composition root hands to the runner. */
 export interface HopContext<S extends ConfigSpec> {
