@@ -135,6 +135,9 @@ function lakeLoop(
     intervalMs: config.LAG_REFRESH_INTERVAL,
     logger,
   })
+  // A partition given up stops being reported at once, not after the loop's re-sync (which waits for
+  // a running commit): its new owner reports it, and KEDA would count it twice
+  consumer.onSession((session) => lag.lag.retain(session.assignment))
   const loop = new LakeLoop({
     consumer,
     sinks,
