@@ -20,7 +20,7 @@ export const queryConfig = {
   QUERY_JWT_PUBLIC_KEY: publicKeys(
     "instead of QUERY_JWKS_URL, the issuer's public key(s): PEM (BEGIN PUBLIC KEY, SPKI), a JWK or a JWK Set (JSON)",
   ),
-  QUERY_JWT_ISSUER: list('accepted token issuers (iss), comma-separated; empty: iss is not checked', []),
+  QUERY_JWT_ISSUER: list('accepted token issuers (iss), comma-separated; required with QUERY_AUTH=jwt', []),
   QUERY_JWT_AUDIENCE: list(
     "this API's audience (aud), comma-separated; required with QUERY_AUTH=jwt: a token must name one",
     [],

@@ -35,6 +35,12 @@ export function queryConfigProblems(config: QueryConfig): string[] {
         'same issuer signs for other services are refused',
     )
   }
+  if (config.QUERY_JWT_ISSUER.length === 0) {
+    problems.push(
+      'QUERY_JWT_ISSUER is required with QUERY_AUTH=jwt: the iss this API accepts, since a sub names a ' +
+        'user only within its issuer (and one key set may sign for many tenants)',
+    )
+  }
   if (keys !== null && usableAlgorithms(keys, config.QUERY_JWT_ALGORITHMS).length === 0) {
     problems.push(
       `QUERY_JWT_PUBLIC_KEY: no key verifies any of QUERY_JWT_ALGORITHMS (${config.QUERY_JWT_ALGORITHMS.join(', ')})`,

@@ -143,9 +143,13 @@ describe('queryConfigProblems', () => {
   const pem = () => es256.pem
   const cases: [string, () => Record<string, string>, RegExp[]][] = [
     [
-      'nothing set: the keys and the audience are required',
+      'nothing set: the keys, the audience and the issuer are required',
       () => ({}),
-      [/QUERY_JWKS_URL or QUERY_JWT_PUBLIC_KEY is required/, /QUERY_JWT_AUDIENCE is required/],
+      [
+        /QUERY_JWKS_URL or QUERY_JWT_PUBLIC_KEY is required/,
+        /QUERY_JWT_AUDIENCE is required/,
+        /QUERY_JWT_ISSUER is required/,
+      ],
     ],
     ['QUERY_AUTH=off', () => ({ QUERY_AUTH: 'off' }), []],
     ['QUERY_ENABLED=false', () => ({ QUERY_ENABLED: 'false' }), []],
@@ -160,24 +164,47 @@ describe('queryConfigProblems', () => {
       [],
     ],
     [
-      'a JWKS URL and an audience',
-      () => ({ QUERY_JWKS_URL: 'https://id.test/jwks', QUERY_JWT_AUDIENCE: 'a' }),
+      'a JWKS URL, an audience and an issuer',
+      () => ({
+        QUERY_JWKS_URL: 'https://id.test/jwks',
+        QUERY_JWT_AUDIENCE: 'a',
+        QUERY_JWT_ISSUER: 'https://id.test/',
+      }),
       [],
     ],
-    ['a public key and an audience', () => ({ QUERY_JWT_PUBLIC_KEY: pem(), QUERY_JWT_AUDIENCE: 'a' }), []],
+    [
+      'a public key, an audience and an issuer',
+      () => ({ QUERY_JWT_PUBLIC_KEY: pem(), QUERY_JWT_AUDIENCE: 'a', QUERY_JWT_ISSUER: 'local' }),
+      [],
+    ],
+    [
+      'a key and an audience but no issuer',
+      () => ({ QUERY_JWT_PUBLIC_KEY: pem(), QUERY_JWT_AUDIENCE: 'a' }),
+      [/QUERY_JWT_ISSUER is required/],
+    ],
     [
       'both a URL and a key',
       () => ({
         QUERY_JWKS_URL: 'https://id.test/jwks',
         QUERY_JWT_PUBLIC_KEY: pem(),
         QUERY_JWT_AUDIENCE: 'a',
+        QUERY_JWT_ISSUER: 'local',
       }),
       [/not both/],
     ],
-    ['a key but no audience', () => ({ QUERY_JWT_PUBLIC_KEY: pem() }), [/QUERY_JWT_AUDIENCE is required/]],
+    [
+      'a key but no audience',
+      () => ({ QUERY_JWT_PUBLIC_KEY: pem(), QUERY_JWT_ISSUER: 'local' }),
+      [/QUERY_JWT_AUDIENCE is required/],
+    ],
     [
       'an EC key where only RSA algorithms are allowed',
-      () => ({ QUERY_JWT_PUBLIC_KEY: pem(), QUERY_JWT_AUDIENCE: 'a', QUERY_JWT_ALGORITHMS: 'RS256,PS256' }),
+      () => ({
+        QUERY_JWT_PUBLIC_KEY: pem(),
+        QUERY_JWT_AUDIENCE: 'a',
+        QUERY_JWT_ISSUER: 'local',
+        QUERY_JWT_ALGORITHMS: 'RS256,PS256',
+      }),
       [/no key verifies any of QUERY_JWT_ALGORITHMS \(RS256, PS256\)/],
     ],
   ]
