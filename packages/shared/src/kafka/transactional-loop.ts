@@ -47,6 +47,7 @@ export class TransactionalLoop {
   #syncedAt = 0
   /** When the batch in hand was taken; undefined between batches. */
   #busySince: number | undefined
+  #seenGeneration: number | undefined
   #producerStuck = false
   #running: Promise<void> | undefined
 
@@ -259,9 +260,12 @@ export class TransactionalLoop {
   }
 
   #onSession(session: GroupSession): void {
-    if (this.#synced !== undefined && this.#synced.generationId !== session.generationId) {
+    // Against the last generation seen, not the synced one: a step may have dropped #synced already
+    // (the consumer said "rebalancing" before this join), and the rebalance would go uncounted
+    if (this.#seenGeneration !== undefined && this.#seenGeneration !== session.generationId) {
       this.#counters.rebalances++
     }
+    this.#seenGeneration = session.generationId
     // The batch in hand belongs to the old generation: let the transform give up early
     if (this.#synced?.generationId !== session.generationId) this.#batch.abort()
     this.#wake.notify()
