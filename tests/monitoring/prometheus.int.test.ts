@@ -47,6 +47,7 @@ const SHORT: AlertOptions = {
   commits: { maxSeconds: 15, lagFloor: 100, for: '2s' },
   readiness: { for: '30s' },
   targets: { for: '5s' },
+  lagReads: { window: '30s', for: '5s' },
 }
 const DRIVEN = ['HealthstreamLagGrowing', 'HealthstreamLakeNotCommitting']
 

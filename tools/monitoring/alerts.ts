@@ -53,6 +53,8 @@ export interface AlertOptions {
   readonly readiness: { readonly for: string }
   /** A target Prometheus cannot scrape. */
   readonly targets: { readonly for: string }
+  /** Lag reads from Kafka failing over `window`: the lag shown (and scaled on) is stale. */
+  readonly lagReads: { readonly window: string; readonly for: string }
   /** Where the runbook lines are: the README (a URL to it, for a deployment that links it). */
   readonly runbook: string
 }
@@ -65,6 +67,7 @@ export const DEFAULT_ALERT_OPTIONS: AlertOptions = {
   commits: { maxSeconds: 600, lagFloor: 100, for: '1m' },
   readiness: { for: '5m' },
   targets: { for: '2m' },
+  lagReads: { window: '5m', for: '10m' },
   runbook: 'README.md',
 }
 
@@ -151,6 +154,21 @@ export function alertRules(options: AlertOptions = DEFAULT_ALERT_OPTIONS): reado
       summary: '{{ $labels.service }} {{ $labels.instance }} is not ready',
       description:
         '/readyz of {{ $labels.service }} {{ $labels.instance }} has failed for a while: disconnected, no partitions, or no progress (its body says which).',
+    },
+    {
+      alert: 'HealthstreamLagUnknown',
+      when: [
+        {
+          query: `sum by (service, instance) (increase(healthstream_consumer_lag_refresh_errors_total[${options.lagReads.window}]))`,
+          op: '>',
+          value: 0,
+        },
+      ],
+      for: options.lagReads.for,
+      severity: 'warning',
+      summary: '{{ $labels.service }} {{ $labels.instance }} cannot read its lag from Kafka',
+      description:
+        "{{ $labels.service }} {{ $labels.instance }} keeps failing to read its inputs' end offsets: its lag gauge is stale, and the autoscaler and the lag alerts see old figures.",
     },
     {
       alert: 'HealthstreamTargetDown',
