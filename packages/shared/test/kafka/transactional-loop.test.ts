@@ -277,29 +277,3 @@ function startOptions(broker: ReturnType<typeof brokerWithInput>) {
   const producer = new MemoryProducer(broker, 'tx')
   return { consumer, producer, inputTopics: [INPUT], transform: async () => [] }
 }
-
-test('a batch hanging in the transform is no progress, however often the reads find nothing new', async (t) => {
-  const broker = brokerWithInput(10, 1)
-  let release: () => void = () => undefined
-  const hanging = new Promise<void>((resolve) => {
-    release = resolve
-  })
-  const { loop } = startLoop(broker, {
-    transform: async (records) => {
-      await hanging
-      return records.map((r) => ({ topic: OUTPUT, key: r.key, value: r.value }))
-    },
-  })
-  t.after(async () => {
-    release()
-    await loop.stop()
-  })
-
-  await eventually(() => loop.stats.bufferedRecords === 0 && loop.stats.session !== undefined)
-  const stuckAt = loop.stats.lastProgressAt
-  await new Promise((resolve) => setTimeout(resolve, 300)) // the prefetcher keeps reading meanwhile
-  assert.equal(loop.stats.lastProgressAt, stuckAt, 'no progress while the batch hangs')
-  release()
-  await eventually(() => loop.stats.recordsIn === 10)
-  assert.ok(loop.stats.lastProgressAt > stuckAt)
-})
