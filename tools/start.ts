@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Topics } from '@healthstream/shared/topics'
 import { OffsetsProbe } from '@healthstream/testkit/stack'
 import { down, envLines, up } from './stack/main.ts'
-import { projectRoot, stackDir } from './stack/paths.ts'
+import { projectRoot, simulatorMain, stackDir } from './stack/paths.ts'
 import { allServers } from './stack/servers/index.ts'
 import { parseCounters, type ServiceCounters } from './start/metrics-scrape.ts'
 import { localQueryAuth } from './start/query-token.ts'
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   }
   startProcess(
     'simulator',
-    join(projectRoot, 'tools', 'simulator', 'main.ts'),
+    simulatorMain,
     ['--rate', SIMULATOR_RATE, '--duration', '24h', '--users', '1000', '--start', 'now-30d', '--quiet'],
     env,
   )

@@ -13,3 +13,6 @@ export const cacheDir = process.env.HEALTHSTREAM_CACHE ?? join(homedir(), '.cach
 export const serverDir = (name: string): string => join(stackDir, name)
 export const logFile = (name: string): string => join(stackDir, 'logs', `${name}.log`)
 export const pidFile = (name: string): string => join(stackDir, 'pids', `${name}.pid`)
+
+/** The simulator's command-line entry point (`npm run simulate`), which `npm start` and the benchmarks spawn. */
+export const simulatorMain = join(projectRoot, 'packages', 'simulator', 'src', 'main.ts')

@@ -12,7 +12,7 @@ import type { LakeTarget } from '@healthstream/lake-writer/testing'
 import { createAdmin, ensureTopics } from '@healthstream/shared/kafka'
 import type { TopicNames } from '@healthstream/shared/topics'
 import type { ServiceProcess } from '@healthstream/testkit/stack'
-import { projectRoot } from '../../stack/paths.ts'
+import { simulatorMain } from '../../stack/paths.ts'
 import type { CpuMeter } from './cpu.ts'
 import { tableSnapshots } from './e2e-latency.ts'
 import type { Monitor } from './e2e-monitor.ts'
@@ -52,7 +52,7 @@ export async function runSimulator(
   args.push('--start', 'now-30d', '--topic', topic, '--partitions', String(o.partitions), '--quiet')
   if (o.rate > 0) args.push('--rate', String(o.rate))
   const started = Date.now()
-  const child = spawn(process.execPath, [join(projectRoot, 'tools', 'simulator', 'main.ts'), ...args], {
+  const child = spawn(process.execPath, [simulatorMain, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   onPid(child.pid)
