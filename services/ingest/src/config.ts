@@ -3,6 +3,9 @@ import type { HopConfig } from '@healthstream/shared/service'
 
 /** Keys only ingest reads (beside the common ones). */
 export const ingestConfig = {
+  // An upload holds up to a few hundred samples: the common 5000 records would be a million samples
+  // (and their encoded copies) in one transaction's memory
+  BATCH_MAX_RECORDS: int('most uploads consumed per transaction', 500, 1, 1_000_000),
   MAX_MESSAGE_BYTES: int('raw messages larger than this go to the DLQ as TOO_LARGE', 4 * 1024 * 1024, 1024),
   MAX_ERROR_PAYLOAD_BYTES: int('bytes of an oversized message kept in its error record', 64 * 1024, 0),
   TOPIC_PARTITIONS: int('partitions of the topics ingest creates when missing', 4, 1, 10_000),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { commonConfig, loadConfig } from '@healthstream/shared/platform'
-import { fetchConfig, type HopConfig } from '@healthstream/shared/service'
+import { fetchConfig, type HopConfig, prefetchConfig } from '@healthstream/shared/service'
 import { ingestConfig, ingestConfigProblems, rawTopicMaxMessageBytes } from '../src/config.ts'
 
 const MiB = 1024 * 1024
@@ -9,7 +9,7 @@ const MiB = 1024 * 1024
 /** Ingest's configuration as the shell reads it from `env`. */
 const configOf = (env: Record<string, string>): HopConfig<typeof ingestConfig> =>
   loadConfig(
-    { ...commonConfig, ...fetchConfig, ...ingestConfig },
+    { ...commonConfig, ...fetchConfig, ...prefetchConfig, ...ingestConfig },
     { ADMIN_TOKEN: '9f3c1e7a5b2d8046c1e9a7f3b5d20864', ...env },
   )
 

@@ -1,4 +1,3 @@
-import { DEFAULT_FETCH_MAX_BYTES } from '@healthstream/shared/kafka'
 import {
   bool,
   type ConfigKey,
@@ -97,7 +96,6 @@ export const lakeWriterConfig = {
     0,
     64,
   ),
-  FETCH_MAX_BYTES: int('most bytes one Kafka fetch asks for', DEFAULT_FETCH_MAX_BYTES, 1024),
   TOPIC_PARTITIONS: int('partitions of the topics the lake-writer creates when missing', 4, 1, 10_000),
   COMPACT_TARGET_FILE_SIZE: int('bytes compaction aims at per file', 128 * 1024 * 1024, 1024),
   COMPACT_MAX_ROWS: int(

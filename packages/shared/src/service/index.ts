@@ -1,5 +1,5 @@
 /** The process shell every service runs in (`runService`), and the transactional hop that runs in it (`runHop`). */
-export { fetchConfig } from './fetch-config.ts'
+export { fetchConfig, prefetchConfig } from './fetch-config.ts'
 export { CommittedTally } from './hop-metrics.ts'
 export { LagMetrics, type LagMetricsOptions } from './lag-metrics.ts'
 export {

@@ -17,7 +17,7 @@ import type { Logger } from '../platform/logger.ts'
 import type { HopMetrics } from '../platform/metrics.ts'
 import { contextFromHeaders, startBatchSpan } from '../platform/tracing.ts'
 import { type TopicNames, TopicSchemas } from '../topics.ts'
-import { fetchConfig } from './fetch-config.ts'
+import { fetchConfig, prefetchConfig } from './fetch-config.ts'
 import { CommittedTally } from './hop-metrics.ts'
 import { LagMetrics } from './lag-metrics.ts'
 import {
@@ -30,7 +30,7 @@ import {
 import { deadLetterUnreadable } from './unreadable-batches.ts'
 
 /** A hop's configuration: the common keys, the fetch path's (`fetchConfig`) and its own. */
-export type HopConfig<S extends ConfigSpec> = ServiceConfig<S & typeof fetchConfig>
+export type HopConfig<S extends ConfigSpec> = ServiceConfig<S & typeof fetchConfig & typeof prefetchConfig>
 
 /** What a service's composition root hands to the runner. */
 export interface HopContext<S extends ConfigSpec> {
@@ -75,7 +75,7 @@ export async function runHop<S extends ConfigSpec>(
   await runService(
     {
       name: definition.name,
-      config: { ...fetchConfig, ...definition.config },
+      config: { ...fetchConfig, ...prefetchConfig, ...definition.config },
       configProblems: definition.configProblems,
       start: (context) => startHop(definition, context),
     },
@@ -86,7 +86,7 @@ export async function runHop<S extends ConfigSpec>(
 /** Builds the hop's parts, its topics and its transactional loop, as the shell's worker. */
 async function startHop<S extends ConfigSpec>(
   definition: HopDefinition<S>,
-  context: ServiceContext<S & typeof fetchConfig>,
+  context: ServiceContext<S & typeof fetchConfig & typeof prefetchConfig>,
 ): Promise<ServiceWorker> {
   const { name } = definition
   const { config, logger, metrics, instance } = context
@@ -100,7 +100,8 @@ async function startHop<S extends ConfigSpec>(
     deadLetter: (r) => tally.deadLetter(r),
   })
   await context.ensureTopics(parts.topics)
-  limitInflatedBatches((config as ConfigOf<typeof fetchConfig>).FETCH_MAX_INFLATED_BYTES)
+  const fetching = config as ConfigOf<typeof fetchConfig & typeof prefetchConfig>
+  limitInflatedBatches(fetching.FETCH_MAX_INFLATED_BYTES)
   const ports = createTransactionalPorts({
     ...context.kafka,
     groupId: context.groupId,
@@ -125,6 +126,8 @@ async function startHop<S extends ConfigSpec>(
     ),
     maxBatchRecords: config.BATCH_MAX_RECORDS,
     lingerMs: config.BATCH_LINGER,
+    fetchMaxBytes: fetching.FETCH_MAX_BYTES,
+    maxBufferedBytes: fetching.PREFETCH_MAX_BYTES,
     onEvent: (event) => {
       tally.onEvent(event)
       lag.lag.onLoopEvent(event)
