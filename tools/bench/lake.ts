@@ -9,8 +9,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { lakeWriterConfig } from '@healthstream/lake-writer/config'
 import { TABLES, TableNames } from '@healthstream/lake-writer/tables'
-import { InputProducer, localTarget, serializers, validatedSample } from '@healthstream/lake-writer/testing'
-import { createAdmin, ensureTopics } from '@healthstream/shared/kafka'
+import { localTarget } from '@healthstream/lake-writer/testing'
 import { testPipeline } from '@healthstream/testkit/stack'
 import { projectRoot } from '../stack/paths.ts'
 import { timeKafkaClient } from './lib/kafka-read.ts'
@@ -21,6 +20,7 @@ import { cpuProfileOptions, summarizeProfile } from './lib/profile.ts'
 import { writeWithPyarrow } from './lib/pyarrow-write.ts'
 import { cleanUp, stackEnv } from './lib/stack.ts'
 import { n } from './lib/stats.ts'
+import { preloadValidated } from './lib/validated-preload.ts'
 
 const USAGE = `usage: npm run bench -- lake [flags]
   --samples N           validated samples preloaded (default 200000)
@@ -98,35 +98,6 @@ function flags(args: string[]) {
   }
 }
 
-async function preload(o: ReturnType<typeof flags>, topics: ReturnType<typeof testPipeline>['topics']) {
-  const admin = createAdmin({ bootstrapBrokers: [process.env.KAFKA_BROKERS!], clientId: 'bench-lake' })
-  const inputs = [topics.validated, topics.aggregates, topics.errors]
-  await ensureTopics(
-    admin,
-    inputs.map((topic) => ({ topic, partitions: o.partitions })),
-  ).finally(() => admin.close())
-  const ser = await serializers(topics)
-  const producer = new InputProducer()
-  // Event times spread over --days, as a day of uploads from phones would be (a few days of history)
-  const spacing = (o.days * 86_400_000_000) / o.samples
-  const started = Date.now()
-  try {
-    for (let i = 0; i < o.samples; i += 10_000) {
-      const chunk = Array.from({ length: Math.min(10_000, o.samples - i) }, (_, j) =>
-        validatedSample(i + j, o.users, spacing),
-      )
-      await producer.send(
-        topics.validated,
-        chunk.map((s) => ({ key: s.userId, value: ser.validated.serialize(s) })),
-        2000,
-      )
-    }
-  } finally {
-    await producer.close()
-  }
-  return (Date.now() - started) / 1000
-}
-
 /** Runs the benchmark and prints the results. */
 export async function run(args: string[]): Promise<void> {
   const o = flags(args)
@@ -135,7 +106,7 @@ export async function run(args: string[]): Promise<void> {
   const target = localTarget(dir)
   const pipeline = testPipeline('bench-lake')
   console.log(`preloading ${n(o.samples)} validated samples into ${pipeline.topics.validated} …`)
-  const preloadS = await preload(o, pipeline.topics)
+  const preloadS = await preloadValidated(o, pipeline.topics)
   const profileDir = join(projectRoot, 'bench-results', 'profiles')
   const profileBase = `lake-writer-${Date.now().toString(36)}`
   if (o.profile) mkdirSync(profileDir, { recursive: true })

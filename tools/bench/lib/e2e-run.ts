@@ -5,7 +5,6 @@
  */
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { TableNames } from '@healthstream/lake-writer/tables'
 import type { LakeTarget } from '@healthstream/lake-writer/testing'

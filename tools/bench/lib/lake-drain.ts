@@ -1,5 +1,4 @@
 /** Timing the lake-writer through a preloaded backlog, what it left in health_data_raw, and what its commits took. */
-import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Table } from '@healthstream/iceberg'
 import { openLake } from '@healthstream/lake-writer/lake'
@@ -7,18 +6,8 @@ import { TableNames } from '@healthstream/lake-writer/tables'
 import { drained, type LakeTarget } from '@healthstream/lake-writer/testing'
 import type { ServiceProcess } from '@healthstream/testkit/stack'
 import { CpuMeter, type CpuUse } from './cpu.ts'
+import { memoryMiB } from './peers/process-use.ts'
 import { stackPid } from './stack.ts'
-
-/** Peak and current resident set of a process, in MiB, from /proc (undefined once it is gone). */
-function rss(pid: number | undefined): { peak: number; now: number } | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
-    return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 }
-  } catch {
-    return undefined
-  }
-}
 
 /** Data files of the raw table: locations and sizes. */
 export async function rawFiles(target: LakeTarget): Promise<{ path: string; size: number }[]> {
@@ -73,7 +62,7 @@ export async function timeToDrain(
   const deadline = Date.now() + timeoutMs
   const peaks = writers.map(() => 0)
   const sample = () => {
-    for (const [i, w] of writers.entries()) peaks[i] = Math.max(peaks[i]!, rss(w.pid)?.peak ?? 0)
+    for (const [i, w] of writers.entries()) peaks[i] = Math.max(peaks[i]!, memoryMiB(w.pid)?.peak ?? 0)
   }
   while (!(await done().catch(() => false))) {
     sample()

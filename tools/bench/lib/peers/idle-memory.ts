@@ -1,0 +1,35 @@
+/**
+ * Resident memory of each service with nothing to do: all four started on empty topics, read once
+ * they have their partitions and have settled (a first lag refresh and a timer or two have run).
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { localTarget } from '@healthstream/lake-writer/testing'
+import type { TestPipeline } from '@healthstream/testkit/stack'
+import { waitAssigned } from '../e2e-run.ts'
+import { memoryMiB } from './process-use.ts'
+
+const SERVICES = ['ingest', 'validator', 'aggregator', 'lake-writer'] as const
+
+export async function idleMemory(
+  pipeline: TestPipeline,
+  serviceEnv: Readonly<Record<string, string>>,
+  settleMs = 15_000,
+): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'hs-bench-idle-'))
+  const lake = localTarget(dir)
+  const services = SERVICES.map((name) =>
+    pipeline.service(name, { ...serviceEnv, ...(name === 'lake-writer' ? lake.env : {}) }),
+  )
+  try {
+    for (const s of services) await s.start()
+    await waitAssigned(services, AbortSignal.timeout(90_000))
+    await sleep(settleMs)
+    return Object.fromEntries(services.map((s) => [s.name, Math.round(memoryMiB(s.pid)?.now ?? Number.NaN)]))
+  } finally {
+    for (const s of services) await s.stop().catch(() => undefined)
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
