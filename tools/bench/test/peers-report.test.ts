@@ -136,4 +136,12 @@ describe('peers report', () => {
     assert.match(text, /met: raw → aggregates ≥ 1\.0× warmed Kafka Streams — 1\.10×/)
     assert.equal(summariseLake(result().lake, 'iceberg-connect').rounds, 1)
   })
+
+  it('splits a service’s resident memory into heap, outside the heap and the rest', () => {
+    const measured = {
+      ...hs(50, 15),
+      memory: { ingest: { rss: 300, heapUsed: 60, heapTotal: 100, external: 40 } },
+    }
+    assert.match(formatPeers(result({ rounds: [measured] }), 'out.json'), /ingest 300 = 60\/100 \+ 40 \+ 160/)
+  })
 })

@@ -11,7 +11,7 @@ import { runSimulator } from '../e2e-run.ts'
 import { stackPid } from '../stack.ts'
 import { type HopCounters, scrape } from '../throughput.ts'
 import { ProcessWatch } from './process-use.ts'
-import type { Preload, RoundResult } from './round.ts'
+import type { MemorySplit, Preload, RoundResult } from './round.ts'
 
 const HOPS = ['ingest', 'validator', 'aggregator'] as const
 
@@ -34,7 +34,7 @@ export async function healthstreamRound(
     }
     const counters = new Map<string, HopCounters>()
     const deadline = Date.now() + timeoutMs
-    let dumped = false
+    let memory: Record<string, MemorySplit> | undefined
     for (;;) {
       await Promise.all(services.map(async (s) => counters.set(s.name, await scrapeOr(s, counters))))
       watch.read()
@@ -46,19 +46,10 @@ export async function healthstreamRound(
         ingest.recordsIn >= sim.batches &&
         validator.recordsIn >= (ingest.recordsOut[t.samples] ?? 0) &&
         aggregator.recordsIn >= (validator.recordsOut[t.validated] ?? 0)
-      if (process.env.BENCH_DUMP_MEMORY && ingest && ingest.recordsIn > sim.batches / 2 && !dumped) {
-        dumped = true
-        for (const s of services) {
-          const text = await (await s.fetch('/metrics')).text()
-          console.error(
-            s.name,
-            text
-              .split('\n')
-              .filter((l) => /^(nodejs_(heap_size|external|heap_space_size_used)|process_resident)/.test(l))
-              .join('\n'),
-          )
-        }
-      }
+      if (memory === undefined && ingest !== undefined && ingest.recordsIn > sim.batches / 2)
+        memory = Object.fromEntries(
+          await Promise.all(services.map(async (s) => [s.name, await memorySplit(s)])),
+        )
       if (done) {
         const seconds = (performance.now() - started) / 1000
         const use = watch.use()
@@ -75,6 +66,7 @@ export async function healthstreamRound(
           },
           settings: { ...serviceEnv },
           machine: watch.machine(),
+          ...(memory ? { memory } : {}),
         }
       }
       if (Date.now() > deadline)
@@ -96,4 +88,22 @@ async function scrapeOr(s: ServiceProcess, last: ReadonlyMap<string, HopCounters
     if (s.pid === undefined) throw error
     return { recordsIn: 0, recordsOut: {}, committed: 0, aborted: 0, txSeconds: 0 }
   }
+}
+
+const MEMORY_METRICS: Record<string, keyof MemorySplit> = {
+  process_resident_memory_bytes: 'rss',
+  nodejs_heap_size_used_bytes: 'heapUsed',
+  nodejs_heap_size_total_bytes: 'heapTotal',
+  nodejs_external_memory_bytes: 'external',
+}
+
+/** The service's memory by kind, from its /metrics (prom-client's process and nodejs gauges). */
+async function memorySplit(s: ServiceProcess): Promise<MemorySplit> {
+  const split = { rss: 0, heapUsed: 0, heapTotal: 0, external: 0 }
+  const text = await (await s.fetch('/metrics')).text()
+  for (const m of text.matchAll(/^(\w+)(?:\{[^}]*\})?\s+(\S+)$/gm)) {
+    const key = MEMORY_METRICS[m[1]!]
+    if (key) split[key] = Math.round(Number(m[2]) / 1048576)
+  }
+  return split
 }

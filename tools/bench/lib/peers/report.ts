@@ -207,6 +207,18 @@ export function formatPeers(result: PeersResult, outFile: string): string {
     lines.push(
       `  other load on the machine during the rounds: ${Math.min(...noise).toFixed(2)}–${Math.max(...noise).toFixed(2)} cores (of ${result.machine.cores})`,
     )
+  const memory = result.rounds.find((r) => r.memory !== undefined)?.memory
+  if (memory)
+    lines.push(
+      `  Healthstream memory halfway through its first round (MiB: RSS = heap used / heap reserved + outside the heap + the rest): ${Object.entries(
+        memory,
+      )
+        .map(
+          ([k, m]) =>
+            `${k} ${m.rss} = ${m.heapUsed}/${m.heapTotal} + ${m.external} + ${m.rss - m.heapTotal - m.external}`,
+        )
+        .join('; ')}`,
+    )
   if (result.lake.length > 0) {
     lines.push('', 'Validated topic → Iceberg table (same topic, same kind of table, same commit interval):')
     const lakeRows = [['median [range]', 'rows/s', 'CPU µs/row', 'broker µs/row', 'peak RSS MiB']]

@@ -23,6 +23,17 @@ export interface RoundResult {
   readonly settings: Readonly<Record<string, string>>
   /** Cores the machine kept busy meanwhile, and the part no watched process explains (other load). */
   readonly machine: { readonly busyCores: number; readonly otherCores: number }
+  /** Where each service's memory was halfway through (Healthstream only: its /metrics). */
+  readonly memory?: Readonly<Record<string, MemorySplit>>
+}
+
+/** A Node.js process's memory as prom-client reports it, in MiB. */
+export interface MemorySplit {
+  readonly rss: number
+  readonly heapUsed: number
+  readonly heapTotal: number
+  /** Buffers and other memory V8 holds outside its heap (fetched records, zlib output). */
+  readonly external: number
 }
 
 export interface RoundFigures {
