@@ -235,6 +235,19 @@ export function formatPeers(result: PeersResult, outFile: string): string {
     }
     lines.push(table(lakeRows))
   }
+  lines.push('', 'Settings (beside every default):')
+  const settingsOf = (label: string, settings: Readonly<Record<string, string>> | undefined) => {
+    if (settings && Object.keys(settings).length > 0)
+      lines.push(
+        `  ${label}: ${Object.entries(settings)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}`,
+      )
+  }
+  settingsOf('Healthstream', result.rounds.find((r) => r.system === 'healthstream')?.settings)
+  settingsOf('Kafka Streams', result.rounds.find((r) => r.system !== 'healthstream')?.settings)
+  for (const system of ['lake-writer', 'iceberg-connect'] as const)
+    settingsOf(LAKE_LABELS[system], result.lake.find((r) => r.system === system)?.settings)
   lines.push('', 'Goals (issue #17):')
   for (const g of goals(result))
     lines.push(`  ${g.met === undefined ? 'n/a' : verdict(g.met)}: ${g.goal} — ${g.figure}`)

@@ -27,7 +27,9 @@ export async function streamsRound(
   ).finally(() => admin.close())
   const kafkaPid = stackPid('kafka')
   let kafkaCpu = kafkaPid === undefined ? undefined : processCpuSeconds(kafkaPid)
-  let watch = new ProcessWatch()
+  // Each pass's watch knows the JVM and the broker, so the machine's other load leaves them out
+  let jvm: number | undefined
+  let watch = new ProcessWatch({ kafka: kafkaPid })
   const kafkaShare: number[] = []
   const machine: { busyCores: number; otherCores: number }[] = []
   const passes = await runKafkaStreams({
@@ -38,14 +40,17 @@ export async function streamsRound(
     applicationId: `${pipeline.prefix}kafka-streams-peer`,
     passes: 2,
     semantics: { dedupHorizonMs: horizonMs(serviceEnv.DEDUP_HORIZON) },
-    onPid: (pid) => watch.add('kafka-streams', pid),
+    onPid: (pid) => {
+      jvm = pid
+      watch.add('kafka-streams', pid)
+    },
     onPass: () => {
       const now = kafkaPid === undefined ? undefined : processCpuSeconds(kafkaPid)
       kafkaShare.push(now !== undefined && kafkaCpu !== undefined ? now - kafkaCpu : 0)
       kafkaCpu = now
       watch.read()
       machine.push(watch.machine())
-      watch = new ProcessWatch()
+      watch = new ProcessWatch({ 'kafka-streams': jvm, kafka: kafkaPid })
     },
   })
   if (passes.length !== 2) throw new Error(`the Kafka Streams peer reported ${passes.length} passes, not 2`)
