@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { projectRoot } from '../../tools/stack/paths.ts'
+import { projectRoot } from '@healthstream/testkit/stack'
 
 const ESC = String.fromCharCode(27)
 /** The last status screen in the output (each one starts by clearing the terminal). */
