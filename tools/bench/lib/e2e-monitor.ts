@@ -3,11 +3,11 @@
  * progress (its /metrics), consumer lag per input topic and the groups' committed offsets (the
  * broker), CPU and resident memory of every watched process (/proc). Readings are kept as `Tick`s.
  */
-import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ServiceProcess } from '@healthstream/testkit/stack'
 import { CpuMeter, type CpuSnapshot } from './cpu.ts'
 import type { Tick } from './e2e-analysis.ts'
+import { memoryMiB } from './memory.ts'
 import { type HopCounters, scrape } from './throughput.ts'
 import type { TopicReader } from './topic-scan.ts'
 
@@ -20,17 +20,6 @@ export interface Watched {
   readonly group: string
   readonly inputs: readonly string[]
   readonly progress: Progress
-}
-
-/** Resident set of a process in MiB (VmRSS), undefined once it is gone. */
-export function rssMiB(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined
-  try {
-    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
-    return kb === undefined ? undefined : Number(kb) / 1024
-  } catch {
-    return undefined
-  }
 }
 
 /** `lake-writer ← validated`: the label of one lag line (topic without the run's prefix and `health-data-`). */
@@ -125,7 +114,7 @@ export class Monitor {
     }
     const rss: Record<string, number> = {}
     for (const [name, pid] of this.#pids) {
-      const mib = rssMiB(pid)
+      const mib = memoryMiB(pid)?.now
       if (mib !== undefined) rss[name] = Math.round(mib)
     }
     return { progress, lag, rssMiB: rss, committed: Object.fromEntries(committed) }

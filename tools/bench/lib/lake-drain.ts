@@ -6,7 +6,7 @@ import { TableNames } from '@healthstream/lake-writer/tables'
 import { drained, type LakeTarget } from '@healthstream/lake-writer/testing'
 import type { ServiceProcess } from '@healthstream/testkit/stack'
 import { CpuMeter, type CpuUse } from './cpu.ts'
-import { memoryMiB } from './peers/process-use.ts'
+import { memoryMiB } from './memory.ts'
 import { stackPid } from './stack.ts'
 
 /** Data files of the raw table: locations and sizes. */

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { localTarget } from '@healthstream/lake-writer/testing'
 import type { TestPipeline } from '@healthstream/testkit/stack'
 import { waitAssigned } from '../e2e-run.ts'
-import { memoryMiB } from './process-use.ts'
+import { memoryMiB } from '../memory.ts'
 
 const SERVICES = ['ingest', 'validator', 'aggregator', 'lake-writer'] as const
 

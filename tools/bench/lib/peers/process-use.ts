@@ -3,25 +3,13 @@
  * and the highest resident set each reached (VmHWM, which the kernel keeps, so no peak is missed
  * between two readings). Read just before the processes exit: /proc forgets them after.
  */
-import { readFileSync } from 'node:fs'
 import { CpuMeter, type CpuSnapshot, processCpuSeconds } from '../cpu.ts'
+import { memoryMiB } from '../memory.ts'
 
 export interface ProcessUse {
   readonly cpuSeconds: number
   /** Highest VmHWM seen; for a process started before the stretch it may predate it. */
   readonly peakRssMiB: number
-}
-
-/** VmHWM and VmRSS of a process, in MiB; undefined once it is gone. */
-export function memoryMiB(pid: number | undefined): { peak: number; now: number } | undefined {
-  if (pid === undefined) return undefined
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN)
-    return { peak: kb('VmHWM') / 1024, now: kb('VmRSS') / 1024 }
-  } catch {
-    return undefined
-  }
 }
 
 /** CPU and memory of named processes between `start()` and the last `read()`. */
