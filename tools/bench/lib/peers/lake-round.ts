@@ -9,15 +9,13 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { TableNames } from '@healthstream/lake-writer/tables'
-import { drained, localTarget } from '@healthstream/lake-writer/testing'
+import { localTarget } from '@healthstream/lake-writer/testing'
 import type { TestPipeline } from '@healthstream/testkit/stack'
 import { processCpuSeconds } from '../cpu.ts'
+import { timeToDrain } from '../lake-drain.ts'
 import { stackPid } from '../stack.ts'
 import { preloadValidated } from '../validated-preload.ts'
 import { runIcebergSink } from './iceberg-connect.ts'
-import { memoryMiB } from './process-use.ts'
 import type { LakeRoundResult, LakeSystem } from './round.ts'
 
 /** The lake-writer's COMMIT_INTERVAL default, which the sink's commit interval is set to. */
@@ -89,7 +87,10 @@ export async function lakeRound(
   return out
 }
 
-/** One lake-writer with its defaults, from its start until the table records the topic's end offsets. */
+/**
+ * One lake-writer with its defaults until the table records the topic's end offsets (`timeToDrain`,
+ * timed from its first partition assignment); the figures from its start are read around it.
+ */
 async function lakeWriter(
   pipeline: TestPipeline,
   dir: string,
@@ -98,35 +99,20 @@ async function lakeWriter(
   timeoutMs: number,
 ): Promise<Omit<LakeRoundResult, 'kafkaCpuSeconds'>> {
   const target = localTarget(dir)
-  const settings = { ...serviceEnv, ...target.env }
-  const writer = pipeline.service('lake-writer', settings)
+  const writer = pipeline.service('lake-writer', { ...serviceEnv, ...target.env })
   const started = performance.now()
-  const deadline = Date.now() + timeoutMs
-  const cpu = () => (writer.pid === undefined ? Number.NaN : (processCpuSeconds(writer.pid) ?? Number.NaN))
   try {
-    await writer.start()
-    while (!writer.lines.some((l) => l.includes('"msg":"partitions assigned"'))) {
-      if (Date.now() > deadline) throw new Error('the lake-writer was assigned no partitions')
-      await sleep(10)
-    }
-    const assigned = { at: performance.now(), cpu: cpu() }
-    let peak = 0
-    for (;;) {
-      peak = Math.max(peak, memoryMiB(writer.pid)?.peak ?? 0)
-      const cpuSeconds = cpu()
-      if (await drained(target, TableNames.raw, pipeline.topics.validated).catch(() => false))
-        return {
-          system: 'lake-writer',
-          rows,
-          seconds: (performance.now() - assigned.at) / 1000,
-          cpuSeconds: cpuSeconds - assigned.cpu,
-          fromStart: { seconds: (performance.now() - started) / 1000, cpuSeconds },
-          peakRssMiB: Math.round(peak),
-          settings: { COMMIT_INTERVAL: '10s (default)', COMMIT_MAX_ROWS: '100000 (default)', ...serviceEnv },
-        }
-      if (Date.now() > deadline)
-        throw new Error(`the lake-writer did not drain ${rows} rows in ${timeoutMs / 1000} s`)
-      await sleep(100)
+    const drain = { timeoutMs, until: 'offsets' as const, samples: rows, commitMaxRows: '100000' }
+    const r = await timeToDrain([writer], target, pipeline.topics.validated, drain)
+    const cpuFromStart = writer.pid === undefined ? undefined : processCpuSeconds(writer.pid)
+    return {
+      system: 'lake-writer',
+      rows,
+      seconds: r.seconds,
+      cpuSeconds: (r.cpu.cores['lake-writer'] ?? Number.NaN) * r.cpu.seconds,
+      fromStart: { seconds: (performance.now() - started) / 1000, cpuSeconds: cpuFromStart ?? Number.NaN },
+      peakRssMiB: Math.round(r.peakMiB),
+      settings: { COMMIT_INTERVAL: '10s (default)', COMMIT_MAX_ROWS: '100000 (default)', ...serviceEnv },
     }
   } finally {
     await writer.stop().catch(() => undefined)

@@ -5,8 +5,8 @@
  * The broker's CPU is read at each pass's end, so each pass carries its own share.
  */
 import { createAdmin, ensureTopics } from '@healthstream/shared/kafka'
+import { duration } from '@healthstream/shared/platform'
 import type { TestPipeline } from '@healthstream/testkit/stack'
-import { processCpuSeconds } from '../cpu.ts'
 import { runSimulator } from '../e2e-run.ts'
 import { stackPid } from '../stack.ts'
 import { type KafkaStreamsPass, runKafkaStreams } from './kafka-streams.ts'
@@ -26,12 +26,10 @@ export async function streamsRound(
     [t.validated, t.errors, t.aggregates].map((topic) => ({ topic, partitions: preload.partitions })),
   ).finally(() => admin.close())
   const kafkaPid = stackPid('kafka')
-  let kafkaCpu = kafkaPid === undefined ? undefined : processCpuSeconds(kafkaPid)
-  // Each pass's watch knows the JVM and the broker, so the machine's other load leaves them out
+  // Each pass's watch knows the JVM and the broker: the broker's share and the machine's other load
   let jvm: number | undefined
   let watch = new ProcessWatch({ kafka: kafkaPid })
-  const kafkaShare: number[] = []
-  const machine: { busyCores: number; otherCores: number }[] = []
+  const watched: { kafkaSeconds: number; machine: { busyCores: number; otherCores: number } }[] = []
   const passes = await runKafkaStreams({
     brokers: process.env.KAFKA_BROKERS!,
     registryUrl: process.env.SCHEMA_REGISTRY_URL!,
@@ -39,30 +37,26 @@ export async function streamsRound(
     outputs: { validated: t.validated, errors: t.errors, aggregates: t.aggregates },
     applicationId: `${pipeline.prefix}kafka-streams-peer`,
     passes: 2,
-    semantics: { dedupHorizonMs: horizonMs(serviceEnv.DEDUP_HORIZON) },
+    semantics: { dedupHorizonMs: dedupHorizonMs(serviceEnv.DEDUP_HORIZON) },
     onPid: (pid) => {
       jvm = pid
       watch.add('kafka-streams', pid)
     },
     onPass: () => {
-      const now = kafkaPid === undefined ? undefined : processCpuSeconds(kafkaPid)
-      kafkaShare.push(now !== undefined && kafkaCpu !== undefined ? now - kafkaCpu : 0)
-      kafkaCpu = now
       watch.read()
-      machine.push(watch.machine())
+      watched.push({ kafkaSeconds: watch.use().kafka?.cpuSeconds ?? 0, machine: watch.machine() })
       watch = new ProcessWatch({ 'kafka-streams': jvm, kafka: kafkaPid })
     },
   })
   if (passes.length !== 2) throw new Error(`the Kafka Streams peer reported ${passes.length} passes, not 2`)
-  return passes.map((pass, i) => result(pass, i, sim.samplesSent, kafkaShare[i] ?? 0, machine[i]))
+  return passes.map((pass, i) => result(pass, i, sim.samplesSent, watched[i]))
 }
 
 function result(
   pass: KafkaStreamsPass,
   index: number,
   samples: number,
-  kafkaSeconds: number,
-  machine: { busyCores: number; otherCores: number } | undefined,
+  watched: { kafkaSeconds: number; machine: { busyCores: number; otherCores: number } } | undefined,
 ): RoundResult {
   if (pass.samples !== samples)
     throw new Error(
@@ -74,22 +68,17 @@ function result(
     seconds: pass.elapsedMs / 1000,
     processes: {
       'kafka-streams': { cpuSeconds: pass.processCpuMs / 1000, peakRssMiB: pass.peakRssMiB },
-      kafka: { cpuSeconds: Math.round(kafkaSeconds * 100) / 100, peakRssMiB: 0 },
+      kafka: { cpuSeconds: watched?.kafkaSeconds ?? 0, peakRssMiB: 0 },
     },
     app: ['kafka-streams'],
     outputs: { validated: pass.validated, deadLetters: pass.deadLetters, aggregates: pass.aggregatesOut },
     settings: { heap: '1g', passes: '2', 'processing.guarantee': 'exactly_once_v2' },
-    // The pass's own window is not known to the second here; the machine's load over the pass is
-    machine: machine ?? { busyCores: 0, otherCores: 0 },
+    machine: watched?.machine ?? { busyCores: 0, otherCores: 0 },
   }
 }
 
-/** DEDUP_HORIZON as the services read it (`1h`, `30m`, `90s`), in ms. */
-function horizonMs(value: string | undefined): number | undefined {
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(value ?? '')
-  if (!m) return undefined
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
-    m[2] as 'ms' | 's' | 'm' | 'h' | 'd'
-  ]
-  return Number(m[1]) * unit
-}
+const DEDUP_HORIZON = duration('the validator’s duplicate horizon')
+
+/** The services' DEDUP_HORIZON, parsed as the validator parses it, in ms (undefined: the default). */
+const dedupHorizonMs = (value: string | undefined): number | undefined =>
+  value === undefined ? undefined : DEDUP_HORIZON.parse(value)
