@@ -10,16 +10,22 @@ import { createHash } from 'node:crypto'
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
-import { fileURLToPath } from 'node:url'
-import { parseTableMetadata, Table } from '@healthstream/iceberg'
-import { type LakeSettings, openLake } from '@healthstream/lake-writer/lake'
-import { RAW_FIELDS, TABLE_PROPERTIES, TABLES, TableNames } from '@healthstream/lake-writer/tables'
+import { TableNames } from '@healthstream/lake-writer/tables'
 import { createAdmin, ensureTopics } from '@healthstream/shared/kafka'
 import { freePort } from '@healthstream/testkit/stack'
 import { fillOnce, findJava, mavenCacheDir, mavenClasspath } from '../../../stack/maven.ts'
 import { requireTool, run } from '../../../stack/tools.ts'
 import { processCpuSeconds } from '../cpu.ts'
+import { memoryMiB } from '../memory.ts'
+import {
+  CONVERTER_CLASS,
+  connectorConfig,
+  LOG4J,
+  properties,
+  type SinkSettings,
+  workerConfig,
+} from './iceberg-connect-config.ts'
+import { createTable, tableState } from './iceberg-connect-table.ts'
 
 const KAFKA = '4.1.1'
 const ICEBERG = '1.10.1'
@@ -40,7 +46,6 @@ const CONVERTER_SOURCE = join(
   import.meta.dirname,
   '../../peers/iceberg-connect/ConfluentAvroMapConverter.java',
 )
-const CONVERTER_CLASS = 'healthstream.bench.ConfluentAvroMapConverter'
 const LOG_TAIL = 60
 const STOP_GRACE_MS = 10_000
 
@@ -68,17 +73,9 @@ export function icebergConnectClasspath(): string {
 }
 
 /** What `runIcebergSink` needs. */
-export interface IcebergSinkOptions {
-  readonly brokers: string
-  readonly registryUrl: string
-  readonly topic: string
-  /** A SQL catalog on a SQLite file with a local warehouse (`localTarget(dir).settings`). */
-  readonly lake: LakeSettings
+export interface IcebergSinkOptions extends SinkSettings {
   /** Table name in `lake.LAKE_NAMESPACE` (default health_data_raw). */
   readonly table?: string
-  /** iceberg.control.commit.interval-ms: the lake-writer's COMMIT_INTERVAL. */
-  readonly commitIntervalMs: number
-  readonly tasks: number
   /** Resolves once the table's current snapshot holds this many rows. */
   readonly expectedRows: number
   readonly timeoutMs: number
@@ -102,146 +99,6 @@ export interface IcebergSinkResult {
   readonly snapshots: number
   readonly dataFiles: number
   readonly bytes: number
-}
-
-const camel = (column: string): string => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
-
-/** ReplaceField's `renames`: the Avro fields (camelCase) to health_data_raw's columns (snake_case). */
-function renames(): string {
-  return RAW_FIELDS.filter((f) => !f.name.startsWith('kafka_') && camel(f.name) !== f.name)
-    .map((f) => `${camel(f.name)}:${f.name}`)
-    .join(',')
-}
-
-const properties = (entries: Record<string, string | number>): string =>
-  `${Object.entries(entries)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n')}\n`
-
-function connectorConfig(o: IcebergSinkOptions, table: string): Record<string, string | number> {
-  const warehouse = o.lake.LAKE_WAREHOUSE
-  return {
-    name: `${o.topic}.iceberg-sink`,
-    'connector.class': 'org.apache.iceberg.connect.IcebergSinkConnector',
-    'tasks.max': o.tasks,
-    topics: o.topic,
-    'key.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
-    'value.converter': CONVERTER_CLASS,
-    'value.converter.schema.registry.url': o.registryUrl,
-    // The lake-writer's rawRow, in Connect's own transforms: column names and the Kafka coordinates
-    transforms: 'columns,coordinates',
-    'transforms.columns.type': 'org.apache.kafka.connect.transforms.ReplaceField$Value',
-    'transforms.columns.renames': renames(),
-    'transforms.coordinates.type': 'org.apache.kafka.connect.transforms.InsertField$Value',
-    'transforms.coordinates.partition.field': 'kafka_partition',
-    'transforms.coordinates.offset.field': 'kafka_offset',
-    // Group ids under the topic's prefix, so a test's clean-up by prefix removes them
-    'consumer.override.group.id': `${o.topic}.iceberg-sink`,
-    'iceberg.connect.group-id': `${o.topic}.iceberg-sink`,
-    'iceberg.control.topic': `${o.topic}.iceberg-control`,
-    'iceberg.control.group-id-prefix': `${o.topic}.iceberg-cg`,
-    'iceberg.control.commit.interval-ms': o.commitIntervalMs,
-    'iceberg.tables': `${o.lake.LAKE_NAMESPACE}.${table}`,
-    'iceberg.tables.auto-create-enabled': 'false',
-    'iceberg.tables.evolve-schema-enabled': 'false',
-    'iceberg.catalog': o.lake.LAKE_CATALOG_NAME,
-    'iceberg.catalog.catalog-impl': 'org.apache.iceberg.jdbc.JdbcCatalog',
-    'iceberg.catalog.uri': `jdbc:sqlite:file:${o.lake.LAKE_CATALOG_URI}`,
-    // Our SqlCatalog created the catalog tables (V1: with iceberg_type), so Java need not check them.
-    // With that check on, and the poller opening a SqlCatalog, every commit met SQLITE_BUSY (which of
-    // the two held the lock was not isolated; both are off)
-    'iceberg.catalog.jdbc.schema-version': 'V1',
-    'iceberg.catalog.jdbc.init-catalog-tables': 'false',
-    'iceberg.catalog.warehouse': warehouse.includes('://') ? warehouse : `file://${warehouse}`,
-  }
-}
-
-function workerConfig(o: IcebergSinkOptions, dir: string, port: number): Record<string, string | number> {
-  return {
-    'bootstrap.servers': o.brokers,
-    'key.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
-    'value.converter': 'org.apache.kafka.connect.converters.ByteArrayConverter',
-    'offset.storage.file.filename': join(dir, 'connect.offsets'),
-    listeners: `http://127.0.0.1:${port}`,
-    // The sink answers its coordinator's commit requests from put(), which Connect calls when a poll
-    // returns; a poll with nothing to read waits until the next offset flush (default 60 s, beyond the
-    // sink's 30 s commit timeout). A drained backlog would wait that long for its last commit.
-    'offset.flush.interval.ms': 1000,
-    // The topic is written in transactions: skip aborted records, as the lake-writer does
-    'consumer.isolation.level': 'read_committed',
-    'connector.client.config.override.policy': 'All',
-  }
-}
-
-const LOG4J = `rootLogger.level = INFO
-rootLogger.appenderRef.out.ref = OUT
-appender.out.type = Console
-appender.out.name = OUT
-appender.out.layout.type = PatternLayout
-appender.out.layout.pattern = %d{HH:mm:ss.SSS} %-5p %c{1}: %m%n
-logger.clients.name = org.apache.kafka.clients
-logger.clients.level = WARN
-logger.hadoop.name = org.apache.hadoop
-logger.hadoop.level = WARN
-`
-
-/** Creates the table as the lake-writer would (its TableDef and properties), under another name if asked. */
-async function createTable(lake: LakeSettings, name: string): Promise<void> {
-  const opened = openLake(lake)
-  try {
-    const def = TABLES.find((t) => t.name === TableNames.raw)!
-    await opened.catalog.createNamespace(opened.namespace).catch(() => undefined) // may exist
-    const request = { schema: def.schema, partitionSpec: def.spec, properties: TABLE_PROPERTIES }
-    await Table.create(opened.catalog, opened.store, { namespace: opened.namespace, name }, request)
-  } finally {
-    await opened.close()
-  }
-}
-
-interface TableState {
-  rows: number
-  snapshots: number
-  dataFiles: number
-  bytes: number
-  firstCommitMs: number
-  lastCommitMs: number
-}
-
-/**
- * The table as its metadata file says, found through the catalog row read only: opening our
- * SqlCatalog would run its set-up statements, which take write locks the sink's commits wait for.
- */
-function tableState(lake: LakeSettings, name: string): TableState {
-  const db = new DatabaseSync(lake.LAKE_CATALOG_URI, { readOnly: true })
-  let location: string
-  try {
-    db.exec('PRAGMA busy_timeout = 5000')
-    const row = db
-      .prepare(
-        'SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?',
-      )
-      .get(lake.LAKE_CATALOG_NAME, lake.LAKE_NAMESPACE, name)
-    location = String(row?.metadata_location)
-  } finally {
-    db.close()
-  }
-  const metadata = parseTableMetadata(readFileSync(fileURLToPath(location), 'utf8'))
-  const current = metadata.snapshots.find((s) => s.snapshotId === metadata.currentSnapshotId)
-  const summary: Record<string, string | undefined> = current?.summary ?? {}
-  const times = metadata.snapshots.map((s) => s.timestampMs)
-  return {
-    rows: Number(summary['total-records'] ?? 0),
-    snapshots: times.length,
-    dataFiles: Number(summary['total-data-files'] ?? 0),
-    bytes: Number(summary['total-files-size'] ?? 0),
-    firstCommitMs: Math.min(...times),
-    lastCommitMs: current?.timestampMs ?? 0,
-  }
-}
-
-const peakRssMiB = (pid: number): number => {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
 }
 
 /** A running worker: its process, its log (a file, and the tail kept for errors), its CPU at assignment. */
@@ -357,7 +214,7 @@ export async function runIcebergSink(o: IcebergSinkOptions): Promise<IcebergSink
           elapsedMsSinceAssigned: state.lastCommitMs - (w.assigned?.at ?? startedAt),
           cpuSeconds,
           cpuSecondsSinceAssigned: cpuSeconds - (w.assigned?.cpu ?? 0),
-          peakRssMiB: peakRssMiB(w.pid),
+          peakRssMiB: memoryMiB(w.pid)?.peak ?? 0,
           snapshots: state.snapshots,
           dataFiles: state.dataFiles,
           bytes: state.bytes,
