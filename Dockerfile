@@ -14,6 +14,7 @@ COPY package.json package-lock.json ./
 COPY packages/shared/package.json packages/shared/
 COPY packages/iceberg/package.json packages/iceberg/
 COPY packages/parquet/package.json packages/parquet/
+COPY packages/ops/package.json packages/ops/
 COPY packages/simulator/package.json packages/simulator/
 COPY packages/testkit/package.json packages/testkit/
 COPY services/ingest/package.json services/ingest/

@@ -61,6 +61,8 @@ async function main(): Promise<void> {
     LAKE_CATALOG_URI: process.env.LAKE_CATALOG_URI ?? join(stackDir, 'lake', 'catalog.db'),
     HTTP_HOST: '127.0.0.1',
   }
+  // Traces go to the stack's Jaeger (JAEGER_QUERY_URL/api/traces?service=ingest) unless sent elsewhere
+  env.OTEL_EXPORTER_OTLP_ENDPOINT ??= env.JAEGER_OTLP_URL
   mkdirSync(stackDir, { recursive: true })
   const query = await localQueryAuth(process.env, stackDir)
   const running = SERVICES.filter((s) => existsSync(join(projectRoot, 'services', s.name, 'src', 'main.ts')))
@@ -76,7 +78,11 @@ async function main(): Promise<void> {
   startProcess(
     'simulator',
     simulatorMain,
-    ['--rate', SIMULATOR_RATE, '--duration', '24h', '--users', '1000', '--start', 'now-30d', '--quiet'],
+    // 1 % of uploads carry a traceparent, as a phone's SDK would: their traces start at the phone
+    [
+      ...['--rate', SIMULATOR_RATE, '--duration', '24h', '--users', '1000', '--start', 'now-30d'],
+      ...['--trace-share', '0.01', '--quiet'],
+    ],
     env,
   )
 

@@ -41,14 +41,16 @@ import {
   checkAggregates,
   checkErrors,
   checkRaw,
+  completeBefore,
   expectedWindows,
   GRANULARITIES,
   HOUR,
   maxEventLag,
   outcomes,
   readTable,
+  snapshotSummary,
 } from '@healthstream/testkit/lake'
-import { simulateInto, testPipeline, waitForLake } from '@healthstream/testkit/stack'
+import { chainServices, simulateInto, testPipeline, waitForLake } from '@healthstream/testkit/stack'
 
 const OUT_OF_ORDERNESS = 2 * HOUR
 const LATENESS = { daily: 6 * HOUR, weekly: 6 * HOUR, monthly: 6 * HOUR } as const
@@ -60,20 +62,10 @@ describe('simulator → ingest → validator → aggregator → lake-writer → 
   const pipeline = testPipeline('e2e')
   const dir = mkdtempSync(join(tmpdir(), 'hs-e2e-'))
   const target = localTarget(join(dir, 'lake'))
-  const four = { TOPIC_PARTITIONS: '4' }
-  const ingest = pipeline.service('ingest', four)
-  const validator = pipeline.service('validator', four)
-  const aggregator = pipeline.service('aggregator', {
-    ...four,
-    DAILY_WINDOW_ZONE: 'utc',
-    OUT_OF_ORDERNESS: `${OUT_OF_ORDERNESS / 1000}ms`,
-    ALLOWED_LATENESS_DAILY: `${LATENESS.daily / 1000}ms`,
-    ALLOWED_LATENESS_WEEKLY: `${LATENESS.weekly / 1000}ms`,
-    ALLOWED_LATENESS_MONTHLY: `${LATENESS.monthly / 1000}ms`,
-    PARTITION_IDLE_TIMEOUT: '1ms',
+  const { all: services } = chainServices(pipeline, {
+    lake: target.env,
+    windows: { zone: 'utc', outOfOrderness: OUT_OF_ORDERNESS, lateness: LATENESS },
   })
-  const writer = pipeline.service('lake-writer', { ...four, ...target.env, COMMIT_INTERVAL: '1s' })
-  const services = [ingest, validator, aggregator, writer]
   after(async () => {
     for (const service of services) {
       const problems = service.lines.filter((l) => !l.includes('"level":"info"'))
@@ -152,6 +144,40 @@ describe('simulator → ingest → validator → aggregator → lake-writer → 
       console.log(
         `${granularity}: ${checked.rows} rows (${checked.finals} final) of ${checked.windows} windows`,
       )
+    }
+    // Completeness: the aggregator's marks reach the aggregate tables, from every input partition that
+    // had data, on every partition of the aggregates topic, never past its watermark. A partition
+    // without data (3 users on 4 partitions) holds healthstream.complete-before back, in every table.
+    const second = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`
+    const summary = async (table: string) => (await snapshotSummary(target.ref(table)))?.summary ?? {}
+    const rawTimes = JSON.parse((await summary('health_data_raw'))['healthstream.partition-event-times']!)
+    const withData = Object.keys(rawTimes[pipeline.topics.validated]).sort()
+    for (const granularity of GRANULARITIES) {
+      const table = `health_data_${granularity}_agg`
+      const marks = JSON.parse((await summary(table))['healthstream.partition-watermarks']!)[
+        pipeline.topics.aggregates
+      ] as Record<string, Record<string, number>>
+      assert.deepEqual(
+        Object.keys(marks).sort(),
+        ['0', '1', '2', '3'],
+        `${granularity}: marks on every partition`,
+      )
+      for (const bySource of Object.values(marks)) {
+        assert.deepEqual(
+          Object.keys(bySource).sort(),
+          withData,
+          `${granularity}: from every input partition with data`,
+        )
+        for (const w of Object.values(bySource))
+          assert.ok(w <= watermark, `${granularity}: never past the watermark`)
+      }
+      const answer = await completeBefore(target.ref(table), second(watermark / 1000))
+      assert.deepEqual(
+        answer,
+        withData.length < 4 ? { complete: false, completeBefore: null } : answer,
+        `${granularity}: held back by the partition without data`,
+      )
+      if (answer.completeBefore !== null) assert.ok(answer.completeBefore <= second(watermark / 1000))
     }
     for (const s of services) assert.deepEqual(s.unexpectedExits, [], `${s.name} exits`)
     console.log(

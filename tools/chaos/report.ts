@@ -7,6 +7,15 @@ const median = (xs: readonly number[]) => {
   return sorted[Math.floor(sorted.length / 2)]!
 }
 
+/** `Europe/Berlin 9 rows (2026-03-29 23 h)`, per zone of the daily table. */
+const zoneLine = (r: ChaosReport) =>
+  Object.entries(r.lake.days)
+    .map(([zone, d]) => {
+      const odd = Object.entries(d.lengths).map(([date, hours]) => `${date} ${hours} h`)
+      return `${zone} ${d.rows} rows${odd.length > 0 ? ` (${odd.join(', ')})` : ''}`
+    })
+    .join('; ')
+
 /** The run as a few lines a person reads: faults, recovery, what the lake holds, verdict. */
 export function formatReport(r: ChaosReport): string {
   const lines = [
@@ -28,6 +37,7 @@ export function formatReport(r: ChaosReport): string {
     `lake (pyiceberg): health_data_raw ${r.lake.raw.toLocaleString('en')} rows, health_data_errors ${r.lake.errors.toLocaleString('en')} rows; ${agg}`,
     `drained ${s(r.drainMs)} after the last fault; whole run ${s(r.totalMs)}; batches on the raw topic more often than sent: ${r.extraRawCopies}`,
   )
+  if (r.options.dailyZone === 'user') lines.push(`daily windows in the users' zones: ${zoneLine(r)}`)
   for (const [name, rec] of Object.entries(r.services))
     for (const crash of rec.crashes)
       lines.push(`crash of ${name} at ${s(crash.atMs)}:`, ...crash.lastLines.map((l) => `  ${l}`))

@@ -19,6 +19,8 @@ import {
   maxEventLag,
   outcomes,
   readTable,
+  type ZoneDays,
+  zoneDays,
 } from '@healthstream/testkit/lake'
 import type { ServiceProcess } from '@healthstream/testkit/stack'
 import { simulateWithStats, testPipeline, waitForLake } from '@healthstream/testkit/stack'
@@ -30,9 +32,6 @@ import { type FaultPlan, planFaults, SERVICES, type ServiceName } from './schedu
 
 const OUT_OF_ORDERNESS = 2 * HOUR
 const LATENESS = 12 * HOUR
-// June 1, 2026 is a Monday: the short run's ~6 days close daily windows, the ISO week and the month
-// that end there; the full run spans months
-const START = Date.parse('2026-05-28T00:00:00Z')
 
 /** Everything a run saw and checked; also the JSON report. */
 export interface ChaosReport {
@@ -49,6 +48,8 @@ export interface ChaosReport {
     raw: number
     errors: number
     aggregates: Record<string, { rows: number; finals: number; windows: number }>
+    /** The daily rows per zone: how many, the days not 24 hours long, when the days start (UTC). */
+    days: Record<string, ZoneDays>
   }
   /** Batches on the raw topic more often than the simulator sent them (resends after a lost ack). */
   readonly extraRawCopies: number
@@ -70,7 +71,7 @@ export async function runChaos(options: ChaosOptions, dir: string): Promise<Chao
   const pipeline = testPipeline('chaos')
   const target = chaosLake()
   const windows = {
-    DAILY_WINDOW_ZONE: 'utc',
+    DAILY_WINDOW_ZONE: options.dailyZone,
     OUT_OF_ORDERNESS: `${OUT_OF_ORDERNESS / 1000}ms`,
     ALLOWED_LATENESS_DAILY: `${LATENESS / 1000}ms`,
     ALLOWED_LATENESS_WEEKLY: `${LATENESS / 1000}ms`,
@@ -104,7 +105,8 @@ export async function runChaos(options: ChaosOptions, dir: string): Promise<Chao
       duplicateShare: 0.02,
       lateShare: 0,
       outOfOrderShare: 0.05,
-      start: START,
+      start: options.start,
+      zones: options.zones,
       retryForMs: 600_000,
     })
     const started = Date.now()
@@ -142,7 +144,8 @@ export async function runChaos(options: ChaosOptions, dir: string): Promise<Chao
     })
     const drainMs = Date.now() - faultsOver
     log(`drained after ${Math.round(drainMs / 1000)} s; reading the lake through pyiceberg`)
-    const checked = await checkLake(truth, target.ref, stats.resends > 0 ? pipeline.topics.raw : undefined)
+    const rawTopic = stats.resends > 0 ? pipeline.topics.raw : undefined
+    const checked = await checkLake(truth, target.ref, rawTopic, options.dailyZone)
     return {
       options,
       plan,
@@ -175,6 +178,7 @@ async function checkLake(
   truth: ReturnType<typeof parseTruth>,
   ref: ChaosLake['ref'],
   rawTopic: string | undefined,
+  dailyZone: ChaosOptions['dailyZone'],
 ): Promise<Pick<ChaosReport, 'lake' | 'violations' | 'extraRawCopies'>> {
   const { valid } = outcomes(truth)
   const violations: string[] = []
@@ -214,8 +218,9 @@ async function checkLake(
     low: Math.min(...lastOfUser.values()) - OUT_OF_ORDERNESS,
     high: Math.max(...lastOfUser.values()) - OUT_OF_ORDERNESS,
   }
-  const expected = expectedWindows(valid)
+  const expected = expectedWindows(valid, { dailyZone })
   const aggregates: ChaosReport['lake']['aggregates'] = {}
+  let days: ChaosReport['lake']['days'] = {}
   for (const granularity of GRANULARITIES) {
     const rows = await readTable({
       ...ref(`health_data_${granularity}_agg`),
@@ -225,6 +230,7 @@ async function checkLake(
     const { violations: v, ...counts } = checkAggregates(granularity, rows, expected, LATENESS, bounds)
     violations.push(...v)
     aggregates[granularity] = counts
+    if (granularity === 'daily') days = zoneDays(rows)
   }
-  return { lake: { raw: raw.length, errors: errors.length, aggregates }, violations, extraRawCopies }
+  return { lake: { raw: raw.length, errors: errors.length, aggregates, days }, violations, extraRawCopies }
 }

@@ -48,7 +48,13 @@ interface ServiceTopics {
 function serviceTopics(prefix: string): Record<ServiceName, ServiceTopics> {
   const t = topicNames(prefix)
   return {
-    ingest: { reads: [t.raw], writes: [t.samples, t.errors], transactional: true },
+    // ingest also hosts the dead-letter replay: it reads the dead letters and the replay ledger and
+    // writes them back to the input topic of the stage that rejected them
+    ingest: {
+      reads: [t.raw, t.errors, t.replays],
+      writes: [t.samples, t.errors, t.raw, t.validated, t.replays],
+      transactional: true,
+    },
     validator: { reads: [t.samples], writes: [t.validated, t.errors], transactional: true },
     aggregator: { reads: [t.validated], writes: [t.aggregates, t.errors], transactional: true },
     'lake-writer': { reads: [t.validated, t.aggregates, t.errors], writes: [], transactional: false },

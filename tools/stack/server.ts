@@ -44,6 +44,10 @@ export const PORTS = {
   s3: 17070 + OFFSET,
   icebergRest: 18181 + OFFSET,
   postgres: 15432 + OFFSET,
+  /** Jaeger: OTLP/HTTP receiver, query API (HTTP) and query gRPC (bound too, so it must be ours). */
+  jaegerOtlp: 14318 + OFFSET,
+  jaegerQuery: 14686 + OFFSET,
+  jaegerQueryGrpc: 14685 + OFFSET,
 } as const
 
 export const HOST = '127.0.0.1'

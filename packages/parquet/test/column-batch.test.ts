@@ -112,6 +112,9 @@ describe('a row written into the columns by its reader', () => {
     )
     assert.equal(batch.largest('k'), 2n)
     assert.equal(batch.largest('s'), 'a')
+    assert.equal(batch.largest('s', 1), undefined, 'rows from 1 on: only a null')
+    assert.equal(batch.largest('k', 1), 2n)
+    assert.equal(batch.largest('k', 2), undefined, 'no rows from 2 on')
   })
 })
 

@@ -8,6 +8,8 @@ export const Topics = {
   validated: 'health-data-validated',
   errors: 'health-data-errors',
   aggregates: 'health-data-aggregates',
+  /** The dead-letter replay ledger (compacted; written by ingest's replay, see shared/src/replay). */
+  replays: 'health-data-replays',
 } as const
 
 export type TopicNames = { readonly [K in keyof typeof Topics]: string }
@@ -23,6 +25,7 @@ export function topicNames(prefix: string): TopicNames {
     validated: prefix + Topics.validated,
     errors: prefix + Topics.errors,
     aggregates: prefix + Topics.aggregates,
+    replays: prefix + Topics.replays,
   }
 }
 

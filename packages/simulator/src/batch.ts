@@ -43,7 +43,7 @@ export function buildBatch(
   for (let i = 0; i < planned.length; i++) {
     const p = planned[i]!
     samples[i] = toSample(p, user, device, v2)
-    truth[i] = toTruth(p, user.userId, batchId, device.schemaVersion)
+    truth[i] = toTruth(p, user, batchId, device.schemaVersion)
   }
   const batch: HealthDataBatch = {
     batchId,
@@ -75,16 +75,22 @@ function toSample(p: Planned, user: User, device: Device, v2: boolean): HealthSa
   return sample
 }
 
-function toTruth(p: Planned, userId: string, batchId: string, schemaVersion: 1 | 2): TruthEntry {
+function toTruth(p: Planned, user: User, batchId: string, schemaVersion: 1 | 2): TruthEntry {
   const d = p.draft
   const common = {
-    userId,
+    userId: user.userId,
     sampleId: p.sampleId,
     batchId,
     dataType: d.dataType,
     outcome: d.reason ?? ('valid' as const),
   }
-  const flags = { duplicate: false, late: p.late, outOfOrder: p.outOfOrder, schemaVersion }
+  const flags = {
+    duplicate: false,
+    late: p.late,
+    outOfOrder: p.outOfOrder,
+    schemaVersion,
+    ...(schemaVersion === 2 ? { timeZone: user.zone } : {}),
+  }
   if (d.reason !== undefined) return { ...common, ...flags }
   const endMicros = d.end === null ? null : d.end * 1000
   return { ...common, value: d.canonical, startMicros: d.start * 1000, endMicros, ...flags }

@@ -1,18 +1,18 @@
 /** Time-zone offsets and ISO 8601 strings as devices write them. */
 
-const HOUR_MS = 3_600_000
+const QUARTER_MS = 900_000
 const formatters = new Map<string, Intl.DateTimeFormat>()
-// Offsets only change at whole-hour boundaries in practice (DST, even for +05:45 zones), so one
-// Intl lookup per zone and hour serves every sample in that hour.
+// Offsets change at whole quarter hours of UTC (Adelaide's DST at 16:30Z, St John's at 05:30Z), so
+// one Intl lookup per zone and quarter hour serves every sample in it.
 const offsetCache = new Map<string, number>()
 
 /** UTC offset of `zone` at `epochMs`, in minutes (Europe/Berlin in winter: 60). */
 export function offsetMinutes(zone: string, epochMs: number): number {
-  const hour = Math.floor(epochMs / HOUR_MS)
-  const key = `${zone}@${hour}`
+  const quarter = Math.floor(epochMs / QUARTER_MS)
+  const key = `${zone}@${quarter}`
   let offset = offsetCache.get(key)
   if (offset === undefined) {
-    offset = computeOffset(zone, hour * HOUR_MS)
+    offset = computeOffset(zone, quarter * QUARTER_MS)
     if (offsetCache.size > 100_000) offsetCache.clear()
     offsetCache.set(key, offset)
   }

@@ -25,6 +25,8 @@ export interface GeneratorOptions {
   readonly maxBatchSamples?: number
   /** Distinct samples to generate in total; unlimited when absent. */
   readonly samples?: number
+  /** IANA zones the users live in, round-robin (user i in zones[i % n]); drawn from the seed when absent. */
+  readonly zones?: readonly string[] | undefined
 }
 
 interface DeviceState {
@@ -61,7 +63,7 @@ export class Generator {
   constructor(options: GeneratorOptions) {
     this.#options = options
     this.#budget = options.samples ?? Number.POSITIVE_INFINITY
-    this.users = createUsers(options.users, options.seed, options.v2Share)
+    this.users = createUsers(options.users, options.seed, options.v2Share, options.zones)
     for (const user of this.users) {
       for (const device of user.devices) {
         const key = this.#all.length

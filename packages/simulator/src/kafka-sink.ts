@@ -17,10 +17,11 @@ export interface KafkaSinkOptions {
   readonly retryForMs?: number
 }
 
-/** One record as bytes: key = userId, value = Confluent-framed Avro. */
+/** One record as bytes: key = userId, value = Confluent-framed Avro; headers such as `traceparent`. */
 export interface OutgoingRecord {
   readonly key: Buffer
   readonly value: Buffer
+  readonly headers?: ReadonlyMap<string, Buffer>
 }
 
 /**
@@ -50,7 +51,11 @@ export class KafkaSink {
    */
   async send(records: readonly OutgoingRecord[]): Promise<void> {
     const topic = this.#options.topic
-    const messages = records.map((r) => ({ topic, key: r.key, value: r.value }))
+    const messages = records.map((r) =>
+      r.headers === undefined
+        ? { topic, key: r.key, value: r.value }
+        : { topic, key: r.key, value: r.value, headers: headerMap(r.headers) },
+    )
     const deadline = Date.now() + (this.#options.retryForMs ?? 0)
     for (;;) {
       try {
@@ -95,4 +100,9 @@ async function ensureTopic(options: KafkaSinkOptions): Promise<void> {
   } finally {
     await admin.close()
   }
+}
+
+/** Headers as the producer takes them without serializers: names as bytes too. */
+function headerMap(headers: ReadonlyMap<string, Buffer>): Map<Buffer, Buffer> {
+  return new Map([...headers].map(([name, value]) => [Buffer.from(name), value]))
 }

@@ -19,6 +19,8 @@ export interface SimulatorOptions {
   readonly truthPath: string | undefined
   /** Epoch ms where simulated time begins. */
   readonly start: number
+  /** IANA zones of the users, round-robin; undefined: each user's zone drawn from the seed. */
+  readonly zones: readonly string[] | undefined
   readonly brokers: readonly string[]
   readonly registryUrl: string
   readonly topic: string
@@ -30,6 +32,10 @@ export interface SimulatorOptions {
   readonly progress: boolean
   /** How long a failed send is made again (broker restarts) before the run fails, in ms. */
   readonly retryForMs: number
+  /** Share of uploads carrying a W3C `traceparent` (the phone's span), so traces start at the phone. */
+  readonly traceShare: number
+  /** Share of traced uploads marked sampled; the others propagate unsampled. */
+  readonly traceSampledShare: number
 }
 
 /** A bad command-line flag or option value; the message names it. */
@@ -50,6 +56,7 @@ export const USAGE = `usage: npm run simulate -- [flags]
   --out-of-order-share P  share of samples out of order in their batch (default 0.05)
   --truth PATH            write the ground truth as NDJSON to PATH
   --start T               simulated start: ISO 8601, 'now' (default) or relative: now-7d, now-12h
+  --zones LIST            users' IANA zones, comma-separated, given round-robin (default: drawn from the seed)
   --brokers LIST          bootstrap brokers (default $KAFKA_BROKERS)
   --registry URL          schema registry (default $SCHEMA_REGISTRY_URL)
   --topic NAME            topic (default health-data-raw); the subject is NAME-value
@@ -57,6 +64,8 @@ export const USAGE = `usage: npm run simulate -- [flags]
   --compression C         none or lz4 (default lz4)
   --max-batch N           most samples in one batch (default 200)
   --retry-for D           make a failed send again for up to D (default 2m): survives broker restarts
+  --trace-share P         share of uploads with a W3C traceparent header, as a phone's SDK sends (default 0)
+  --trace-sampled P       share of traced uploads marked sampled; the rest unsampled (default 1)
   --quiet                 no progress lines`
 
 const FLAGS = {
@@ -72,6 +81,7 @@ const FLAGS = {
   'out-of-order-share': { type: 'string' },
   truth: { type: 'string' },
   start: { type: 'string' },
+  zones: { type: 'string' },
   brokers: { type: 'string' },
   registry: { type: 'string' },
   topic: { type: 'string' },
@@ -79,6 +89,8 @@ const FLAGS = {
   compression: { type: 'string' },
   'max-batch': { type: 'string' },
   'retry-for': { type: 'string' },
+  'trace-share': { type: 'string' },
+  'trace-sampled': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const
@@ -112,6 +124,7 @@ export function parseOptions(
     outOfOrderShare: share('--out-of-order-share', text('out-of-order-share'), 0.05),
     truthPath: text('truth'),
     start: startTime(text('start'), now),
+    zones: zoneList(text('zones')),
     brokers: required('--brokers', text('brokers') ?? env.KAFKA_BROKERS, 'KAFKA_BROKERS').split(','),
     registryUrl: required('--registry', text('registry') ?? env.SCHEMA_REGISTRY_URL, 'SCHEMA_REGISTRY_URL'),
     topic: text('topic') ?? 'health-data-raw',
@@ -120,6 +133,8 @@ export function parseOptions(
     maxBatchSamples: integer('--max-batch', text('max-batch'), 1, 10_000) ?? 200,
     progress: !values.quiet,
     retryForMs: text('retry-for') === undefined ? 120_000 : duration('--retry-for', text('retry-for')!),
+    traceShare: share('--trace-share', text('trace-share'), 0),
+    traceSampledShare: share('--trace-sampled', text('trace-sampled'), 1),
   }
 }
 
@@ -184,6 +199,20 @@ export function duration(flag: string, raw: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(raw.trim())
   if (!match) throw new OptionError(`${flag} must look like 90s, 5m, 1h or a number of ms, got '${raw}'`)
   return Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 'ms']!)
+}
+
+/** `--zones`: comma-separated IANA zones, each one this runtime knows; undefined when not given. */
+export function zoneList(raw: string | undefined): readonly string[] | undefined {
+  if (raw === undefined) return undefined
+  const zones = raw.split(',').map((z) => z.trim())
+  for (const zone of zones) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone })
+    } catch {
+      throw new OptionError(`--zones must list IANA time zones, got '${zone}'`)
+    }
+  }
+  return zones
 }
 
 function startTime(raw: string | undefined, now: number): number {

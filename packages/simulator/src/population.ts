@@ -58,14 +58,22 @@ export interface User {
   readonly glucoseUnit: 'mg/dL' | 'mmol/L'
 }
 
-/** Builds `count` users from the seed; user i is the same for any `count` > i. */
-export function createUsers(count: number, seed: number, v2Share: number): User[] {
-  return Array.from({ length: count }, (_, index) => createUser(index, seed, v2Share))
+/**
+ * Builds `count` users from the seed; user i is the same for any `count` > i. With `zones`, user i
+ * lives in `zones[i % zones.length]` (round-robin; units as usual there for the zones above, else as
+ * drawn) and everything else stays as the seed makes it.
+ */
+export function createUsers(count: number, seed: number, v2Share: number, zones?: readonly string[]): User[] {
+  return Array.from({ length: count }, (_, index) => createUser(index, seed, v2Share, zones))
 }
 
-function createUser(index: number, seed: number, v2Share: number): User {
+function createUser(index: number, seed: number, v2Share: number, zones?: readonly string[]): User {
   const rng = new Rng(seed, 1_000_003 + index)
-  const home = rng.pick(ZONES)
+  // Drawn even when the zone is given, so the rest of the user is the same as without `zones`
+  const drawn = rng.pick(ZONES)
+  const given = zones && zones.length > 0 ? zones[index % zones.length]! : undefined
+  const home =
+    given === undefined ? drawn : (ZONES.find((z) => z.zone === given) ?? { ...drawn, zone: given })
   const hasWatch = rng.chance(0.7)
   const ios = rng.chance(0.55)
   const devices: Device[] = [device(rng, 'phone', ios, v2Share)]

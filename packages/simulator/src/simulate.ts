@@ -11,6 +11,7 @@ import { Generator } from './generator.ts'
 import { KafkaSink, type OutgoingRecord } from './kafka-sink.ts'
 import type { SimulatorOptions } from './options.ts'
 import { TruthFile } from './truth-file.ts'
+import { UploadTraces } from './upload-traces.ts'
 
 /** What a run sent. */
 export interface SimulateStats {
@@ -35,6 +36,9 @@ export interface SimulateStats {
   samplesPerSecond: number
   /** Sends that failed and were made again (a resent batch may be on the topic twice). */
   resends: number
+  /** Uploads sent with a `traceparent`, and those of them marked sampled (`--trace-share`). */
+  tracedUploads: number
+  sampledUploads: number
 }
 
 /** Records per Kafka send: large enough to amortize a round trip, small enough to pipeline. */
@@ -88,13 +92,20 @@ async function produce(
   started: number,
 ): Promise<void> {
   const generator = new Generator(options)
+  const traces = new UploadTraces(options.seed, options)
   const keys = new Map<string, Buffer>()
   let chunk: OutgoingRecord[] = []
   let chunkBytes = 0
   let inFlight: Promise<void> = Promise.resolve()
   for (let batch = generator.next(); batch; batch = generator.next()) {
     const value = (batch.schemaVersion === 2 ? serializers.v2 : serializers.v1).serialize(batch.batch)
-    chunk.push({ key: keyOf(keys, batch.batch.userId), value })
+    const traceparent = traces.next()
+    const key = keyOf(keys, batch.batch.userId)
+    chunk.push(
+      traceparent === undefined
+        ? { key, value }
+        : { key, value, headers: new Map([['traceparent', Buffer.from(traceparent)]]) },
+    )
     chunkBytes += value.length
     count(stats, batch, value.length)
     await truth?.write(batch.truth)
@@ -113,6 +124,8 @@ async function produce(
   }
   await inFlight
   if (chunk.length > 0) await sink.send(chunk)
+  stats.tracedUploads = traces.traced
+  stats.sampledUploads = traces.sampled
 }
 
 /** The record key (userId as UTF-8), one buffer per user for the whole run. */
@@ -166,6 +179,8 @@ function emptyStats(topic: string, v1: number, v2: number): SimulateStats {
     elapsedMs: 0,
     samplesPerSecond: 0,
     resends: 0,
+    tracedUploads: 0,
+    sampledUploads: 0,
   }
 }
 

@@ -23,6 +23,8 @@ export interface TruthEntry {
   /** Moved before samples that happened earlier in its batch. */
   readonly outOfOrder: boolean
   readonly schemaVersion: 1 | 2
+  /** The batch's `timeZone` (v2 only: the user's IANA zone); absent on v1 batches, which carry none. */
+  readonly timeZone?: string
 }
 
 /** One NDJSON line (with the newline). Keys in a fixed order so files diff well between runs. */

@@ -40,6 +40,15 @@ describe('device clocks', () => {
     assert.equal(offsetMinutes('Europe/Berlin', Date.parse('2026-03-29T01:00:00Z')), 120)
   })
 
+  it('switches offset at the half hour of UTC where Adelaide leaves daylight time (2026-04-04 16:30Z)', () => {
+    assert.equal(offsetMinutes('Australia/Adelaide', Date.parse('2026-04-04T16:29:59Z')), 630)
+    assert.equal(offsetMinutes('Australia/Adelaide', Date.parse('2026-04-04T16:30:00Z')), 570)
+    assert.equal(
+      formatLocal(Date.parse('2026-04-04T16:45:00Z'), 'Australia/Adelaide', millis),
+      '2026-04-05T02:15:00.000+09:30',
+    )
+  })
+
   it('can write a time without its offset, the way a buggy device would', () => {
     assert.equal(formatWithoutOffset(t, 'Europe/Berlin'), '2026-11-25T08:15:30.123')
   })

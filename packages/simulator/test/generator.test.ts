@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { spec } from '../src/data-types.ts'
-import { generateAll, ISO_WITH_OFFSET } from './helpers.ts'
+import { Generator } from '../src/generator.ts'
+import type { User } from '../src/population.ts'
+import { generateAll, ISO_WITH_OFFSET, options } from './helpers.ts'
 
 describe('generator', () => {
   const batches = generateAll()
@@ -82,6 +84,20 @@ describe('generator', () => {
     assert.ok(v2.length > 0 && v2.length < firsts.length)
     assert.ok(v2.every((b) => typeof b.batch.timeZone === 'string'))
     assert.ok(firsts.filter((b) => b.schemaVersion === 1).every((b) => b.batch.timeZone === undefined))
+    // The truth says which zone each sample was sent with, as the batch does
+    assert.ok(firsts.every((b) => b.truth.every((t) => t.timeZone === b.batch.timeZone)))
+  })
+
+  it('puts users in the zones it is given, round-robin, and changes nothing else about them', () => {
+    const zones = ['Australia/Adelaide', 'America/Los_Angeles', 'Asia/Kolkata']
+    const given = new Generator(options({ users: 7, zones }))
+    const drawn = new Generator(options({ users: 7 }))
+    assert.deepEqual(
+      given.users.map((u) => u.zone),
+      [0, 1, 2, 3, 4, 5, 6].map((i) => zones[i % 3]),
+    )
+    const rest = ({ zone: _z, weightUnit: _w, temperatureUnit: _t, glucoseUnit: _g, ...user }: User) => user
+    assert.deepEqual(given.users.map(rest), drawn.users.map(rest))
   })
 
   it('re-sends duplicate batches with the same batchId and sampleIds, marked in the truth', () => {

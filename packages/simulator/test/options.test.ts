@@ -69,6 +69,11 @@ describe('simulator command line', () => {
     assert.throws(() => parse('--retry-for', 'soon'), /--retry-for/)
   })
 
+  it("takes the users' zones as a list and leaves them to the seed by default", () => {
+    assert.equal(parse().zones, undefined)
+    assert.deepEqual(parse('--zones', 'Europe/Berlin, Asia/Kolkata').zones, ['Europe/Berlin', 'Asia/Kolkata'])
+  })
+
   it('accepts a start relative to now', () => {
     assert.equal(parse('--start', 'now-2d').start, NOW - 2 * 86_400_000)
     assert.equal(parse('--start=-12h').start, NOW - 12 * 3_600_000)
@@ -83,6 +88,7 @@ describe('simulator command line', () => {
     [['--start', '2026-11-20T00:00:00'], /--start/],
     [['--compression', 'gzip'], /--compression/],
     [['--seed', '1.5'], /--seed/],
+    [['--zones', 'Europe/Berlin,Mars/Olympus'], /--zones.*Mars\/Olympus/],
     [['--frobnicate'], /--frobnicate/],
   ]
   for (const [argv, flag] of bad) {

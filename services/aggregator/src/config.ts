@@ -62,5 +62,9 @@ export const aggregatorConfig = {
   EARLY_FIRE_INTERVAL: duration('emit provisional rows of changed open windows this often; 0s = never', 0),
   RESULT_RETENTION: duration('final results stay queryable in Redis this long', 35 * 86_400_000),
   TOPIC_PARTITIONS: int('partitions of the topics the aggregator creates when missing', 4, 1, 10_000),
+  WATERMARK_MARKS: bool(
+    "after a batch that moved a partition's firing watermark, a mark (null value, header healthstream-watermark) on every partition of health-data-aggregates: the lake-writer's healthstream.complete-before of the aggregate tables needs them",
+    true,
+  ),
   ...queryConfig,
 } as const

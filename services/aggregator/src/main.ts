@@ -71,6 +71,7 @@ await runHop({
         batches.inc({ mode: info.mode })
         reemitted.inc(info.reemitted)
       },
+      watermarkMarks: config.WATERMARK_MARKS ? config.TOPIC_PARTITIONS : 0,
     })
     const partitions = config.TOPIC_PARTITIONS
     return {

@@ -4,6 +4,7 @@ import {
   type Micros,
   quoteForMessage,
   ReasonCode,
+  type ReplayOrigin,
   sampleErrorRecord,
   type ValidatedSample,
 } from '@healthstream/shared/domain'
@@ -14,7 +15,10 @@ import type { AggregatorDeps } from './types.ts'
 import { aggregateRecord } from './windows/record.ts'
 import type { WindowState } from './windows/store.ts'
 
-/** A window row on the aggregates topic, keyed by the window id. */
+/**
+ * A window row on the aggregates topic, keyed by the window id. No trace headers: built from samples of
+ * many traces, it carries the hop's batch span, which links them (shared `transaction-spans.ts`).
+ */
 export function rowOutput(
   deps: AggregatorDeps,
   state: WindowState,
@@ -26,12 +30,24 @@ export function rowOutput(
 }
 
 /** The TOO_LATE dead letter of a sample no window takes any more. */
-export function tooLateError(sample: ValidatedSample, watermark: Micros, now: Micros): ErrorRecord {
+export function tooLateError(
+  sample: ValidatedSample,
+  watermark: Micros,
+  now: Micros,
+  replay: ReplayOrigin | null = null,
+): ErrorRecord {
   const at = (micros: Micros) => new Date(micros / 1000).toISOString()
   const message =
     `event time ${at(sample.startTime)} is past the allowed lateness of its daily, weekly and monthly ` +
     `windows (watermark ${at(watermark)}); data type ${quoteForMessage(sample.dataType)}`
-  return sampleErrorRecord('aggregator', sample, { reason: ReasonCode.TOO_LATE, message }, now)
+  return sampleErrorRecord(
+    'aggregator',
+    sample,
+    { reason: ReasonCode.TOO_LATE, message },
+    now,
+    undefined,
+    replay,
+  )
 }
 
 /** A dead letter on the errors topic, with the consumed record's trace context. */

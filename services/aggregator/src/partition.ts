@@ -38,6 +38,7 @@
 // hop's: docs/exactly-once.md, section 2.
 import { type ErrorRecord, errorRecord, type Micros, type ValidatedSample } from '@healthstream/shared/domain'
 import type { ConsumedRecord } from '@healthstream/shared/kafka'
+import { readReplayMark } from '@healthstream/shared/replay'
 import { decodeOutboxWithTickers, decodeTick, encodeOutbox, type TaggedOutput } from './outbox.ts'
 import { errorOutput, rowOutput, tooLateError } from './outputs.ts'
 import { type ReplayPlan, replayPlan } from './replay.ts'
@@ -160,7 +161,9 @@ export async function commitPartition(prepared: Prepared, tickers: readonly numb
   const info = { partition, mode: plan.mode, records: records.length, applied: fresh.length }
   deps.onBatch?.({ ...info, reemitted: replayed.length + reticked.length })
   for (const { tag } of outputs) if (tag !== '') deps.onDeadLetter?.(tag)
-  return { outputs: outputs.map((o) => o.record), fireWatermark: load.fireWatermark }
+  // What the store holds once this batch is through: the loaded watermark only if new records committed it
+  const persisted = fresh.length > 0 ? load.fireWatermark : load.meta.fireWatermark
+  return { outputs: outputs.map((o) => o.record), fireWatermark: load.fireWatermark, persisted }
 }
 
 /** The changes of a commit that only records new tickers: the state stays as it was. */
@@ -208,7 +211,8 @@ function decide(batch: PartitionBatch, load: LoadResult, fresh: readonly Decoded
   for (const d of fresh) {
     if (d.error) outputs.push(errorOutput(deps, d.record, d.error))
     else if (d.sample && late.has(d.sample)) {
-      outputs.push(errorOutput(deps, d.record, tooLateError(d.sample, load.meta.fireWatermark, now)))
+      const replay = readReplayMark(d.record.headers)
+      outputs.push(errorOutput(deps, d.record, tooLateError(d.sample, load.meta.fireWatermark, now, replay)))
     }
   }
   for (const state of step.emitted) outputs.push(rowOutput(deps, state, step.watermark, now))
@@ -235,6 +239,7 @@ async function decode(deps: AggregatorDeps, record: ConsumedRecord, now: Micros)
     payloadFormat: 'raw',
     payload: record.value ?? Buffer.alloc(0),
     errorTime: now,
+    replay: readReplayMark(record.headers),
   })
   return { record, offset, error }
 }

@@ -1,5 +1,6 @@
 import type { Micros } from '@healthstream/shared/domain'
 import type { ConsumedRecord, GroupSession, Transform } from '@healthstream/shared/kafka'
+import { WatermarkMarker } from './marks.ts'
 import { canAnchor, commitPartition, decodeRecords, preparePartition } from './partition.ts'
 import { commitTick, tickPartition } from './tick.ts'
 import type { AggregatorDeps, AggregatorStatus } from './types.ts'
@@ -40,15 +41,19 @@ export class Aggregator {
   readonly #epochs = new Map<number, number>()
   /** Firing watermark each partition's windows are known to have fired by (no timer due at or below). */
   readonly #fired = new Map<number, Micros>()
+  /** Watermark marks after each batch (marks.ts). */
+  readonly #marker: WatermarkMarker
 
   constructor(deps: AggregatorDeps) {
     this.#deps = deps
     this.#tracker = new WatermarkTracker(deps.spec.idleTimeout)
+    this.#marker = new WatermarkMarker({ topic: deps.aggregatesTopic, partitions: deps.watermarkMarks ?? 0 })
   }
 
   /** The transform for `TransactionalLoop`. */
   readonly transform: Transform = async (records, context) => {
     await this.#claim(context.session)
+    this.#marker.batch(offsetRanges(records), this.#tracker.partitions)
     const deps = this.#deps
     const now = deps.nowMicros()
     const partitions = await Promise.all(
@@ -97,7 +102,16 @@ export class Aggregator {
     // Only now, all committed: a failed batch is retried at the same watermark and must look again
     for (const c of checked) this.#fired.set(c.partition, c.fireWatermark)
     prepared.forEach((p, i) => void this.#fired.set(p.batch.partition, committed[i]!.fireWatermark))
-    return [...committed.flatMap((c) => c.outputs), ...ticks.flatMap((t) => t.outputs.map((o) => o.record))]
+    const outputs = [
+      ...committed.flatMap((c) => c.outputs),
+      ...ticks.flatMap((t) => t.outputs.map((o) => o.record)),
+    ]
+    // The marks come last: on every aggregates partition they follow the rows they vouch for
+    const persisted = new Map([
+      ...checked.map((c) => [c.partition, c.persisted] as const),
+      ...prepared.map((p, i) => [p.batch.partition, committed[i]!.persisted] as const),
+    ])
+    return [...outputs, ...this.#marker.marks(persisted)]
   }
 
   /** Whether the instance watermark may have made timers of `partition` (without records) due. */
@@ -143,6 +157,7 @@ export class Aggregator {
       this.#tracker.release(partition)
       this.#epochs.delete(partition)
       this.#fired.delete(partition)
+      this.#marker.release(partition)
     }
     const now = nowMicros()
     const metas = await Promise.all(assigned.map((p) => store.claim(p, session.generationId, now)))
@@ -154,6 +169,14 @@ export class Aggregator {
     })
     this.#generation = session.generationId
   }
+}
+
+/** First and last offset of each partition in a batch. */
+function offsetRanges(records: readonly ConsumedRecord[]): Map<number, { first: bigint; last: bigint }> {
+  const out = new Map<number, { first: bigint; last: bigint }>()
+  for (const [partition, group] of byPartition(records))
+    out.set(partition, { first: group[0]!.offset, last: group.at(-1)!.offset })
+  return out
 }
 
 /** Records grouped by partition, each group in offset order (as the loop delivers them). */

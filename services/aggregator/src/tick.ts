@@ -51,7 +51,7 @@ export interface TickRequest {
  */
 export async function tickPartition(
   request: TickRequest,
-): Promise<{ tick: Tick | null; fireWatermark: Micros }> {
+): Promise<{ tick: Tick | null; fireWatermark: Micros; persisted: Micros }> {
   const { deps, partition, epoch, now } = request
   const load = await deps.store.load({
     partition,
@@ -67,7 +67,7 @@ export async function tickPartition(
   })
   const { group } = load.meta
   if (group === null || (load.due.length === 0 && (load.dirty ?? []).length === 0)) {
-    return { tick: null, fireWatermark: load.fireWatermark }
+    return { tick: null, fireWatermark: load.fireWatermark, persisted: load.meta.fireWatermark }
   }
   const step = applyBatch({
     spec: deps.spec,
@@ -78,12 +78,13 @@ export async function tickPartition(
     now,
   })
   if (step.emitted.length === 0 && step.changes.cancelTimers.length === 0) {
-    return { tick: null, fireWatermark: load.meta.fireWatermark }
+    return { tick: null, fireWatermark: load.meta.fireWatermark, persisted: load.meta.fireWatermark }
   }
   const outputs = step.emitted.map((state) => rowOutput(deps, state, step.watermark, now))
   return {
     tick: { partition, epoch, load, changes: step.changes, outputs },
     fireWatermark: load.fireWatermark,
+    persisted: load.fireWatermark,
   }
 }
 

@@ -22,6 +22,11 @@ export interface AggregatorDeps {
   readonly onDeadLetter?: (reason: string) => void
   /** Told how each partition's share of a batch was applied (for metrics and tests). */
   readonly onBatch?: (info: BatchInfo) => void
+  /**
+   * Partitions of the aggregates topic that get a watermark mark after each batch whose firing
+   * watermark moved (marks.ts); absent or 0: no marks.
+   */
+  readonly watermarkMarks?: number
 }
 
 /** How one partition's share of a batch was applied. */

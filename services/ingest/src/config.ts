@@ -9,6 +9,7 @@ export const ingestConfig = {
   MAX_MESSAGE_BYTES: int('raw messages larger than this go to the DLQ as TOO_LARGE', 4 * 1024 * 1024, 1024),
   MAX_ERROR_PAYLOAD_BYTES: int('bytes of an oversized message kept in its error record', 64 * 1024, 0),
   TOPIC_PARTITIONS: int('partitions of the topics ingest creates when missing', 4, 1, 10_000),
+  REPLAY_CHUNK_SIZE: int('dead letters re-published per transaction by POST /admin/replay', 500, 1, 100_000),
 } as const
 
 /**

@@ -10,6 +10,7 @@ import {
 } from '@healthstream/shared/domain'
 import type { ConsumedRecord, OutputRecord, Transform } from '@healthstream/shared/kafka'
 import { forwardTrace } from '@healthstream/shared/platform'
+import { readReplayMark } from '@healthstream/shared/replay'
 
 /** What the ingest transform needs; built in main.ts, or in memory by tests. */
 export interface IngestDeps {
@@ -108,6 +109,7 @@ function deadLetter(
     payloadFormat: 'raw',
     payload: value.length > deps.maxErrorPayloadBytes ? value.subarray(0, deps.maxErrorPayloadBytes) : value,
     errorTime: now,
+    replay: readReplayMark(record.headers),
   })
   return { topic: deps.errorsTopic, key: record.key, value: deps.errors.serialize(error), headers }
 }

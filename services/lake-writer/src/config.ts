@@ -96,7 +96,16 @@ export const lakeWriterConfig = {
     0,
     64,
   ),
-  TOPIC_PARTITIONS: int('partitions of the topics the lake-writer creates when missing', 4, 1, 10_000),
+  TOPIC_PARTITIONS: int(
+    'partitions of the topics the lake-writer creates when missing; also the partitions every table waits for before it records healthstream.complete-before',
+    4,
+    1,
+    10_000,
+  ),
+  OUT_OF_ORDERNESS: duration(
+    "healthstream.complete-before of health_data_raw and health_data_errors: per partition the largest event time held − this (keep it equal to the aggregator's)",
+    10 * 60_000,
+  ),
   COMPACT_TARGET_FILE_SIZE: int('bytes compaction aims at per file', 128 * 1024 * 1024, 1024),
   COMPACT_MAX_ROWS: int(
     'most rows one compaction rewrite reads into memory (as row objects, ~1 KiB each in health_data_raw); a partition with more small files is rewritten in several bins',
@@ -111,6 +120,15 @@ export const lakeWriterConfig = {
   MAINTENANCE_INTERVAL: timerDuration(
     'how often the writer owning partition 0 of health-data-validated expires snapshots (EXPIRE_*) and removes orphan files (older than 3 days) of every table; 0s: never (the /admin actions still work)',
     3_600_000,
+  ),
+  RECONCILE_INTERVAL: timerDuration(
+    'how often the writer reconciles the tables with their topics for the healthstream_lake_reconcile_* gauges (GET /admin/reconcile does it on request); 0s: only on request',
+    60_000,
+  ),
+  RECONCILE_MAX_SCAN: int(
+    'committed records a reconciliation reads at most per topic partition to count what a table lacks; beyond, the count is a lower bound',
+    100_000,
+    1,
   ),
 } as const
 

@@ -31,6 +31,7 @@ import { TableBuffer } from './consuming/table-buffer.ts'
 import type { LakeLoopOptions } from './loop-options.ts'
 import type { LakeEvent, LakeStats } from './loop-stats.ts'
 import { Mutex } from './mutex.ts'
+import { CommitTracing } from './tracing/commit-spans.ts'
 
 /** The consume → buffer → commit loop of one lake-writer instance. */
 export class LakeLoop {
@@ -55,6 +56,8 @@ export class LakeLoop {
   #paused = false
   /** The commit running beside the reading. */
   readonly #commits = new BackgroundTask()
+  /** The trace contexts of the buffered rows, and the spans of each table's commit. */
+  readonly #tracing = new CommitTracing()
 
   constructor(options: LakeLoopOptions) {
     this.#o = options
@@ -164,7 +167,9 @@ export class LakeLoop {
   }
 
   async #take(records: readonly ConsumedRecord[]): Promise<void> {
-    const skipped = await routeRecords(records, this.#o.routes, this.#buffers, Date.now())
+    const skipped = await routeRecords(records, this.#o.routes, this.#buffers, Date.now(), (t, r) =>
+      this.#tracing.see(t.def.name, r.headers),
+    )
     for (const s of skipped) this.#emit({ type: 'skipped', ...s })
     for (const [topic, n] of countByTopic(records)) this.#emit({ type: 'consumed', topic, records: n })
     await this.#maybeCommit()
@@ -218,6 +223,7 @@ export class LakeLoop {
       const states = await Promise.all(
         this.#o.sinks.map(async (s) => [s.def.name, await s.refresh()] as const),
       )
+      this.#tracing.clear()
       for (const [table, state] of states) {
         const topics = new Set(this.#o.routes.filter((r) => r.tables.includes(table)).map((r) => r.topic))
         this.#buffers.get(table)!.reset(
@@ -246,13 +252,15 @@ export class LakeLoop {
   async #commit(): Promise<void> {
     const flushes = this.#flushes.splice(0)
     const dirty = [...this.#buffers.values()].filter((b) => b.dirtySince !== undefined)
-    const taken = dirty.map((b) => ({ b, work: b.take() }))
+    const taken = dirty.map((b) => ({ b, work: b.take(), traces: this.#tracing.take(b.def.name) }))
     try {
       await this.#mutex.run(async () => {
         const sinks = new Map(this.#o.sinks.map((s) => [s.def.name, s]))
         // One table after the other: catalogs backed by one database take parallel commits badly.
-        for (const { b, work } of taken) {
-          const result = await sinks.get(b.def.name)!.commit(work)
+        for (const { b, work, traces } of taken) {
+          const sink = sinks.get(b.def.name)!
+          const table = { name: b.def.name, snapshotId: () => sink.table.metadata.currentSnapshotId }
+          const result = await this.#tracing.traced(table, work, traces, () => sink.commit(work))
           b.committed(work)
           this.#emit({ type: 'committed', result, watermark: work.watermark })
         }

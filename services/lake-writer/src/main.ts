@@ -9,6 +9,7 @@ import { AvroDeserializer } from '@healthstream/shared/avro'
 import { limitInflatedBatches } from '@healthstream/shared/kafka'
 import { LagMetrics, runService, type ServiceContext, type ServiceWorker } from '@healthstream/shared/service'
 import { TopicSchemas } from '@healthstream/shared/topics'
+import { tableCompleteness } from './committing/completeness.ts'
 import { ensureTables } from './committing/ensure-tables.ts'
 import { openLake } from './committing/open-lake.ts'
 import { tableLineage } from './committing/recovery.ts'
@@ -16,7 +17,7 @@ import { TableSink } from './committing/table-sink.ts'
 import { TABLES } from './committing/tables.ts'
 import { catalogProblems, lakeWriterConfig } from './config.ts'
 import { createLakeConsumer } from './consuming/kafka-consumer.ts'
-import { topicRoutes } from './consuming/routing.ts'
+import { type TopicRoute, topicRoutes } from './consuming/routing.ts'
 import { LakeLoop } from './lake-loop.ts'
 import { readinessOf } from './loop-stats.ts'
 import { adminActions, tableEndpoints } from './operating/admin-http.ts'
@@ -24,6 +25,10 @@ import { logLakeEvent, logMaintenanceEvent } from './operating/event-log.ts'
 import { feedLag } from './operating/lag.ts'
 import { MaintenanceSchedule } from './operating/maintenance-schedule.ts'
 import { createLakeMetrics, type LakeMetrics } from './operating/metrics.ts'
+import { reconcileEndpoint } from './operating/reconcile-http.ts'
+import { kafkaTopicLog } from './operating/reconcile-kafka.ts'
+import { createReconcileMetrics } from './operating/reconcile-metrics.ts'
+import { Reconciler } from './operating/reconciler.ts'
 import { TableMaintenance } from './operating/table-maintenance.ts'
 
 const NAME = 'lake-writer'
@@ -47,7 +52,16 @@ async function startLakeWriter(context: Context): Promise<ServiceWorker> {
     TABLES.map((t) => t.name),
   )
   const { sinks, close } = await openSinks(context, writer, metrics)
-  const { loop, lag } = lakeLoop(context, sinks, metrics)
+  const { loop, lag, routes } = lakeLoop(context, sinks, metrics)
+  const log = kafkaTopicLog({ ...context.kafka, groupId: context.groupId })
+  const reconciler = new Reconciler({
+    sinks,
+    routes,
+    log,
+    maxScan: config.RECONCILE_MAX_SCAN,
+    onReport: createReconcileMetrics(context.metrics.registry),
+    onError: (err) => context.logger.warn({ err }, 'reconciling the lake with its topics failed'),
+  })
   const maintenance = new TableMaintenance(sinks, {
     exclusive: (fn) => loop.exclusive(fn),
     writer,
@@ -68,18 +82,24 @@ async function startLakeWriter(context: Context): Promise<ServiceWorker> {
     pause: () => loop.pause(),
     resume: () => loop.resume(),
     adminActions: adminActions({ loop, maintenance }),
-    http: tableEndpoints(maintenance),
+    http: (app) => {
+      tableEndpoints(maintenance)(app)
+      reconcileEndpoint(reconciler)(app)
+    },
     run: async () => {
       schedule.start()
+      reconciler.start(config.RECONCILE_INTERVAL)
       lag.start()
       await loop.run().finally(() => lag.stop())
     },
     stop: async () => {
       await lag.stop() // before the loop closes the consumer the ends are read with
-      await Promise.all([schedule.stop(), loop.stop()])
+      await Promise.all([schedule.stop(), loop.stop(), reconciler.stop()])
     },
     close: async () => {
       await schedule.stop() // a round still running ends before the lake closes
+      await reconciler.stop()
+      await log.close().catch(() => undefined)
       await close()
     },
   }
@@ -98,6 +118,7 @@ async function openSinks(context: Context, writer: string, metrics: LakeMetrics)
         retries: config.COMMIT_RETRIES,
         lineage: tableLineage(def.name, topics),
         onError: (operation) => metrics.catalogError(def.name, operation),
+        completeness: tableCompleteness(def.name, topics, config.TOPIC_PARTITIONS, config.OUT_OF_ORDERNESS),
         ...(encodePool ? { encoder: encodePool.encode } : {}),
       }),
   )
@@ -116,7 +137,7 @@ function lakeLoop(
   context: Context,
   sinks: readonly TableSink[],
   metrics: LakeMetrics,
-): { loop: LakeLoop; lag: LagMetrics } {
+): { loop: LakeLoop; lag: LagMetrics; routes: readonly TopicRoute[] } {
   const { config, registry, logger } = context
   const routes = topicRoutes(context.topics, {
     validated: new AvroDeserializer({ registry, readerSchema: TopicSchemas.validated }),
@@ -151,5 +172,5 @@ function lakeLoop(
       logLakeEvent(logger, event)
     },
   })
-  return { loop, lag }
+  return { loop, lag, routes }
 }

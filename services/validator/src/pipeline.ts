@@ -14,6 +14,7 @@ import {
 } from '@healthstream/shared/domain'
 import type { ConsumedRecord, OutputRecord, Transform } from '@healthstream/shared/kafka'
 import { forwardTrace } from '@healthstream/shared/platform'
+import { readReplayMark } from '@healthstream/shared/replay'
 
 /** What the validator transform needs; built in main.ts, or in memory by tests. */
 export interface ValidatorDeps {
@@ -76,6 +77,7 @@ async function checkRecord(
   now: Micros,
 ): Promise<{ sample: ValidatedSample } | { error: ErrorRecord }> {
   const decoded = await deps.decoder.decode(record.value ?? Buffer.alloc(0))
+  const replay = readReplayMark(record.headers)
   if (!decoded.ok) {
     const error = errorRecord({
       stage: 'validator',
@@ -92,12 +94,13 @@ async function checkRecord(
       payloadFormat: 'raw',
       payload: record.value ?? Buffer.alloc(0),
       errorTime: now,
+      replay,
     })
     return { error }
   }
   const result = validateSample(decoded.value, deps.rules, now)
   if (result.ok) return { sample: result.validated }
-  return { error: sampleErrorRecord('validator', decoded.value, result, now) }
+  return { error: sampleErrorRecord('validator', decoded.value, result, now, undefined, replay) }
 }
 
 function validatedOutput(deps: ValidatorDeps, { record, sample }: Accepted): OutputRecord {

@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { AvroDeserializer, HttpSchemaRegistry } from '@healthstream/shared/avro'
 import type { AggregateRecord, ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
-import { type ConsumedRecord, readCommittedTopic } from '@healthstream/shared/kafka'
+import { type ConsumedRecord, readCommittedTopic, readWatermarkMark } from '@healthstream/shared/kafka'
 import { TopicSchemas } from '@healthstream/shared/topics'
 import { parseTruth, simulate, simulatorOptions } from '@healthstream/simulator'
 import { HOUR, maxEventLag, outcomes } from '@healthstream/testkit/lake'
@@ -59,6 +59,7 @@ async function lastRows(topic: string): Promise<Map<string, AggregateRecord>> {
   })
   const rows = new Map<string, AggregateRecord>()
   for (const record of (await readCommittedTopic(kafka(), topic)) as ConsumedRecord[]) {
+    if (readWatermarkMark(record.headers) !== null) continue // our aggregator's watermark marks
     const decoded = await decoder.decode(record.value ?? Buffer.alloc(0))
     if (!decoded.ok) throw new Error(`undecodable row at ${topic}@${record.offset}: ${decoded.detail}`)
     rows.set(record.key?.toString('utf8') ?? '', decoded.value)

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { ChaosOptionError, FULL, parseChaosOptions, SHORT } from '../options.ts'
+import {
+  ChaosOptionError,
+  DST_ZONES,
+  FULL,
+  parseChaosOptions,
+  SHORT,
+  SHORT_USER_ZONES,
+  USER_ZONES,
+} from '../options.ts'
 import { planFaults, SERVICES } from '../schedule.ts'
 
 describe('the chaos fault plan', () => {
@@ -64,5 +72,23 @@ describe('chaos options', () => {
     assert.throws(() => parseChaosOptions(['--outage', 'long']), /--outage/)
     assert.throws(() => parseChaosOptions(['--samples', '-1']), /--samples/)
     assert.throws(() => parseChaosOptions(['--nope']), ChaosOptionError)
+  })
+
+  it('keeps daily windows on UTC days unless --user-zones or --daily-zone user says otherwise', () => {
+    assert.deepEqual([FULL.dailyZone, FULL.zones, SHORT.dailyZone], ['utc', undefined, 'utc'])
+    assert.deepEqual(parseChaosOptions(['--user-zones']), { ...FULL, ...USER_ZONES })
+    assert.deepEqual(parseChaosOptions(['--short', '--user-zones']), SHORT_USER_ZONES)
+    assert.deepEqual([SHORT_USER_ZONES.dailyZone, SHORT_USER_ZONES.zones], ['user', DST_ZONES])
+    const o = parseChaosOptions([
+      ...['--daily-zone', 'user', '--zones', 'Australia/Adelaide,Asia/Kolkata'],
+      ...['--start', '2026-10-03T00:00:00Z'],
+    ])!
+    assert.deepEqual(
+      [o.dailyZone, o.zones, o.start],
+      ['user', ['Australia/Adelaide', 'Asia/Kolkata'], Date.parse('2026-10-03T00:00:00Z')],
+    )
+    assert.throws(() => parseChaosOptions(['--daily-zone', 'local']), /--daily-zone/)
+    assert.throws(() => parseChaosOptions(['--zones', 'Europe/Atlantis']), /--zones.*Europe\/Atlantis/)
+    assert.throws(() => parseChaosOptions(['--start', '2026-10-03']), /--start/)
   })
 })

@@ -1,5 +1,6 @@
 import type { StackServer } from '../server.ts'
 import { icebergRest } from './iceberg-rest.ts'
+import { jaeger } from './jaeger.ts'
 import { kafka } from './kafka.ts'
 import { postgresServer } from './postgres.ts'
 import { pythonReaders } from './python.ts'
@@ -20,6 +21,7 @@ export const allServers: readonly StackServer[] = [
   postgresServer,
   s3,
   icebergRest,
+  jaeger,
   pythonReaders,
   spark,
   runtimes,

@@ -1,4 +1,6 @@
 import type { OpsCommand } from '../command.ts'
+import { reconcileCommand } from './reconcile.ts'
+import { replayCommand } from './replay.ts'
 
 /** Every operator command, in the order `npm run ops -- --help` lists them. */
-export const COMMANDS: readonly OpsCommand[] = []
+export const COMMANDS: readonly OpsCommand[] = [replayCommand, reconcileCommand]

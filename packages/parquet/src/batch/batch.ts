@@ -205,11 +205,14 @@ export class ColumnBatch {
     return new ColumnBatch(schema, columns)
   }
 
-  /** The largest value of a top-level primitive column, nulls aside; undefined when it has none. */
-  largest(name: string): PrimitiveValue | undefined {
+  /**
+   * The largest value of a top-level primitive column in rows `from` … the last, nulls aside; undefined
+   * when they have none.
+   */
+  largest(name: string, from = 0): PrimitiveValue | undefined {
     const c = this.columns[this.schema.fields.findIndex((f) => f.name === name)]
-    if (c === undefined || c.kind === 'list' || c.kind === 'map') return undefined
-    return leafStats(c, 0, c.length).max
+    if (c === undefined || c.kind === 'list' || c.kind === 'map' || from >= c.length) return undefined
+    return leafStats(c, from, c.length).max
   }
 
   get length(): number {

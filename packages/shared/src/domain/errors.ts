@@ -18,6 +18,14 @@ export interface ErrorInput {
   payload: Buffer
   errorTime: Micros
   occurredAt?: Micros | null
+  /** Set when the consumed record re-drives a dead letter (its `healthstream-replay` header). */
+  replay?: ReplayOrigin | null
+}
+
+/** The dead letter a replayed record re-drives, and the replay that sent it. */
+export interface ReplayOrigin {
+  readonly errorId: string
+  readonly replayId: string
 }
 
 /**
@@ -37,11 +45,16 @@ export function errorId(
   return index === null ? base : `${base}:${index}`
 }
 
-/** Builds an `ErrorRecord` with its deterministic id; absent optional facts become null. */
+/**
+ * Builds an `ErrorRecord` with its deterministic id; absent optional facts become null. A replayed
+ * record that fails again gets the first dead letter's id with `/replay/<replayId>` (still the same on
+ * every retry of the batch) and `replayOf` naming the first.
+ */
 export function errorRecord(input: ErrorInput): ErrorRecord {
-  const { source } = input
+  const { source, replay } = input
+  const base = errorId(input.stage, source.topic, source.partition, source.offset, input.sourceIndex)
   return {
-    errorId: errorId(input.stage, source.topic, source.partition, source.offset, input.sourceIndex),
+    errorId: replay ? `${base}/replay/${replay.replayId}` : base,
     stage: input.stage,
     reasonCode: input.reasonCode,
     message: input.message,
@@ -57,6 +70,7 @@ export function errorRecord(input: ErrorInput): ErrorRecord {
     writerSchemaId: source.writerSchemaId >= 0 ? source.writerSchemaId : null,
     errorTime: input.errorTime,
     occurredAt: input.occurredAt ?? null,
+    replayOf: replay?.errorId ?? null,
   }
 }
 
@@ -105,6 +119,7 @@ export function sampleErrorRecord(
   rejection: { reason: ReasonCode; message: string },
   nowMicros: Micros,
   raw?: Buffer,
+  replay?: ReplayOrigin | null,
 ): ErrorRecord {
   return errorRecord({
     stage,
@@ -124,5 +139,6 @@ export function sampleErrorRecord(
     payload: raw ?? jsonPayload(sample),
     errorTime: nowMicros,
     occurredAt: Number.isSafeInteger(sample.startTime) ? sample.startTime : null,
+    replay,
   })
 }

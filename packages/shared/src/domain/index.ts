@@ -8,7 +8,14 @@ export { BUILTIN_DATA_TYPES_PATH, builtinDataTypes } from './data-types-file.ts'
 export type { DedupStore } from './dedup.ts'
 export { dedupKey, dedupOwner } from './dedup.ts'
 export type { ErrorInput, SampleCoordinates } from './errors.ts'
-export { errorId, errorRecord, jsonPayload, quoteForMessage, sampleErrorRecord } from './errors.ts'
+export {
+  errorId,
+  errorRecord,
+  jsonPayload,
+  quoteForMessage,
+  type ReplayOrigin,
+  sampleErrorRecord,
+} from './errors.ts'
 export type { FlattenResult } from './flatten.ts'
 export { flattenBatch } from './flatten.ts'
 export { ReasonCode, type Stage } from './reason-codes.ts'

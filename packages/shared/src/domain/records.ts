@@ -128,6 +128,8 @@ export interface ErrorRecord {
   errorTime: Micros
   /** Event time of the sample when it is known. */
   occurredAt: Micros | null
+  /** The dead letter this one re-drove and failed again (a replay); null otherwise. */
+  replayOf: string | null
 }
 
 /**

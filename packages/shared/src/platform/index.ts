@@ -29,6 +29,7 @@ export {
 } from './http-app.ts'
 export { createLogger, type Logger } from './logger.ts'
 export { createHopMetrics, type HopMetrics, registerReadiness } from './metrics.ts'
+export { samplerFromEnv, tracingProblems } from './sampler.ts'
 export {
   DEFAULT_HTTP_LIMITS,
   type HttpLimits,
@@ -36,12 +37,12 @@ export {
   type RunningServer,
   serve,
 } from './serve.ts'
+export { TRACE_HEADERS, type TraceCount, type TraceGroup, TraceTally } from './trace-tally.ts'
 export {
-  contextFromHeaders,
+  contextOf,
   forwardTrace,
-  type HeaderCarrier,
-  injectSpan,
   setupTracing,
   shutdownTracing,
-  startBatchSpan,
+  spanContextOf,
+  traceHeadersOf,
 } from './tracing.ts'

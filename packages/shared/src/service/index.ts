@@ -20,4 +20,5 @@ export {
   type ServiceDefinition,
   type ServiceWorker,
 } from './shell.ts'
+export { HopTracing, MAX_SPAN_LINKS, TraceAttributes, TransactionSpans } from './transaction-spans.ts'
 export { deadLetterUnreadable, type UnreadableBatchDeps } from './unreadable-batches.ts'

@@ -1,9 +1,11 @@
 /** An exactly-once hop (consume → transform → produce in one Kafka transaction) as a service in the shell. */
+import { trace } from '@opentelemetry/api'
 import type { Hono } from 'hono'
 import { AvroSerializer, type HttpSchemaRegistry } from '../avro/index.ts'
 import type { ErrorRecord, Stage } from '../domain/index.ts'
 import {
   createTransactionalPorts,
+  type KafkaConnectionConfig,
   type LoopEvent,
   type LoopStats,
   limitInflatedBatches,
@@ -15,7 +17,6 @@ import type { ConfigOf } from '../platform/config.ts'
 import type { Readiness } from '../platform/http-app.ts'
 import type { Logger } from '../platform/logger.ts'
 import type { HopMetrics } from '../platform/metrics.ts'
-import { contextFromHeaders, startBatchSpan } from '../platform/tracing.ts'
 import { type TopicNames, TopicSchemas } from '../topics.ts'
 import { fetchConfig, prefetchConfig } from './fetch-config.ts'
 import { CommittedTally } from './hop-metrics.ts'
@@ -27,6 +28,7 @@ import {
   type ServiceContext,
   type ServiceWorker,
 } from './shell.ts'
+import { HopTracing } from './transaction-spans.ts'
 import { deadLetterUnreadable } from './unreadable-batches.ts'
 
 /** A hop's configuration: the common keys, the fetch path's (`fetchConfig`) and its own. */
@@ -40,6 +42,8 @@ export interface HopContext<S extends ConfigSpec> {
   readonly registry: HttpSchemaRegistry
   /** The pipeline's topic names, with TOPIC_PREFIX applied. */
   readonly topics: TopicNames
+  /** The broker connection (security included), for clients beside the hop's own. */
+  readonly kafka: KafkaConnectionConfig
   /** Count a dead letter (counted in metrics once its transaction commits). */
   readonly deadLetter: (reason: string) => void
 }
@@ -97,6 +101,7 @@ async function startHop<S extends ConfigSpec>(
     metrics,
     registry: context.registry,
     topics: context.topics,
+    kafka: context.kafka,
     deadLetter: (r) => tally.deadLetter(r),
   })
   await context.ensureTopics(parts.topics)
@@ -117,12 +122,14 @@ async function startHop<S extends ConfigSpec>(
     logger,
   })
   ports.consumer.onSession((session) => lag.lag.retain(session.assignment))
+  // Each transaction's spans are children of its inputs' upstream spans (transaction-spans.ts)
+  const tracing = new HopTracing(trace.getTracer(name), name)
   const loop = new TransactionalLoop({
     consumer: ports.consumer,
     producer: ports.producer,
     inputTopics: parts.inputTopics,
     transform: tally.wrap(
-      await withUnreadableDeadLetters(name, traced(name, parts.transform), context, tally),
+      await withUnreadableDeadLetters(name, tracing.wrap(parts.transform), context, tally),
     ),
     maxBatchRecords: config.BATCH_MAX_RECORDS,
     lingerMs: config.BATCH_LINGER,
@@ -130,6 +137,7 @@ async function startHop<S extends ConfigSpec>(
     maxBufferedBytes: fetching.PREFETCH_MAX_BYTES,
     onEvent: (event) => {
       tally.onEvent(event)
+      tracing.onEvent(event)
       lag.lag.onLoopEvent(event)
       logLoopEvent(logger, event)
     },
@@ -200,18 +208,5 @@ function hopReadiness(stats: LoopStats): Readiness {
     assignedPartitions: stats.session?.assignment.length ?? 0,
     lastProgressAt: stats.lastProgressAt,
     paused: stats.state === 'paused',
-  }
-}
-
-/** One span per transaction, a child of the trace the first input record carries. */
-function traced(service: string, transform: Transform): Transform {
-  return async (records, context) => {
-    const span = startBatchSpan(service, `${service} batch`, contextFromHeaders(records[0]?.headers as never))
-    span.setAttribute('messaging.batch.message_count', records.length)
-    try {
-      return await transform(records, context)
-    } finally {
-      span.end()
-    }
   }
 }

@@ -14,6 +14,7 @@ import { ConfigError, type ConfigKey, type ConfigOf, loadConfig } from '../platf
 import { createServiceApp, type Readiness, readinessProblems } from '../platform/http-app.ts'
 import { createLogger, type Logger } from '../platform/logger.ts'
 import { createHopMetrics, type HopMetrics, registerReadiness } from '../platform/metrics.ts'
+import { tracingProblems } from '../platform/sampler.ts'
 import { type HttpLimits, httpLimitProblems, serve } from '../platform/serve.ts'
 import { setupTracing, shutdownTracing } from '../platform/tracing.ts'
 import { type TopicNames, topicNames } from '../topics.ts'
@@ -94,6 +95,7 @@ export function configOrExit<S extends ConfigSpec>(
     registryAuth(config.SCHEMA_REGISTRY_AUTH)
     const problems = [...kafkaSecurity(config).problems, ...(configProblems?.(config) ?? [])]
     problems.push(...httpLimitProblems(httpLimits(config)))
+    problems.push(...tracingProblems(env))
     if (problems.length > 0) throw new ConfigError(problems)
     return config
   } catch (error) {

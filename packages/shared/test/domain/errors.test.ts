@@ -41,6 +41,7 @@ describe('errorRecord', () => {
       writerSchemaId: null,
       errorTime: NOW,
       occurredAt: null,
+      replayOf: null,
     })
   })
 })

@@ -1,4 +1,6 @@
 /** @healthstream/testkit/lake: the lake as engines we do not write read it. Public names, exported explicitly. */
+
+export { type Completeness, completeBefore } from './completeness.ts'
 export {
   expected as contractRow,
   expectedRows as contractRows,
@@ -18,8 +20,10 @@ export {
   maxEventLag,
   outcomes,
   type WatermarkBounds,
+  type WindowOptions,
   windowKey,
 } from './invariants.ts'
+export { type LocalDay, localDay, zoneName } from './local-days.ts'
 export {
   appendCopies,
   type FileInfo,
@@ -51,3 +55,4 @@ export {
   sparkIdentifier,
   sparkString,
 } from './spark-session.ts'
+export { type ZoneDays, zoneDays } from './zone-days.ts'

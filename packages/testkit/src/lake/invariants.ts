@@ -5,12 +5,15 @@
  * - `health_data_errors`: exactly the invalid samples, one dead letter per copy on the raw topic, with
  *   their reason codes, each dead letter once, nothing TOO_LATE;
  * - each `*_agg` table: one row per window, holding the count, sum, min, max, mean and end of all the
- *   window's valid samples; rows and final rows only where the watermark allows them.
+ *   window's valid samples; rows and final rows only where the watermark allows them. Daily windows
+ *   are UTC days, or with `dailyZone: 'user'` the local days of each sample's zone (its batch's v2
+ *   `timeZone`; UTC without one), computed in `local-days.ts`, not with the aggregator's code.
  * Each check returns its violations (empty = holds), so the end-to-end test and the chaos run share them.
  */
 
 import type { TruthEntry } from '@healthstream/simulator'
 import { multiplicity } from '../stack/pipeline.ts'
+import { localDay, zoneName } from './local-days.ts'
 import type { Row } from './reader.ts'
 
 export const HOUR = 3_600_000_000 // micros
@@ -26,6 +29,8 @@ export interface ExpectedWindow {
   readonly granularity: Granularity
   readonly start: number
   readonly end: number
+  /** `UTC`, or the zone of a daily window in the user's zone (as the runtime names it). */
+  readonly zone: string
   count: number
   sum: number
   min: number
@@ -46,25 +51,51 @@ const monthBounds = (micros: number): [number, number] => {
   ]
 }
 
-export const windowKey = (user: string, type: string, granularity: string, start: number): string =>
-  JSON.stringify([user, type, granularity, start])
+/** A window's identity; the zone as the runtime names it, so `Asia/Kolkata` and `Asia/Calcutta` are one. */
+export const windowKey = (
+  user: string,
+  type: string,
+  granularity: string,
+  start: number,
+  zone = 'UTC',
+): string => JSON.stringify([user, type, granularity, start, zoneName(zone) ?? zone])
 
-/** Counts, sums, minima and maxima per user/type and UTC day, ISO week and calendar month of the start. */
-export function expectedWindows(valid: readonly TruthEntry[]): Map<string, ExpectedWindow> {
+/** Where daily windows start: UTC midnight, or midnight in each sample's own zone (the aggregator's `DAILY_WINDOW_ZONE`). */
+export interface WindowOptions {
+  readonly dailyZone?: 'utc' | 'user'
+}
+
+/** The daily window of a sample: its UTC day, or its local day in its batch's zone when it has one the runtime knows. */
+function dailyBounds(t: TruthEntry, dailyZone: 'utc' | 'user'): [number, number, string] {
+  const start = t.startMicros!
+  const zone = dailyZone === 'user' && t.timeZone ? zoneName(t.timeZone) : undefined
+  if (zone === undefined || zone === 'UTC') return [dayStart(start), dayStart(start) + DAY, 'UTC']
+  const day = localDay(start, zone)
+  return [day.start, day.end, zone]
+}
+
+/**
+ * Counts, sums, minima and maxima per user/type and day (UTC or the sample's zone), ISO week and
+ * calendar month (UTC) of the start.
+ */
+export function expectedWindows(
+  valid: readonly TruthEntry[],
+  options: WindowOptions = {},
+): Map<string, ExpectedWindow> {
   const out = new Map<string, ExpectedWindow>()
   for (const t of valid) {
     const start = t.startMicros!
-    const bounds: [Granularity, number, number][] = [
-      ['daily', dayStart(start), dayStart(start) + DAY],
-      ['weekly', weekStart(start), weekStart(start) + 7 * DAY],
-      ['monthly', ...monthBounds(start)],
+    const bounds: [Granularity, number, number, string][] = [
+      ['daily', ...dailyBounds(t, options.dailyZone ?? 'utc')],
+      ['weekly', weekStart(start), weekStart(start) + 7 * DAY, 'UTC'],
+      ['monthly', ...monthBounds(start), 'UTC'],
     ]
     const v = t.value!
-    for (const [granularity, ws, we] of bounds) {
-      const key = windowKey(t.userId, t.dataType, granularity, ws)
+    for (const [granularity, ws, we, zone] of bounds) {
+      const key = windowKey(t.userId, t.dataType, granularity, ws, zone)
       const e = out.get(key)
       if (e === undefined) {
-        const window = { userId: t.userId, dataType: t.dataType, granularity, start: ws, end: we }
+        const window = { userId: t.userId, dataType: t.dataType, granularity, start: ws, end: we, zone }
         out.set(key, { ...window, count: 1, sum: v, min: v, max: v })
       } else {
         e.count++
@@ -183,7 +214,7 @@ export function checkAggregates(
 ): { violations: string[]; rows: number; finals: number; windows: number } {
   const out: string[] = []
   const keyOf = (r: Row) =>
-    windowKey(String(r.user_id), String(r.data_type), granularity, Number(r.window_start))
+    windowKey(String(r.user_id), String(r.data_type), granularity, Number(r.window_start), String(r.zone))
   const seen = multiplicity(rows, keyOf)
   const repeated = [...seen].filter(([, n]) => n !== 1)
   if (repeated.length > 0) out.push(`${granularity}: ${repeated.length} windows with more than one row`)
@@ -196,7 +227,6 @@ export function checkAggregates(
     }
     const ok =
       r.granularity === granularity &&
-      r.zone === 'UTC' &&
       Number(r.window_end) === e.end &&
       Number(r.count) === e.count &&
       close(Number(r.sum), e.sum) &&

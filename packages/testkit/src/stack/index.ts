@@ -1,6 +1,9 @@
 /** @healthstream/testkit/stack: the local stack as tests see it. Public names, exported explicitly. */
+
+export { CHAIN_PARTITIONS, type ChainServices, chainServices, type WindowSettings } from './chain.ts'
 export { committedOffsets, type DrainTimeouts, nextOffsets, waitForLake } from './drain.ts'
 export { endpoint, uniqueName } from './endpoints.ts'
+export { type JaegerReference, type JaegerSpan, jaegerOtlpUrl, jaegerSpans, waitForSpans } from './jaeger.ts'
 export { type GroupTopic, groupTopicKey, OffsetsProbe } from './kafka-offsets.ts'
 export { saslSslConnection, saslSslEnv, stackPassword, stackPasswordFile } from './kafka-sasl.ts'
 export { projectRoot } from './paths.ts'

@@ -90,6 +90,78 @@ describe('lake invariants', () => {
     assert.deepEqual(maxEventLag([valid[1]!, valid[0]!]), { maxLag: HOUR, endOfData: T0 + 2 * HOUR })
   })
 
+  it("computes daily windows in each sample's own zone with dailyZone user, UTC days without one", () => {
+    const at = (iso: string) => Date.parse(iso) * 1000
+    const zoned = [
+      // Berlin's 23-hour 2026-03-29 starts 2026-03-28T23:00Z: both samples are in it
+      entry('b1', { startMicros: at('2026-03-28T23:30:00Z'), timeZone: 'Europe/Berlin' }),
+      entry('b2', { value: 80, startMicros: at('2026-03-29T01:30:00Z'), timeZone: 'Europe/Berlin' }),
+      // A v1 batch carries no zone: its day is the UTC day
+      entry('b3', { value: 70, startMicros: at('2026-03-29T01:30:00Z'), schemaVersion: 1 }),
+      // Kolkata's 2026-03-30 starts at 18:30Z the day before
+      entry('k1', { userId: 'u2', startMicros: at('2026-03-29T20:00:00Z'), timeZone: 'Asia/Kolkata' }),
+    ]
+    const daily = (options?: { dailyZone: 'utc' | 'user' }) =>
+      [...expectedWindows(zoned, options).values()]
+        .filter((w) => w.granularity === 'daily')
+        .map((w) => [
+          w.userId,
+          w.zone === 'Asia/Calcutta' ? 'Asia/Kolkata' : w.zone,
+          new Date(w.start / 1000).toISOString(),
+          (w.end - w.start) / HOUR,
+          w.count,
+        ])
+    assert.deepEqual(daily({ dailyZone: 'user' }), [
+      ['u1', 'Europe/Berlin', '2026-03-28T23:00:00.000Z', 23, 2],
+      ['u1', 'UTC', '2026-03-29T00:00:00.000Z', 24, 1],
+      ['u2', 'Asia/Kolkata', '2026-03-29T18:30:00.000Z', 24, 1],
+    ])
+    assert.deepEqual(daily(), [
+      ['u1', 'UTC', '2026-03-28T00:00:00.000Z', 24, 1],
+      ['u1', 'UTC', '2026-03-29T00:00:00.000Z', 24, 2],
+      ['u2', 'UTC', '2026-03-29T00:00:00.000Z', 24, 1],
+    ])
+    // Weeks and months stay UTC
+    const weekly = [...expectedWindows(zoned, { dailyZone: 'user' }).values()].filter(
+      (w) => w.granularity !== 'daily',
+    )
+    assert.ok(weekly.every((w) => w.zone === 'UTC'))
+
+    // A row in the zone's own name matches, one on the UTC day instead does not
+    const expected = expectedWindows([zoned[3]!], { dailyZone: 'user' })
+    const row = {
+      user_id: 'u2',
+      data_type: 'heart_rate',
+      granularity: 'daily',
+      zone: 'Asia/Kolkata',
+      window_start: at('2026-03-29T18:30:00Z'),
+      window_end: at('2026-03-30T18:30:00Z'),
+      ...{ count: 1, sum: 60, min: 60, max: 60, mean: 60, is_final: true },
+    }
+    const passed = { low: at('2026-04-01T00:00:00Z'), high: at('2026-04-01T00:00:00Z') }
+    assert.deepEqual(checkAggregates('daily', [row], expected, HOUR, passed).violations, [])
+    const utcDay = {
+      ...row,
+      zone: 'UTC',
+      window_start: at('2026-03-29T00:00:00Z'),
+      window_end: at('2026-03-30T00:00:00Z'),
+    }
+    assert.match(
+      checkAggregates('daily', [utcDay], expected, HOUR, passed).violations.join(),
+      /unexpected window/,
+    )
+    assert.match(
+      checkAggregates(
+        'daily',
+        [{ ...row, window_end: row.window_end + HOUR }],
+        expected,
+        HOUR,
+        passed,
+      ).violations.join(),
+      /differ/,
+    )
+  })
+
   it('checks aggregate rows against the windows and the bounds of the final watermark', () => {
     const expected = expectedWindows(valid)
     const row = (over: Record<string, unknown> = {}) => ({

@@ -1,6 +1,11 @@
 import { AvroDeserializer, AvroSerializer, type SchemaRegistryAdmin } from '@healthstream/shared/avro'
 import type { AggregateRecord, ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
-import type { ConsumedRecord, GroupSession, OutputRecord } from '@healthstream/shared/kafka'
+import {
+  type ConsumedRecord,
+  type GroupSession,
+  type OutputRecord,
+  readWatermarkMark,
+} from '@healthstream/shared/kafka'
 import { TopicSchemas, Topics } from '@healthstream/shared/topics'
 import { MemorySchemaRegistry } from '@healthstream/testkit/memory'
 import { Aggregator } from '../../src/pipeline.ts'
@@ -94,6 +99,7 @@ export async function decodeOutputs(
   const errors: ErrorRecord[] = []
   for (const output of outputs) {
     if (output.topic === Topics.aggregates) {
+      if (readWatermarkMark(output.headers) !== null) continue // a watermark mark, not a window row
       const decoded = await s.readAggregate.decode(output.value!)
       if (!decoded.ok) throw new Error(decoded.detail)
       rows.push({ key: output.key!.toString('utf8'), row: { ...decoded.value } })

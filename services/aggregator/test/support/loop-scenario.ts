@@ -1,8 +1,15 @@
 // The aggregator inside the real transactional loop over the in-memory broker: transactions abort at
 // random, an instance dies and is replaced (its zombie fenced), a second instance joins, and the
-// committed output must still hold every window's rows exactly once, equal to a naive recomputation.
+// committed output must still hold every window's rows exactly once, equal to a naive recomputation,
+// and watermark marks (on) from every input partition on every aggregates partition, never going back.
 // Run over the in-memory store (unit test) and over Redis (integration test).
-import { KafkaErrorCode, KafkaLoopError, TransactionalLoop } from '@healthstream/shared/kafka'
+import {
+  type ConsumedRecord,
+  KafkaErrorCode,
+  KafkaLoopError,
+  readWatermarkMark,
+  TransactionalLoop,
+} from '@healthstream/shared/kafka'
 import { Topics } from '@healthstream/shared/topics'
 import { MemoryBroker, MemoryConsumer, MemoryProducer } from '@healthstream/testkit/memory'
 import { aggregationSpec } from '../../src/windows/spec.ts'
@@ -36,7 +43,8 @@ async function instance(
   const random = prng(seed)
   const consumer = new MemoryConsumer(broker, GROUP)
   const producer = new MemoryProducer(broker, txId)
-  const aggregator = new Aggregator(await aggregatorDeps({ store, serdes: s }))
+  const deps = await aggregatorDeps({ store, serdes: s })
+  const aggregator = new Aggregator({ ...deps, watermarkMarks: PARTITIONS })
   const loop = new TransactionalLoop({
     consumer,
     producer,
@@ -121,4 +129,25 @@ export async function runLoopScenario(
     ...broker.readCommitted(Topics.errors),
   ])
   assertExactlyOnce(produced, input, aggregationSpec())
+  assertMarks(broker.readCommitted(Topics.aggregates), counts)
+}
+
+/**
+ * The committed watermark marks: on every aggregates partition, for every input partition that had
+ * data, at least one, and never lower than the one before (aborted transactions took theirs along).
+ */
+function assertMarks(records: readonly ConsumedRecord[], counts: readonly number[]): void {
+  const last = new Map<string, bigint>()
+  for (const r of records) {
+    const mark = readWatermarkMark(r.headers)
+    if (mark === null) continue
+    const key = `${r.partition}/${mark.sourcePartition}`
+    const before = last.get(key)
+    if (before !== undefined && mark.watermark < before)
+      throw new Error(`mark ${key} went back from ${before} to ${mark.watermark} at offset ${r.offset}`)
+    last.set(key, mark.watermark)
+  }
+  for (let q = 0; q < PARTITIONS; q++)
+    for (const [p, n] of counts.entries())
+      if (n > 0 && !last.has(`${q}/${p}`)) throw new Error(`no mark of input partition ${p} on ${q}`)
 }

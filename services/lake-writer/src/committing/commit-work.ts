@@ -5,6 +5,8 @@
 import type { ColumnBatch } from '@healthstream/iceberg'
 import type { PartitionOffset } from '@healthstream/shared/kafka'
 import type { ExpectedOffset } from './offsets.ts'
+import type { PartitionTime } from './partition-times.ts'
+import type { PartitionRows } from './row-counts.ts'
 import type { Row } from './tables.ts'
 
 /** What one commit of a table carries. */
@@ -18,6 +20,10 @@ export interface CommitWork {
   readonly expected: ExpectedOffset[]
   /** Per partition committed: the next offset to read once the rows are in. */
   readonly next: PartitionOffset[]
+  /** Per partition committed: the rows its records added (an append table's row counts grow by these). */
+  readonly added: readonly PartitionRows[]
   /** Largest event time among `rows`. */
   readonly watermark: bigint | undefined
+  /** Per partition committed: the largest event time of its rows, and the watermark marks read. */
+  readonly times?: readonly PartitionTime[]
 }

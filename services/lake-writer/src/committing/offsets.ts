@@ -11,6 +11,20 @@
  */
 import { type JsonValue, parseJson, type Snapshot, type TableMetadata } from '@healthstream/iceberg'
 import { type PartitionOffset, partitionKey } from '@healthstream/shared/kafka'
+import {
+  type CompletenessRule,
+  completeBefore,
+  formatInstant,
+  laterOf,
+  parseInstant,
+} from './completeness.ts'
+import {
+  formatTimes,
+  mergeTimes,
+  type PartitionTime,
+  type PartitionTimes,
+  parseTimes,
+} from './partition-times.ts'
 
 /** Summary property names. */
 export const SummaryKeys = {
@@ -22,13 +36,26 @@ export const SummaryKeys = {
   writer: 'healthstream.writer',
   /** Unique per commit: a retry after an unanswered commit finds out whether it landed. */
   commitId: 'healthstream.commit-id',
+  /** `{"<topic>": {"<partition>": <micros>}}`: largest event time of the rows held per input partition. */
+  eventTimes: 'healthstream.partition-event-times',
+  /** `{"<topic>": {"<partition>": {"<aggregator input partition>": <micros>}}}`: the last marks read. */
+  marks: 'healthstream.partition-watermarks',
+  /** `2026-01-21T00:00:00Z`: the table is complete before this instant (completeness.ts). */
+  completeBefore: 'healthstream.complete-before',
 } as const
 
 /** Positions by `partitionKey(topic, partition)`. */
 export type OffsetMap = ReadonlyMap<string, PartitionOffset>
 
 /** The table properties that hold the state (the same names and values as in the summary). */
-const PROPERTY_KEYS = [SummaryKeys.offsets, SummaryKeys.watermark, SummaryKeys.commitId] as const
+const PROPERTY_KEYS = [
+  SummaryKeys.offsets,
+  SummaryKeys.watermark,
+  SummaryKeys.commitId,
+  SummaryKeys.eventTimes,
+  SummaryKeys.marks,
+  SummaryKeys.completeBefore,
+] as const
 
 /**
  * Where a table's state was found: its properties, a snapshot summary (tables from before the
@@ -42,6 +69,10 @@ export interface RecordedState {
   readonly offsets: OffsetMap
   readonly watermark: bigint | undefined
   readonly source: StateSource
+  /** Event times and marks per partition (partition-times.ts); absent: none recorded. */
+  readonly times?: PartitionTimes
+  /** The completeness watermark recorded (micros, to the second); absent: none yet. */
+  readonly completeBefore?: bigint | undefined
 }
 
 /** Parses the offsets property; absent means nothing consumed yet. Malformed text throws. */
@@ -137,11 +168,22 @@ export function recordedState(m: TableMetadata): RecordedState {
         ? [s.summary, 'snapshot']
         : [undefined, 'none']
   const watermark = from?.[SummaryKeys.watermark]
-  return {
+  const state = {
     offsets: parseOffsets(from?.[SummaryKeys.offsets]),
     watermark: watermark === undefined ? undefined : BigInt(watermark),
     source,
   }
+  return { ...state, ...recordedProgress(from) }
+}
+
+/** The partition times and the completeness watermark of a summary or the properties, when any. */
+function recordedProgress(from: Readonly<Record<string, string>> | undefined) {
+  const times = new Map([
+    ...parseTimes(SummaryKeys.eventTimes, from?.[SummaryKeys.eventTimes]),
+    ...parseTimes(SummaryKeys.marks, from?.[SummaryKeys.marks]),
+  ])
+  const before = parseInstant(from?.[SummaryKeys.completeBefore])
+  return { ...(times.size > 0 ? { times } : {}), ...(before === undefined ? {} : { completeBefore: before }) }
 }
 
 /** The table properties a commit sets: the state of its summary, so expiry cannot take it away. */
@@ -151,21 +193,57 @@ export function stateProperties(summary: Readonly<Record<string, string>>): Reco
   return out
 }
 
-/** The summary properties of a commit on top of `base`: merged offsets and the larger watermark. */
+/** What a commit adds to a table's progress, and how the table's completeness is computed. */
+export interface Progress {
+  readonly times: Iterable<PartitionTime>
+  readonly rule?: CompletenessRule | undefined
+}
+
+/**
+ * The summary properties of a commit on top of `base`: merged offsets, the larger watermark, merged
+ * partition times and the completeness watermark (never below the base's).
+ */
 export function stateSummary(
-  base: Pick<RecordedState, 'offsets' | 'watermark'>,
+  base: Pick<RecordedState, 'offsets' | 'watermark' | 'times' | 'completeBefore'>,
   next: Iterable<PartitionOffset>,
   watermark: bigint | undefined,
   writer: string,
+  progress?: Progress,
 ): Record<string, string> {
   const wm =
     base.watermark === undefined || (watermark !== undefined && watermark > base.watermark)
       ? watermark
       : base.watermark
+  const offsets = mergeOffsets(base.offsets, next)
   return {
-    [SummaryKeys.offsets]: formatOffsets(mergeOffsets(base.offsets, next).values()),
+    [SummaryKeys.offsets]: formatOffsets(offsets.values()),
     ...(wm === undefined ? {} : { [SummaryKeys.watermark]: String(wm) }),
     [SummaryKeys.writer]: writer,
+    ...progressSummary(base, offsets, progress),
+  }
+}
+
+/** The progress keys of a commit: partition times merged into the base's, and complete-before. */
+function progressSummary(
+  base: Pick<RecordedState, 'times' | 'completeBefore'>,
+  offsets: OffsetMap,
+  progress: Progress | undefined,
+): Record<string, string> {
+  // Marks count only for a table whose rule reads them (the errors table reads the aggregates topic too)
+  const mine = [...(progress?.times ?? [])].filter(
+    (t) => t.source === undefined || progress?.rule?.kind === 'marks',
+  )
+  const times = mergeTimes(base.times ?? new Map(), mine)
+  const all = [...times.values()]
+  const eventTimes = all.filter((t) => t.source === undefined)
+  const marks = all.filter((t) => t.source !== undefined)
+  const rule = progress?.rule
+  const before = laterOf(base.completeBefore, rule && completeBefore(rule, times, offsets))
+  const text = before === undefined ? undefined : formatInstant(before)
+  return {
+    ...(eventTimes.length > 0 ? { [SummaryKeys.eventTimes]: formatTimes(eventTimes) } : {}),
+    ...(marks.length > 0 ? { [SummaryKeys.marks]: formatTimes(marks) } : {}),
+    ...(text === undefined ? {} : { [SummaryKeys.completeBefore]: text }),
   }
 }
 
@@ -175,6 +253,6 @@ export function stateSummary(
  */
 export function carriedSummary(base: TableMetadata, writer: string): Record<string, string> {
   const state = recordedState(base)
-  if (state.offsets.size === 0 && state.watermark === undefined) return {}
+  if (state.offsets.size === 0 && state.watermark === undefined && state.times === undefined) return {}
   return stateSummary(state, [], undefined, writer)
 }

@@ -20,6 +20,7 @@ import {
   type TableMetadata,
 } from '@healthstream/iceberg'
 import type { CommitWork } from './commit-work.ts'
+import type { CompletenessRule } from './completeness.ts'
 import { FencedError, PositionUnknownError } from './errors.ts'
 import {
   fenceViolations,
@@ -30,6 +31,7 @@ import {
   stateSummary,
 } from './offsets.ts'
 import { type Lineage, stateFromRows } from './recovery.ts'
+import { countRows, type PartitionRows, rowDelta, rowsSummary } from './row-counts.ts'
 import type { Row, TableDef } from './tables.ts'
 import { type ExistingFile, keyOf, newestByKey, overlaps, upsertPlan } from './upsert.ts'
 
@@ -64,6 +66,8 @@ export interface SinkOptions {
   readonly lineage?: Lineage
   /** Told of every failed catalog call, retried or not (for the metrics; the error is handled here). */
   readonly onError?: (operation: CatalogOperation, error: unknown) => void
+  /** How the table's `healthstream.complete-before` is computed (completeness.ts); none: not recorded. */
+  readonly completeness?: CompletenessRule
 }
 
 /** Writes and commits the work of one table. */
@@ -74,6 +78,7 @@ export class TableSink {
   /** Written into each snapshot's summary. */
   readonly writer: string
   readonly encoder: BatchEncoder | undefined
+  readonly completeness: CompletenessRule | undefined
   /** Keys of live files already read (files are immutable, so this never goes stale). */
   readonly #fileKeys = new Map<string, Set<string>>()
 
@@ -83,6 +88,7 @@ export class TableSink {
     this.#options = options
     this.writer = options.writer
     this.encoder = options.encoder
+    this.completeness = options.completeness
   }
 
   /**
@@ -175,7 +181,19 @@ export class TableSink {
     }
     // Rewritten files never come back; a bounded cache is enough to skip the untouched ones.
     if (this.#fileKeys.size > 10_000) this.#fileKeys.clear()
-    return upsertPlan(affected, incoming, k)
+    const plan = upsertPlan(affected, incoming, k)
+    return { ...plan, rowDelta: this.#rowDelta(affected, plan.rows) }
+  }
+
+  /** Rows per partition the upsert writes minus those of the files it replaces (every affected file). */
+  #rowDelta(replaced: readonly ExistingFile[], written: readonly Row[]): PartitionRows[] | undefined {
+    const lineage = this.#options.lineage
+    if (lineage === undefined) return undefined
+    const before = countRows(
+      replaced.flatMap((f) => f.rows),
+      lineage,
+    )
+    return rowDelta(before, countRows(written, lineage))
   }
 }
 
@@ -228,13 +246,16 @@ class Attempt {
     const problems = fenceViolations(state.offsets, this.#work.expected)
     if (problems.length > 0) throw new FencedError(def.name, problems)
     const summary = {
-      ...stateSummary(state, this.#work.next, this.#work.watermark, this.#sink.writer),
+      ...stateSummary(state, this.#work.next, this.#work.watermark, this.#sink.writer, {
+        times: this.#work.times ?? [],
+        rule: this.#sink.completeness,
+      }),
       [SummaryKeys.commitId]: this.#id,
     }
-    const properties = stateProperties(summary)
     if (def.key === undefined) {
       this.#files ??= await this.#appendFiles()
-      return { operation: 'append', added: this.#files, summary, properties }
+      const rows = rowsSummary(base, this.#work.added)
+      return { operation: 'append', added: this.#files, ...withRows(summary, rows) }
     }
     // The files to rewrite depend on the base: drop what a failed attempt wrote, and plan again.
     if (!this.uncertain) await this.#sink.remove(this.written)
@@ -242,8 +263,15 @@ class Attempt {
     this.#files = undefined
     const plan = await this.#sink.plan(base, this.#work.rows)
     this.stale = plan.stale
+    // Without a lineage the rows cannot be told apart: no counts from here on rather than wrong ones
+    const rows = plan.rowDelta === undefined ? {} : rowsSummary(base, plan.rowDelta)
     this.#files = plan.rows.length > 0 ? await table.writeDataFiles(plan.rows) : []
     const operation = plan.deleted.length > 0 ? 'overwrite' : 'append'
-    return { operation, added: this.#files, deleted: plan.deleted, summary, properties }
+    return { operation, added: this.#files, deleted: plan.deleted, ...withRows(summary, rows) }
   }
+}
+
+/** The summary and the table properties of a commit: its state, and the row counts in both. */
+function withRows(summary: Record<string, string>, rows: Record<string, string>) {
+  return { summary: { ...summary, ...rows }, properties: { ...stateProperties(summary), ...rows } }
 }

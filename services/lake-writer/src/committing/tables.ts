@@ -83,7 +83,13 @@ export const RAW_FIELDS: readonly NestedField[] = [
 
 /** `health_data_errors`: one row per dead letter, partitioned by day(error_time). */
 export const ERROR_FIELDS: readonly NestedField[] = [
-  f(1, 'error_id', 'string', true, 'Deterministic: a replayed input yields the same id'),
+  f(
+    1,
+    'error_id',
+    'string',
+    true,
+    'Deterministic; a replayed record that fails again: the first id + /replay/<replayId>',
+  ),
   f(2, 'stage', 'string'),
   f(3, 'reason_code', 'string'),
   f(4, 'message', 'string'),
@@ -101,6 +107,13 @@ export const ERROR_FIELDS: readonly NestedField[] = [
   f(16, 'occurred_at', 'timestamptz', false, 'Event time of the sample, when known'),
   f(17, 'kafka_partition', 'int', true, 'Partition of health-data-errors the row was read from'),
   f(18, 'kafka_offset', 'long'),
+  f(
+    19,
+    'replay_of',
+    'string',
+    false,
+    'The dead letter a replay re-drove and that failed again (its error_id)',
+  ),
 ]
 
 /** The `*_agg` tables: one row per window (upserted: the newest revision wins). */

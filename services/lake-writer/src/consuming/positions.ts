@@ -114,13 +114,15 @@ function firstAtOrPast(
 /**
  * Gives each record to every table its topic feeds that does not hold it yet: its row to the table it
  * routes to; the others only move past its offset (once per run of a partition, after its last record).
- * Records no table wants are not even decoded.
+ * Records no table wants are not even decoded. `onRow` hears of each row and the table that took it
+ * (the commit's spans link the rows' trace contexts).
  */
 export async function routeRecords(
   records: readonly ConsumedRecord[],
   routes: readonly TopicRoute[],
   buffers: ReadonlyMap<string, TableBuffer>,
   now: number,
+  onRow?: (table: TableBuffer, record: ConsumedRecord) => void,
 ): Promise<Skipped[]> {
   const skipped: Skipped[] = []
   for (const { start, end } of partitionRuns(records)) {
@@ -133,7 +135,7 @@ export async function routeRecords(
     const first = Math.min(...firsts)
     if (first >= end) continue
     await route.prepare(records.slice(first, end))
-    const wanting = (table: string | undefined, i: number): TableBuffer | undefined => {
+    const wanting = (table: string | null | undefined, i: number): TableBuffer | undefined => {
       const at = tables.findIndex((t) => t.def.name === table)
       return at >= 0 && firsts[at]! <= i ? tables[at] : undefined
     }
@@ -142,8 +144,13 @@ export async function routeRecords(
     const directFrom = directTable === undefined ? end : firsts[tables.indexOf(directTable)]!
     for (let i = first; i < end; i++) {
       const r = records[i]!
-      if (i >= directFrom && filled(directTable!, direct!, r)) continue
+      if (i >= directFrom && filled(directTable!, direct!, r)) {
+        onRow?.(directTable!, r)
+        continue
+      }
       let x = route.decode(r)
+      if (x.mark !== undefined)
+        for (const [at, t] of tables.entries()) if (firsts[at]! <= i) t.mark(topic, partition, x.mark)
       try {
         wanting(x.table, i)?.add(x.row)
       } catch (error) {
@@ -152,6 +159,8 @@ export async function routeRecords(
         x = deadLetterRow(r, { reason: ReasonCode.DECODE_FAILED, detail }, now)
         wanting(x.table, i)?.add(x.row)
       }
+      const took = onRow === undefined ? undefined : wanting(x.table, i)
+      if (took !== undefined) onRow?.(took, r)
       if (x.deadLetter !== undefined) skipped.push({ topic, partition, offset: r.offset, ...x.deadLetter })
     }
     // Only now do the tables move past the run. Should anything above throw, the rows added so far

@@ -17,7 +17,13 @@ import {
   unreadableBatchError,
   type ValidatedSample,
 } from '@healthstream/shared/domain'
-import type { ConsumedRecord, UnreadableBatch } from '@healthstream/shared/kafka'
+import {
+  type ConsumedRecord,
+  readWatermarkMark,
+  type UnreadableBatch,
+  type WatermarkMark,
+} from '@healthstream/shared/kafka'
+import { readReplayMark } from '@healthstream/shared/replay'
 import type { TopicNames } from '@healthstream/shared/topics'
 import { RAW_FIELDS, type Row, TableNames } from '../committing/tables.ts'
 import {
@@ -35,11 +41,17 @@ export interface DeadLetter {
   readonly detail: string
 }
 
-/** A record's row and the table it goes to; `deadLetter` when the row is its dead letter. */
+/**
+ * A record's row and the table it goes to; `deadLetter` when the row is its dead letter. `table` null:
+ * the record is consumed without a row (a replayed aggregator dead letter: its sample is in
+ * `health_data_raw` already).
+ */
 export interface Routed {
-  readonly table: string
+  readonly table: string | null
   readonly row: Row
   readonly deadLetter?: DeadLetter
+  /** An aggregator watermark mark (table null): every table the topic feeds records it. */
+  readonly mark?: WatermarkMark
 }
 
 /** One input topic. */
@@ -161,9 +173,14 @@ function rawRoute(topic: string, decoder: AvroDeserializer<ValidatedSample>, now
     (v, at) => ({ table: TableNames.raw, row: rawRow(v, at) }),
     now,
   )
+  const decode = (r: ConsumedRecord): Routed =>
+    isAggregatorReplay(r) ? { table: null, row: {} } : generic.decode(r)
   const direct = directRawRead(decoder)
-  return direct === undefined ? generic : { ...generic, direct }
+  return direct === undefined ? { ...generic, decode } : { ...generic, decode, direct }
 }
+
+/** A sample the aggregator rejected, sent to it again by a replay: the raw table took it the first time. */
+const isAggregatorReplay = (r: ConsumedRecord): boolean => readReplayMark(r.headers)?.stage === 'aggregator'
 
 /** The direct read of validated samples into `health_data_raw`, when every column gets exactly one field. */
 function directRawRead(decoder: AvroDeserializer<ValidatedSample>): DirectRead | undefined {
@@ -184,12 +201,27 @@ function directRawRead(decoder: AvroDeserializer<ValidatedSample>): DirectRead |
   return {
     table: TableNames.raw,
     read(r, sinks) {
-      if (r.value === null) return false
+      if (r.value === null || isAggregatorReplay(r)) return false
       const read = decoder.readLoadedInto(r.value, sinks, reader)
       if (read === undefined || !read.ok) return false
       sinks[partitionAt]!.push(r.partition)
       sinks[offsetAt]!.push(r.offset)
       return true
+    },
+  }
+}
+
+/**
+ * A route whose topic also carries the aggregator's watermark marks: a mark has no row (and its null
+ * value is no tombstone to dead-letter); the tables record its watermark (completeness.ts).
+ */
+function withMarks<T>(...args: Parameters<typeof route<T>>): TopicRoute {
+  const generic = route(...args)
+  return {
+    ...generic,
+    decode(r) {
+      const mark = r.unreadable === undefined ? readWatermarkMark(r.headers) : null
+      return mark === null ? generic.decode(r) : { table: null, row: {}, mark }
     },
   }
 }
@@ -206,7 +238,7 @@ export function topicRoutes(
   const aggTables = [...new Set(Object.values(AGG_TABLES))]
   return [
     rawRoute(topics.validated, decoders.validated, now),
-    route(
+    withMarks(
       topics.aggregates,
       [...aggTables, TableNames.errors],
       decoders.aggregates,

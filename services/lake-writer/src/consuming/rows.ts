@@ -114,6 +114,7 @@ export function errorRow(e: ErrorRecord, at: KafkaCoordinates): Row {
     occurred_at: e.occurredAt,
     kafka_partition: at.partition,
     kafka_offset: at.offset,
+    replay_of: e.replayOf,
   }
 }
 

@@ -5,10 +5,12 @@
  * crash, or a partition re-read for another table, never lands twice.
  */
 import { type AnyColumn, ColumnBatch } from '@healthstream/iceberg'
-import { partitionKey, type TopicPartition } from '@healthstream/shared/kafka'
+import { partitionKey, type TopicPartition, type WatermarkMark } from '@healthstream/shared/kafka'
 import type { CommitWork } from '../committing/commit-work.ts'
 import type { ExpectedOffset, OffsetMap } from '../committing/offsets.ts'
+import type { PartitionRows } from '../committing/row-counts.ts'
 import type { Row, TableDef } from '../committing/tables.ts'
+import { PartitionProgress } from './partition-progress.ts'
 
 /** The most rows a new batch reserves room for up front (a burst must not keep its size reserved). */
 const MAX_RESERVED_ROWS = 100_000
@@ -22,6 +24,12 @@ export class TableBuffer {
   #recorded = new Map<string, ExpectedOffset>()
   /** Per partition consumed since the last take: the next offset (entries updated in place). */
   #next = new Map<string, { topic: string; partition: number; offset: bigint }>()
+  /** Per partition consumed since the last take: the rows its records added (entries updated in place). */
+  #added = new Map<string, { topic: string; partition: number; rows: number }>()
+  /** `rowCount` at the last `advance`: the rows since then are the advancing partition's. */
+  #rowsAtAdvance = 0
+  /** Per partition since the last take: largest event time of its rows, marks read. */
+  readonly #progress = new PartitionProgress()
   /** Largest event time among the rows: numbers and bigints apart, so no bigint is made per row. */
   #maxNumber = Number.NEGATIVE_INFINITY
   #maxBigint: bigint | undefined
@@ -46,6 +54,9 @@ export class TableBuffer {
     this.#rows = []
     this.#batch = this.#newBatch()
     this.#next.clear()
+    this.#added.clear()
+    this.#rowsAtAdvance = 0
+    this.#progress.clear()
     this.#recorded.clear()
     this.#clearWatermark()
     this.#dirtySince = undefined
@@ -98,13 +109,39 @@ export class TableBuffer {
     return this.#batch?.append(fill) === true
   }
 
-  /** The table took every record of the partition up to `offset` (as rows or, when not its own, skipped). */
+  /**
+   * The table took every record of the partition up to `offset` (as rows or, when not its own, skipped);
+   * the rows added since the last advance were read from this partition (records come in runs of one).
+   */
   advance(topic: string, partition: number, offset: bigint, now: number): void {
     const key = this.#key(topic, partition)
     const next = this.#next.get(key)
     if (next === undefined) this.#next.set(key, { topic, partition, offset: offset + 1n })
     else next.offset = offset + 1n
+    this.#progress.see(topic, partition, this.#largestSince(this.#rowsAtAdvance))
+    const rows = this.rowCount - this.#rowsAtAdvance
+    this.#rowsAtAdvance = this.rowCount
+    const added = this.#added.get(key)
+    if (added === undefined) this.#added.set(key, { topic, partition, rows })
+    else added.rows += rows
     this.#dirtySince ??= now
+  }
+
+  /** A watermark mark was read on the partition (its offset comes with `advance`). */
+  mark(topic: string, partition: number, mark: WatermarkMark): void {
+    this.#progress.mark(topic, partition, mark)
+  }
+
+  /** Largest event time of the rows from index `from` on. */
+  #largestSince(from: number): unknown {
+    if (this.#batch !== undefined) return this.#batch.largest(this.def.eventTime, from)
+    let max: number | bigint | undefined
+    for (let i = from; i < this.#rows.length; i++) {
+      const t = this.#rows[i]![this.def.eventTime]
+      if (typeof t !== 'number' && typeof t !== 'bigint') continue
+      if (max === undefined || t > max) max = t
+    }
+    return max
   }
 
   #seeEventTime(t: unknown): void {
@@ -144,10 +181,23 @@ export class TableBuffer {
     const batch = this.#batch
     const rowCount = this.rowCount
     this.#lastRowCount = Math.min(rowCount, MAX_RESERVED_ROWS)
-    const work = { rows: this.#rows, batch, rowCount, expected, next, watermark: this.#watermark() }
+    const added: PartitionRows[] = [...this.#added.values()]
+    const times = this.#progress.take()
+    const work = {
+      rows: this.#rows,
+      batch,
+      rowCount,
+      expected,
+      next,
+      added,
+      times,
+      watermark: this.#watermark(),
+    }
     this.#rows = []
     this.#batch = this.#newBatch()
     this.#next.clear()
+    this.#added = new Map()
+    this.#rowsAtAdvance = 0
     this.#clearWatermark()
     this.#dirtySince = undefined
     return work

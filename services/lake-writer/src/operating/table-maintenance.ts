@@ -5,6 +5,7 @@
  * carries the recorded offsets forward.
  */
 import { carriedSummary, stateChain } from '../committing/offsets.ts'
+import { carriedRows } from '../committing/row-counts.ts'
 import type { TableSink } from '../committing/table-sink.ts'
 
 /** What one action reports, per table (JSON for the admin endpoints and the logs). */
@@ -69,7 +70,7 @@ export class TableMaintenance {
       const r = await sink.table.compact({
         targetFileSizeBytes: targetBytes,
         ...(compactMaxRows === undefined ? {} : { maxRowsPerRewrite: compactMaxRows }),
-        summary: (base) => carriedSummary(base, writer),
+        summary: (base) => ({ ...carriedSummary(base, writer), ...carriedRows(base) }),
       })
       return { table: sink.def.name, ...r }
     })

@@ -100,5 +100,6 @@ export function errorRecord(i: number): ErrorRecord {
     writerSchemaId: i % 2 === 0 ? 2 : null,
     errorTime: T0 + i * 1_000_000,
     occurredAt: i % 2 === 0 ? T0 : null,
+    replayOf: i % 5 === 4 ? `validator:raw:0:${i - 1}` : null,
   }
 }

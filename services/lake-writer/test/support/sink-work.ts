@@ -20,6 +20,7 @@ export function work(
     rowCount: rows.length,
     expected: [{ topic: 't', partition, offset: from }],
     next: [{ topic: 't', partition, offset: to }],
+    added: [{ topic: 't', partition, rows: rows.length }],
     watermark: undefined,
   }
 }
