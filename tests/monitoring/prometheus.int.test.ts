@@ -6,8 +6,8 @@
  *   and every condition of every committed rule (its measured quantity: the query left of the
  *   comparison, so that a healthy pipeline still shows its series) answers without error and with at
  *   least one series; every rule, loaded with short bounds, evaluates with health `ok`;
- * - pausing the lake-writer while data flows fires HealthstreamLagGrowing and
- *   HealthstreamLakeNotCommitting for it, and resuming resolves both.
+ * - pausing the lake-writer while data flows fires HealthstreamLagGrowing,
+ *   HealthstreamLakeNotCommitting and HealthstreamLakeBehind for it, and resuming resolves them.
  * The same rule expressions run here as in production; only bounds, windows and `for:` are shorter.
  */
 import assert from 'node:assert/strict'
@@ -45,18 +45,24 @@ const SHORT: AlertOptions = {
   freshness: { maxSeconds: 86_400, window: '30s', for: '5s' },
   deadLetters: { perSecond: 10_000, share: 0.9, window: '30s', for: '5s' },
   commits: { maxSeconds: 15, lagFloor: 100, for: '2s' },
+  reconcile: { floor: 5000, for: '3s' },
   readiness: { for: '30s' },
   targets: { for: '5s' },
   lagReads: { window: '30s', for: '5s' },
 }
-const DRIVEN = ['HealthstreamLagGrowing', 'HealthstreamLakeNotCommitting']
+const DRIVEN = ['HealthstreamLagGrowing', 'HealthstreamLakeNotCommitting', 'HealthstreamLakeBehind']
 
 describe('the dashboard and alert rules on a real Prometheus', { timeout: 420_000 }, () => {
   const pipeline = testPipeline('monitoring')
   const dir = mkdtempSync(join(tmpdir(), 'hs-monitoring-'))
   const target = localTarget(join(dir, 'lake'))
   const common = { TOPIC_PARTITIONS: '4', LAG_REFRESH_INTERVAL: '1s' }
-  const writer = pipeline.service('lake-writer', { ...common, ...target.env, COMMIT_INTERVAL: '1s' })
+  const writer = pipeline.service('lake-writer', {
+    ...common,
+    ...target.env,
+    COMMIT_INTERVAL: '1s',
+    RECONCILE_INTERVAL: '1s',
+  })
   const services = [
     pipeline.service('ingest', common),
     pipeline.service('validator', common),

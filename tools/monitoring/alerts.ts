@@ -4,7 +4,7 @@
  * and durations come from `AlertOptions`, so a test can run the same rules with short ones. Each
  * rule links its runbook line in the README.
  */
-import { freshness as freshnessOf, LAG, sumRate, TARGETS } from './promql.ts'
+import { freshness as freshnessOf, LAG, RECONCILE_BEHIND, sumRate, TARGETS } from './promql.ts'
 
 /** How urgent a firing rule is: `critical` pages, `warning` waits for working hours. */
 export type Severity = 'warning' | 'critical'
@@ -49,6 +49,8 @@ export interface AlertOptions {
    * drained transactional topic still shows its commit markers, 1–2 per partition, as lag).
    */
   readonly commits: { readonly maxSeconds: number; readonly lagFloor: number; readonly for: string }
+  /** A table more than `floor` records behind its topic (the lake-writer's reconciliation). */
+  readonly reconcile: { readonly floor: number; readonly for: string }
   /** /readyz failing (STALL_TIMEOUT without progress, disconnected, no partitions). */
   readonly readiness: { readonly for: string }
   /** A target Prometheus cannot scrape. */
@@ -65,6 +67,7 @@ export const DEFAULT_ALERT_OPTIONS: AlertOptions = {
   freshness: { maxSeconds: 1800, window: '5m', for: '5m' },
   deadLetters: { perSecond: 1, share: 0.05, window: '5m', for: '10m' },
   commits: { maxSeconds: 600, lagFloor: 100, for: '1m' },
+  reconcile: { floor: 10_000, for: '15m' },
   readiness: { for: '5m' },
   targets: { for: '2m' },
   lagReads: { window: '5m', for: '10m' },
@@ -145,6 +148,14 @@ export function alertRules(options: AlertOptions = DEFAULT_ALERT_OPTIONS): reado
       severity: 'critical',
       summary: 'lake-writer {{ $labels.instance }} commits nothing while its input lags',
       description: `lake-writer {{ $labels.instance }} has committed no table for more than ${commits.maxSeconds} s although more than ${commits.lagFloor} records wait on its input.`,
+    },
+    {
+      alert: 'HealthstreamLakeBehind',
+      when: [{ query: RECONCILE_BEHIND, op: '>', value: options.reconcile.floor }],
+      for: options.reconcile.for,
+      severity: 'warning',
+      summary: '{{ $labels.table }} is {{ $value }} records behind its topic',
+      description: `More than ${options.reconcile.floor} committed records of the topic that feeds {{ $labels.table }} are not in the table, for ${options.reconcile.for} (the lake-writer's reconciliation).`,
     },
     {
       alert: 'HealthstreamNotReady',

@@ -16,7 +16,7 @@ import { type Dashboard, DashboardBuilder, RowBuilder } from '@grafana/grafana-f
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus'
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat'
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries'
-import { freshness, LAG, quantile, SINCE_COMMIT, sumRate, TARGETS } from './promql.ts'
+import { freshness, LAG, quantile, RECONCILE_BEHIND, SINCE_COMMIT, sumRate, TARGETS } from './promql.ts'
 
 /** The uid of the provisioned Prometheus datasource (deploy/grafana/provisioning/datasources). */
 export const DATASOURCE_UID = 'healthstream-prometheus'
@@ -132,6 +132,13 @@ const SECTIONS: readonly Section[] = [
           'Since any lake-writer instance last committed the table (alert: HealthstreamLakeNotCommitting).',
         unit: 's',
         queries: [q(SINCE_COMMIT, '{{table}}')],
+      },
+      {
+        title: 'Records the lake does not hold yet, by table',
+        description:
+          'Committed records on each table’s topic past the offset the table records, from the lake-writer’s reconciliation every RECONCILE_INTERVAL (alert: HealthstreamLakeBehind; `npm run ops -- reconcile` for the partitions).',
+        unit: 'short',
+        queries: [q(RECONCILE_BEHIND, '{{table}}')],
       },
       {
         title: 'Rows committed per second, by table',

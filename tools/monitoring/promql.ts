@@ -31,3 +31,10 @@ export const freshness = (selector = ''): string =>
 
 /** Seconds since any instance committed each table. */
 export const SINCE_COMMIT = 'min by (table) (healthstream_lake_seconds_since_last_commit)'
+
+/**
+ * Records on each table's topic the table does not hold yet. Every lake-writer instance reconciles the
+ * whole lake, so instances are combined with `max` (a sum would count each gap once per instance).
+ */
+export const RECONCILE_BEHIND =
+  'sum by (service, table) (max by (service, table, topic, partition) (healthstream_lake_reconcile_records_behind))'
