@@ -3,6 +3,7 @@
 // daylight-saving day is 23 or 25 hours long, and a day whose midnight does not exist (clocks jump at
 // 00:00) starts at the first instant that does.
 import { type CivilDate, civilFromDays, daysFromCivil, MICROS_PER_SECOND } from '@healthstream/shared/domain'
+import { ZONE_LINKS } from './zone-links.ts'
 
 /** The zone every window uses unless a daily window is in the user's own zone. */
 export const UTC = 'UTC'
@@ -30,12 +31,18 @@ const dayStarts = new Map<string, number>()
 const lastDays = new Map<string, LocalDay>()
 
 /**
- * The canonical name of an IANA zone (`europe/berlin` → `Europe/Berlin`, `Etc/UTC` → `UTC`), or
- * undefined when the runtime does not know it. Canonical names keep one window per zone.
+ * The canonical name of an IANA zone (`europe/berlin` → `Europe/Berlin`, `Asia/Calcutta` →
+ * `Asia/Kolkata`, `Etc/UTC` → `UTC`), or undefined when the runtime does not know it. Canonical names
+ * keep one window per zone, whichever spelling a device sends and whichever runtime runs the
+ * aggregator: the runtime's own answer is mapped through the database's links (zone-links.ts).
  */
 export function canonicalZone(zone: string): string | undefined {
   if (canonicalNames.has(zone)) return canonicalNames.get(zone)
-  const name = formatter(zone)?.resolvedOptions().timeZone
+  // The link first: a runtime may resolve an old name to a zone of its own (ICU: Africa/Timbuktu →
+  // Africa/Bamako, where the database links it to Africa/Abidjan)
+  const linked = LINKS_BY_LOWER_CASE.get(zone.toLowerCase()) ?? zone
+  const resolved = formatter(linked)?.resolvedOptions().timeZone
+  const name = resolved === undefined ? undefined : currentName(resolved)
   if (canonicalNames.size >= MAX_CACHED) canonicalNames.clear()
   canonicalNames.set(zone, name)
   return name
@@ -59,6 +66,19 @@ export function localDay(micros: number, zone: string): LocalDay | undefined {
   if (lastDays.size >= MAX_CACHED) lastDays.clear()
   lastDays.set(zone, day)
   return day
+}
+
+const LINKS_BY_LOWER_CASE = new Map(
+  Object.entries(ZONE_LINKS).map(([link, zone]) => [link.toLowerCase(), zone]),
+)
+
+/**
+ * A zone's current IANA name; `UTC` for every spelling of UTC and of GMT (ICU names Etc/GMT `UTC`;
+ * the days are the same), the windows' default zone.
+ */
+function currentName(name: string): string {
+  const zone = ZONE_LINKS[name] ?? name
+  return zone === 'Etc/UTC' || zone === 'Etc/GMT' ? UTC : zone
 }
 
 function formatter(zone: string): Intl.DateTimeFormat | null | undefined {
