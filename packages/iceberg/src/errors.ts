@@ -15,6 +15,7 @@ export type IcebergErrorCode =
   | 'CATALOG_ERROR'
   | 'AUTH_ERROR'
   | 'ENCODER_FAILED'
+  | 'UNAPPLIED_DELETES'
 
 /** Options shared by all errors of this library. */
 export interface IcebergErrorOptions {

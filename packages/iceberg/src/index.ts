@@ -88,10 +88,24 @@ export type { BatchEncodeOptions, BatchEncoder, EncodedFile } from './table/batc
 export { encodeBatchFiles, encodeOnThisThread, partitionRows } from './table/batch-files.ts'
 export type { RetryOptions } from './table/commit.ts'
 export type { CompactOptions } from './table/compact.ts'
+export type { ScanTask } from './table/delete-index.ts'
+export { DeleteIndex, planScan } from './table/delete-index.ts'
 export { ParquetEncodePool } from './table/encode-pool.ts'
 export type { NewColumn } from './table/evolve.ts'
 export type { ExpireOptions, OrphanOptions } from './table/maintenance.ts'
-export { liveEntries } from './table/scan.ts'
+export {
+  DELETE_FILE_PATH_ID,
+  DELETE_POS_ID,
+  encodePositionDeletes,
+  POSITION_DELETE_SCHEMA,
+  readPositionDeletes,
+  writePositionDeletes,
+} from './table/position-deletes.ts'
+export type { DeleteCache } from './table/read-rows.ts'
+export { deletedPositions, readLiveRows } from './table/read-rows.ts'
+export type { DeleteRowsOptions, DeleteRowsResult } from './table/row-delta.ts'
+export type { RowFilter } from './table/row-filter.ts'
+export { liveEntries, scanTasks } from './table/scan.ts'
 export type { SnapshotChange } from './table/snapshot-change.ts'
 export { SnapshotBuilder, Table } from './table/table.ts'
 export type { WriteBatchOptions, WriteDataFilesOptions } from './table/write.ts'

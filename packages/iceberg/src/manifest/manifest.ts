@@ -70,7 +70,7 @@ function dataFileToAvro(f: DataFile, bound: readonly BoundPartitionField[]): Avr
     split_offsets: f.splitOffsets ? f.splitOffsets.map(BigInt) : null,
     equality_ids: null,
     sort_order_id: f.sortOrderId ?? null,
-    referenced_data_file: null,
+    referenced_data_file: f.referencedDataFile ?? null,
   }
 }
 
@@ -135,6 +135,7 @@ function dataFileFromAvro(
     ...optional('upperBounds', mapFromAvro(r.upper_bounds, bytes)),
     ...optional('splitOffsets', splits ? splits.map(Number) : undefined),
     ...optional('sortOrderId', (r.sort_order_id as number | null) ?? undefined),
+    ...optional('referencedDataFile', (r.referenced_data_file as string | null) ?? undefined),
   }
 }
 

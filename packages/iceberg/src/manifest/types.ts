@@ -29,6 +29,8 @@ export interface DataFile {
   readonly upperBounds?: ReadonlyMap<number, Uint8Array>
   readonly splitOffsets?: readonly number[]
   readonly sortOrderId?: number
+  /** Position delete files only: the one data file all its deletes point at (spec field 143). */
+  readonly referencedDataFile?: string
 }
 
 /** One row of a manifest. Null sequence numbers / snapshot id are inherited from the manifest list. */

@@ -5,13 +5,15 @@
  * the rows held in memory at once are bounded however many small files a partition has gathered.
  */
 
-import { readParquet } from '@healthstream/parquet'
 import type { LoadedTable } from '../catalog/catalog.ts'
+import { IcebergError } from '../errors.ts'
 import type { DataFile } from '../manifest/types.ts'
 import { partitionTupleKey } from '../spec/partition.ts'
 import type { TableMetadata } from '../spec/types.ts'
 import { commitSnapshot, type TableContext } from './commit.ts'
-import { liveEntries } from './scan.ts'
+import type { ScanTask } from './delete-index.ts'
+import { type DeleteCache, readLiveRows } from './read-rows.ts'
+import { scanTasks } from './scan.ts'
 import { currentSchema, defaultSpec, writeDataFiles } from './write.ts'
 
 /** Options of `compact`. */
@@ -42,6 +44,28 @@ function groupKey(f: DataFile): string {
   return `${f.specId}:${partitionTupleKey(f.partition)}`
 }
 
+const deleteSet = (t: ScanTask): string =>
+  t.deletes
+    .map((d) => d.dataFile.filePath)
+    .sort()
+    .join('\n')
+
+/**
+ * The rewrite was read with some delete files applied; if another writer added deletes to an input
+ * file since, the rewritten rows would bring those rows back. Give up (`COMMIT_CONFLICT`, retry later).
+ */
+function assertSameDeletes(read: ReadonlyMap<string, string>, now: readonly ScanTask[]): void {
+  for (const t of now) {
+    const seen = read.get(t.data.dataFile.filePath)
+    if (seen !== undefined && seen !== deleteSet(t))
+      throw new IcebergError(
+        'COMMIT_CONFLICT',
+        `rows of ${t.data.dataFile.filePath} were deleted during compaction; run it again`,
+        { canRetry: true },
+      )
+  }
+}
+
 /** Consecutive files of one partition, each bin holding at most `maxRows` rows (a file alone may hold more). */
 function bins(files: readonly DataFile[], maxRows: number): DataFile[][] {
   const out: DataFile[][] = []
@@ -68,7 +92,9 @@ export async function compact(ctx: TableContext, options: CompactOptions = {}): 
   const small = options.smallFileSizeBytes ?? target * 0.75
   const spec = defaultSpec(m)
   const groups = new Map<string, DataFile[]>()
-  for (const { dataFile } of await liveEntries(ctx.store, m)) {
+  const tasks = new Map((await scanTasks(ctx.store, m)).map((t) => [t.data.dataFile.filePath, t]))
+  for (const { data } of tasks.values()) {
+    const dataFile = data.dataFile
     if (dataFile.specId !== spec.specId || dataFile.fileSizeInBytes >= small || dataFile.content !== 0)
       continue
     const key = groupKey(dataFile)
@@ -83,9 +109,17 @@ export async function compact(ctx: TableContext, options: CompactOptions = {}): 
   if (inputs.length === 0) return { table: ctx.loaded, rewrittenFiles: 0, addedFiles: 0 }
   const schema = currentSchema(m)
   const added: DataFile[] = []
+  const cache: DeleteCache = new Map()
+  const read = new Map<string, string>()
   for (const files of inputs) {
     const rows = (
-      await Promise.all(files.map(async (f) => readParquet(await ctx.store.get(f.filePath), schema)))
+      await Promise.all(
+        files.map((f) => {
+          const task = tasks.get(f.filePath)!
+          read.set(f.filePath, deleteSet(task))
+          return readLiveRows(ctx.store, schema, task, cache)
+        }),
+      )
     ).flat()
     const bytesPerRow = files.reduce((n, f) => n + f.fileSizeInBytes, 0) / Math.max(1, rows.length)
     const maxRowsPerFile = Math.max(1, Math.floor(target / Math.max(bytesPerRow, 1)))
@@ -93,11 +127,16 @@ export async function compact(ctx: TableContext, options: CompactOptions = {}): 
   }
   const deleted = inputs.flat().map((f) => f.filePath)
   const summary = options.summary
-  const table = await commitSnapshot(ctx, (base) => ({
-    operation: 'replace',
-    added,
-    deleted,
-    ...(summary ? { summary: summary(base) } : {}),
-  }))
+  const table = await commitSnapshot(ctx, async (base) => {
+    assertSameDeletes(read, await scanTasks(ctx.store, base))
+    return {
+      operation: 'replace' as const,
+      added,
+      deleted,
+      deletesApplied: true,
+      ...(m.currentSnapshotId !== null ? { readAt: m.currentSnapshotId } : {}),
+      ...(summary ? { summary: summary(base) } : {}),
+    }
+  })
   return { table, rewrittenFiles: deleted.length, addedFiles: added.length }
 }

@@ -8,6 +8,7 @@ import { readManifestList } from '../manifest/manifest-list.ts'
 import { ENTRY_STATUS, type ManifestEntry, type ManifestFile } from '../manifest/types.ts'
 import { type BoundPartitionField, bindPartitionSpec } from '../spec/partition.ts'
 import type { Snapshot, TableMetadata } from '../spec/types.ts'
+import { planScan, type ScanTask } from './delete-index.ts'
 import { currentSchema } from './write.ts'
 
 /** A manifest with its entries, inherited values filled in. */
@@ -85,4 +86,22 @@ export async function liveEntries(
   return manifests
     .filter((x) => x.file.content === 0)
     .flatMap((x) => x.entries.filter((e) => e.status !== ENTRY_STATUS.DELETED))
+}
+
+/**
+ * The live data files of a snapshot (default: the current one), each with the live position delete
+ * files that apply to it.
+ */
+export async function scanTasks(
+  store: ObjectStore,
+  m: TableMetadata,
+  snapshot = currentSnapshot(m),
+): Promise<ScanTask[]> {
+  if (!snapshot) return []
+  const manifests = await loadManifests(store, m, snapshot)
+  const live = (content: 0 | 1): ManifestEntry[] =>
+    manifests
+      .filter((x) => x.file.content === content)
+      .flatMap((x) => x.entries.filter((e) => e.status !== ENTRY_STATUS.DELETED))
+  return planScan(live(0), live(1))
 }

@@ -11,6 +11,7 @@ import { type DataFile, ENTRY_STATUS, type ManifestEntry, type ManifestFile } fr
 import { bindPartitionSpec } from '../spec/partition.ts'
 import type { Snapshot, TableMetadata } from '../spec/types.ts'
 import type { TableRequirement, TableUpdate } from '../spec/updates.ts'
+import { assertNoDeletesLost, assertNoDeletesSince, assertReferencedLive } from './fences.ts'
 import { newManifestListLocation, newManifestLocation, newSnapshotId } from './locations.ts'
 import { currentSnapshot, type LoadedManifest, loadManifests } from './scan.ts'
 import type { SnapshotChange } from './snapshot-change.ts'
@@ -39,12 +40,13 @@ async function writeManifestFile(
   ctx: Ctx,
   specId: number,
   entries: readonly ManifestEntry[],
+  content: 0 | 1 = 0,
 ): Promise<ManifestFile> {
   const schema = currentSchema(ctx.m)
   const spec = ctx.m.partitionSpecs.find((s) => s.specId === specId) ?? { specId, fields: [] }
   const bound = bindPartitionSpec(spec, schema)
   const path = newManifestLocation(ctx.m, ctx.commitId, ctx.written.length)
-  const bytes = writeManifest({ schema, specId, bound }, entries)
+  const bytes = writeManifest({ schema, specId, bound, content: content === 1 ? 'deletes' : 'data' }, entries)
   await ctx.store.put(path, bytes)
   ctx.written.push(path)
   const count = (s: number): ManifestEntry[] => entries.filter((e) => e.status === s)
@@ -59,7 +61,7 @@ async function writeManifestFile(
     manifestPath: path,
     manifestLength: bytes.length,
     partitionSpecId: specId,
-    content: 0,
+    content,
     sequenceNumber: ctx.seq,
     minSequenceNumber: liveSeqs.length > 0 ? Math.min(...liveSeqs) : ctx.seq,
     addedSnapshotId: ctx.snapshotId,
@@ -76,8 +78,15 @@ async function writeManifestFile(
   }
 }
 
-/** New manifests (one per spec) for the added files; sequence numbers are left to inheritance. */
-async function addedManifests(ctx: Ctx, added: readonly DataFile[]): Promise<ManifestFile[]> {
+/**
+ * New manifests (one per spec) for the added files, data (content 0) or position deletes (content 1);
+ * sequence numbers are left to inheritance.
+ */
+async function addedManifests(
+  ctx: Ctx,
+  added: readonly DataFile[],
+  content: 0 | 1 = 0,
+): Promise<ManifestFile[]> {
   const bySpec = new Map<number, ManifestEntry[]>()
   for (const f of added) {
     const entry = {
@@ -90,35 +99,44 @@ async function addedManifests(ctx: Ctx, added: readonly DataFile[]): Promise<Man
     bySpec.set(f.specId, [...(bySpec.get(f.specId) ?? []), entry])
   }
   const out: ManifestFile[] = []
-  for (const [specId, entries] of bySpec) out.push(await writeManifestFile(ctx, specId, entries))
+  for (const [specId, entries] of bySpec) out.push(await writeManifestFile(ctx, specId, entries, content))
   return out
 }
 
-/** Keeps untouched manifests; rewrites those holding removed files (removed → DELETED, rest → EXISTING). */
+/**
+ * Keeps untouched manifests; rewrites those holding removed files (removed → DELETED, rest → EXISTING).
+ * A removed data file takes the position delete files that reference it along (`removedDeletes`):
+ * they could only apply to it, and left live they would outlive it for nothing.
+ */
 async function carriedManifests(
   ctx: Ctx,
   parents: readonly LoadedManifest[],
   deleted: ReadonlySet<string>,
   removed: DataFile[],
+  removedDeletes: DataFile[],
 ): Promise<ManifestFile[]> {
   const out: ManifestFile[] = []
   const untouched: LoadedManifest[] = []
+  const goes = (content: number, f: DataFile): boolean =>
+    content === 0
+      ? deleted.has(f.filePath)
+      : f.referencedDataFile !== undefined && deleted.has(f.referencedDataFile)
   for (const { file, entries } of parents) {
     const live = entries.filter((e) => e.status !== ENTRY_STATUS.DELETED)
-    if (file.content !== 0 || !live.some((e) => deleted.has(e.dataFile.filePath))) {
+    if (!live.some((e) => goes(file.content, e.dataFile))) {
       untouched.push({ file, entries })
       continue
     }
     const rewritten = live.map((e): ManifestEntry => {
-      const gone = deleted.has(e.dataFile.filePath)
-      if (gone) removed.push(e.dataFile)
+      const gone = goes(file.content, e.dataFile)
+      if (gone) (file.content === 0 ? removed : removedDeletes).push(e.dataFile)
       return {
         ...e,
         status: gone ? ENTRY_STATUS.DELETED : ENTRY_STATUS.EXISTING,
         snapshotId: gone ? ctx.snapshotId : e.snapshotId,
       }
     })
-    const kept = await writeManifestFile(ctx, file.partitionSpecId, rewritten)
+    const kept = await writeManifestFile(ctx, file.partitionSpecId, rewritten, file.content)
     if (kept.existingFilesCount + kept.deletedFilesCount > 0) out.push(kept)
   }
   return [...out, ...(await mergeManifests(ctx, untouched))]
@@ -171,10 +189,19 @@ export async function produceSnapshot(
   }
   const parents = parent ? await loadManifests(store, base, parent) : []
   const deleted = new Set(change.deleted ?? [])
+  assertReferencedLive(parents, deleted, change.addedDeletes ?? [])
+  if (change.deletesApplied !== true) assertNoDeletesLost(parents, deleted)
+  else if (change.readAt !== undefined && change.readAt !== parent?.snapshotId) {
+    // An expired read snapshot tells nothing: every delete on the removed files counts as newer
+    const seq = base.snapshots.find((x) => x.snapshotId === change.readAt)?.sequenceNumber
+    assertNoDeletesSince(parents, deleted, seq)
+  }
   const removed: DataFile[] = []
+  const removedDeletes: DataFile[] = []
   const manifests = [
     ...(await addedManifests(ctx, change.added)),
-    ...(await carriedManifests(ctx, parents, deleted, removed)),
+    ...(await addedManifests(ctx, change.addedDeletes ?? [], 1)),
+    ...(await carriedManifests(ctx, parents, deleted, removed, removedDeletes)),
   ]
   if (removed.length !== deleted.size) {
     const found = new Set(removed.map((f) => f.filePath))
@@ -195,7 +222,7 @@ export async function produceSnapshot(
     ...listContext,
     timestampMs: Math.max(Date.now(), base.lastUpdatedMs),
     manifestList,
-    summary: buildSummary(change, removed, manifests, parent),
+    summary: buildSummary(change, { removed, removedDeletes }, manifests, parent),
     schemaId: base.currentSchemaId,
   }
   return {

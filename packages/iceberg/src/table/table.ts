@@ -4,7 +4,7 @@
  * method refreshes the table to the committed state.
  */
 
-import { type ColumnBatch, readParquet } from '@healthstream/parquet'
+import type { ColumnBatch } from '@healthstream/parquet'
 import type { Catalog, CreateTableRequest, LoadedTable } from '../catalog/catalog.ts'
 import type { ObjectStore } from '../io/object-store.ts'
 import type { DataFile } from '../manifest/types.ts'
@@ -18,9 +18,13 @@ import type {
 } from '../spec/types.ts'
 import { commitSnapshot, commitUpdates, type RetryOptions, type TableContext } from './commit.ts'
 import { type CompactOptions, compact } from './compact.ts'
+import type { ScanTask } from './delete-index.ts'
 import { addColumnsUpdates, type NewColumn } from './evolve.ts'
 import { type ExpireOptions, expireSnapshots, type OrphanOptions, removeOrphanFiles } from './maintenance.ts'
-import { currentSnapshot, liveEntries } from './scan.ts'
+import { type DeleteCache, readLiveRows } from './read-rows.ts'
+import { type DeleteRowsOptions, type DeleteRowsResult, deleteRows } from './row-delta.ts'
+import type { RowFilter } from './row-filter.ts'
+import { currentSnapshot, liveEntries, scanTasks } from './scan.ts'
 import type { SnapshotChange } from './snapshot-change.ts'
 import {
   currentSchema,
@@ -150,13 +154,27 @@ export class Table {
     return (await liveEntries(this.store, this.metadata)).map((e) => e.dataFile)
   }
 
-  /** Reads every row of the current snapshot (for small tables, tests, and tools). */
+  /** Live data files of the current snapshot, each with the position delete files that apply to it. */
+  scanTasks(): Promise<ScanTask[]> {
+    return scanTasks(this.store, this.metadata)
+  }
+
+  /** Reads every row of the current snapshot, position deletes applied (for small tables, tests, and tools). */
   async readRows(): Promise<Record<string, unknown>[]> {
-    const files = await this.dataFiles()
-    const parts = await Promise.all(
-      files.map(async (f) => readParquet(await this.store.get(f.filePath), this.schema)),
-    )
+    const cache: DeleteCache = new Map()
+    const tasks = await this.scanTasks()
+    const parts = await Promise.all(tasks.map((t) => readLiveRows(this.store, this.schema, t, cache)))
     return parts.flat()
+  }
+
+  /**
+   * Deletes the rows where `filter.column` is one of `filter.in` with position delete files (one per
+   * data file with matches) in a `delete` snapshot; re-plans if another writer rewrote a file meanwhile.
+   */
+  async deleteRows(filter: RowFilter, options?: DeleteRowsOptions): Promise<Omit<DeleteRowsResult, 'table'>> {
+    const { table, ...result } = await deleteRows(this.#ctx(), filter, options)
+    this.#set(table)
+    return result
   }
 
   /** Adds optional columns (schema evolution); existing names are skipped with `ifNotExists`. */

@@ -61,22 +61,32 @@ export async function readParquet(bytes: Uint8Array, schema: Schema): Promise<Ro
       : e,
   )
   const metadata = { ...parsed, schema: schemaElements }
-  // utf8: false keeps un-annotated byte arrays (Iceberg binary) as bytes; strings are annotated.
-  const rows = await parquetReadObjects({
-    file,
-    metadata,
-    compressors: defaultDecompressors(),
-    parsers: KEEP_RAW,
-    utf8: false,
-  })
   // Top-level columns are matched by field id, so renamed columns still read (nested ones by name).
   const nameById = new Map<number, string>()
+  const names = new Set<string>()
   let i = 1
   for (let n = 0; n < (metadata.schema[0]?.num_children ?? 0); n++) {
     const el = metadata.schema[i]!
     if (el.field_id !== undefined) nameById.set(el.field_id, el.name)
+    names.add(el.name)
     i = skipElement(metadata.schema, i)
   }
+  // Only the columns the schema asks for are decoded (a predicate scan reads one column).
+  const columns = [...new Set(schema.fields.map((f) => nameById.get(f.id) ?? f.name))].filter((c) =>
+    names.has(c),
+  )
+  // utf8: false keeps un-annotated byte arrays (Iceberg binary) as bytes; strings are annotated.
+  const rows =
+    columns.length === 0
+      ? Array.from({ length: Number(metadata.num_rows) }, () => ({}) as Row)
+      : await parquetReadObjects({
+          file,
+          metadata,
+          columns,
+          compressors: defaultDecompressors(),
+          parsers: KEEP_RAW,
+          utf8: false,
+        })
   return rows.map((r) => {
     const out: Row = {}
     for (const f of schema.fields) out[f.name] = fromParquet(f.type, r[nameById.get(f.id) ?? f.name])

@@ -14,8 +14,10 @@ import {
   liveEntries,
   partitionOf,
   partitionTupleKey,
+  readLiveRows,
   readParquet,
   type SnapshotChange,
+  scanTasks,
   type Table,
   type TableMetadata,
 } from '@healthstream/iceberg'
@@ -167,14 +169,18 @@ export class TableSink {
     const schema = this.table.schema
     const bound = bindPartitionSpec(spec, schema)
     const touched = new Set([...incoming.values()].map((r) => partitionTupleKey(partitionOf(bound, r))))
-    const candidates = (await liveEntries(this.table.store, base))
-      .map((e) => e.dataFile)
-      .filter((f) => f.specId !== spec.specId || touched.has(partitionTupleKey(f.partition)))
+    // Files are read as the table shows them: rows that position deletes erased (by any engine)
+    // stay erased in the rewritten copy
+    const candidates = (await scanTasks(this.table.store, base)).filter(
+      (t) =>
+        t.data.dataFile.specId !== spec.specId || touched.has(partitionTupleKey(t.data.dataFile.partition)),
+    )
     const affected: ExistingFile[] = []
-    for (const file of candidates) {
+    for (const task of candidates) {
+      const file = task.data.dataFile
       const known = this.#fileKeys.get(file.filePath)
       if (known !== undefined && !overlaps(known, incoming)) continue
-      const fileRows = await readParquet(await this.table.store.get(file.filePath), schema)
+      const fileRows = await readLiveRows(this.table.store, schema, task)
       const keys = new Set(fileRows.map((r) => keyOf(r, k.key)))
       this.#fileKeys.set(file.filePath, keys)
       if (overlaps(keys, incoming)) affected.push({ path: file.filePath, rows: fileRows })
@@ -267,7 +273,13 @@ class Attempt {
     const rows = plan.rowDelta === undefined ? {} : rowsSummary(base, plan.rowDelta)
     this.#files = plan.rows.length > 0 ? await table.writeDataFiles(plan.rows) : []
     const operation = plan.deleted.length > 0 ? 'overwrite' : 'append'
-    return { operation, added: this.#files, deleted: plan.deleted, ...withRows(summary, rows) }
+    return {
+      operation,
+      added: this.#files,
+      deleted: plan.deleted,
+      deletesApplied: true,
+      ...withRows(summary, rows),
+    }
   }
 }
 

@@ -142,6 +142,24 @@ describe('upserting window results', () => {
     assert.equal(daily.table.currentSnapshot!.summary.operation, 'overwrite')
   })
 
+  it('keeps rows erased by position deletes erased when it rewrites their file', async () => {
+    const lake = await memoryLake()
+    const daily = sinkOf(await sinksOf(lake, 'w'), TableNames.daily)
+    const three: [string, number, number][] = [
+      ['a', 0, 1],
+      ['b', 0, 1],
+      ['c', 0, 1],
+    ]
+    await daily.commit(work(aggs(three, 0), 0, null, 3n))
+    // Another engine (or an erasure) deletes user b's row by position
+    const erased = await (await daily.table.refresh()).deleteRows({ column: 'user_id', in: ['b'] })
+    assert.equal(erased.deletedRows, 1)
+    // The upsert of a's window rewrites the file that still holds b's row bytes
+    await daily.commit(work(aggs([['a', 0, 2]], 3), 0, 3n, 4n))
+    const start = BigInt(aggregate('x', 0, 1).windowStart)
+    assert.deepEqual(await live(daily), [`a/${start}/2`, `c/${start}/1`])
+  })
+
   it('rewrites the file of a partition whose value is a long (a bigint when read back from the manifest)', async () => {
     const def: TableDef = {
       name: 'by_shard',
