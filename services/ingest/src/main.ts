@@ -6,6 +6,7 @@ import { kafkaReplayPorts } from '@healthstream/shared/replay'
 import { runHop } from '@healthstream/shared/service'
 import { TopicSchemas } from '@healthstream/shared/topics'
 import { ingestConfig, ingestConfigProblems, rawTopicMaxMessageBytes } from './config.ts'
+import { BatchExtras } from './extras.ts'
 import { ingestTransform } from './pipeline.ts'
 import { replayRoute } from './replay-route.ts'
 
@@ -35,13 +36,20 @@ await runHop({
       // The replay ledger: one record per replayed dead letter, kept by key (see shared/src/replay)
       { topic: topics.replays, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
     ]
+    // Fields of newer upstream schemas are kept as extras, not dropped (README: schema evolution)
+    const extras = new BatchExtras(healthDataBatchV2)
     return {
       inputTopics: [topics.raw],
       topics: created,
       routes: replay.routes,
       close: replay.close,
       transform: ingestTransform({
-        decoder: new AvroDeserializer<RawBatch>({ registry, readerSchema: healthDataBatchV2 }),
+        decoder: new AvroDeserializer<RawBatch>({
+          registry,
+          readerSchema: healthDataBatchV2,
+          keepWritten: extras.keeps,
+        }),
+        extras,
         samples: await AvroSerializer.create<HealthSample>({
           registry,
           topic: topics.samples,

@@ -11,10 +11,13 @@ import {
 import type { ConsumedRecord, OutputRecord, Transform } from '@healthstream/shared/kafka'
 import { forwardTrace } from '@healthstream/shared/platform'
 import { readReplayMark } from '@healthstream/shared/replay'
+import type { BatchExtras } from './extras.ts'
 
 /** What the ingest transform needs; built in main.ts, or in memory by tests. */
 export interface IngestDeps {
   readonly decoder: AvroDeserializer<RawBatch>
+  /** Keeps the fields a newer writer schema adds (the decoder's `keepWritten` must be its `keeps`). */
+  readonly extras?: BatchExtras
   readonly samples: AvroSerializer<HealthSample>
   readonly errors: AvroSerializer<ErrorRecord>
   readonly samplesTopic: string
@@ -61,7 +64,13 @@ async function ingestRecord(deps: IngestDeps, record: ConsumedRecord, now: Micro
     offset: Number(record.offset),
     writerSchemaId: decoded.schemaId,
   }
-  const { samples, errors } = flattenBatch(decoded.value, source, now)
+  const extras = decoded.written === undefined ? undefined : deps.extras?.of(decoded.written)
+  if (extras !== undefined && !extras.ok) {
+    return [
+      deadLetter(deps, record, ReasonCode.SCHEMA_CONFLICT, extras.detail, decoded.schemaId, now, headers),
+    ]
+  }
+  const { samples, errors } = flattenBatch(decoded.value, source, now, extras?.extras)
   const out: OutputRecord[] = []
   for (const sample of samples) {
     out.push({

@@ -102,6 +102,11 @@ describe('ingest and validator with bad input and a new schema version', () => {
     })
     assert.equal(found!.writerSchemaId, v3Id)
     assert.equal(found!.platform, 'OTHER', 'an unknown symbol falls back to the enum default')
+    assert.deepEqual(
+      JSON.parse(found!.extras!),
+      { firmware: { type: 'string', value: '1.2.3' }, quality: { type: 'long', value: 3 } },
+      'the new fields travel on as extras',
+    )
     assert.equal(ingest.pid, pid, 'same process: no restart')
   })
 })

@@ -25,6 +25,8 @@ import {
   isKafkaLoopError,
 } from '@healthstream/shared/kafka'
 import { BackgroundTask } from './background-task.ts'
+import { MissingColumnsError } from './committing/errors.ts'
+import { bufferSchema } from './committing/extra-columns.ts'
 import { Fetcher } from './consuming/fetcher.ts'
 import { positionsFor, recordedPositions, routeRecords } from './consuming/positions.ts'
 import { TableBuffer } from './consuming/table-buffer.ts'
@@ -169,10 +171,27 @@ export class LakeLoop {
   async #take(records: readonly ConsumedRecord[]): Promise<void> {
     const skipped = await routeRecords(records, this.#o.routes, this.#buffers, Date.now(), (t, r) =>
       this.#tracing.see(t.def.name, r.headers),
-    )
+    ).catch(async (error: unknown) => {
+      // Rows bring extras without columns: add them, then resync (the error) to read them again
+      if (error instanceof MissingColumnsError) await this.#addColumns(error)
+      throw error
+    })
     for (const s of skipped) this.#emit({ type: 'skipped', ...s })
     for (const [topic, n] of countByTopic(records)) this.#emit({ type: 'consumed', topic, records: n })
     await this.#maybeCommit()
+  }
+
+  /**
+   * Adds the columns rows asked for (schema evolution: a metadata commit, no data file touched). Other
+   * instances may add them at the same time: the catalog's compare-and-swap lets one win, the others
+   * reload and find the columns there (`ifNotExists`); a column added meanwhile with another kind is
+   * a conflict the rows then meet as a dead letter.
+   */
+  async #addColumns(missing: MissingColumnsError): Promise<void> {
+    const sink = this.#o.sinks.find((s) => s.def.name === missing.table)
+    if (sink === undefined) return
+    await this.#commits.settled()
+    await this.#mutex.run(() => sink.addColumns(missing.columns))
   }
 
   /**
@@ -226,9 +245,11 @@ export class LakeLoop {
       this.#tracing.clear()
       for (const [table, state] of states) {
         const topics = new Set(this.#o.routes.filter((r) => r.tables.includes(table)).map((r) => r.topic))
+        const sink = this.#o.sinks.find((s) => s.def.name === table)!
         this.#buffers.get(table)!.reset(
           state.offsets,
           session.assignment.filter((tp) => topics.has(tp.topic)),
+          bufferSchema(sink.def, sink.table.schema),
         )
         if (state.source === 'rows') this.#recovered.set(table, Date.now())
         this.#emit({ type: 'recorded', table, watermark: state.watermark, source: state.source })

@@ -11,9 +11,15 @@ import { parseHeader } from './wire-format.ts'
 /** Why a message could not be decoded; the same strings as the pipeline's reason codes. */
 export type DecodeFailureReason = Extract<ReasonCode, 'BAD_MAGIC' | 'UNKNOWN_SCHEMA_ID' | 'DECODE_FAILED'>
 
+/** A message as its writer wrote it: its writer type and the value decoded with it, unresolved. */
+export interface Written {
+  readonly type: Type
+  readonly value: unknown
+}
+
 /** A decoded message, or why it is bad data (for the dead-letter queue, not for an exception). */
 export type DecodeResult<T> =
-  | { readonly ok: true; readonly value: T; readonly schemaId: number }
+  | { readonly ok: true; readonly value: T; readonly schemaId: number; readonly written?: Written }
   | {
       readonly ok: false
       readonly reason: DecodeFailureReason
@@ -33,6 +39,11 @@ export interface AvroDeserializerOptions {
   readonly unknownIdRetryMs?: number
   /** Injected for tests. */
   readonly now?: () => number
+  /**
+   * Writer schemas (asked once per id) whose messages are also decoded with the writer type itself,
+   * returned as `written`: for reading the fields the reader schema lacks. Default: none.
+   */
+  readonly keepWritten?: (writer: Type) => boolean
 }
 
 type WriterEntry =
@@ -42,6 +53,8 @@ type WriterEntry =
       readonly walker: Walker
       /** The writer schema is the reader schema (canonical form): a `RecordReader` may read it. */
       readonly same: boolean
+      /** The writer type, when its messages are also returned as written (`keepWritten`). */
+      readonly keep: Type | undefined
     }
   | {
       readonly ok: false
@@ -66,6 +79,7 @@ export class AvroDeserializer<T = unknown> {
   readonly #now: () => number
   /** Reads messages whose writer is the reader schema itself (most): no resolver, no bounds walk. */
   readonly #sameReader: RecordReader | undefined
+  readonly #keepWritten: ((writer: Type) => boolean) | undefined
 
   constructor(options: AvroDeserializerOptions) {
     this.readerType = parseSchema(schemaText(options.readerSchema))
@@ -73,6 +87,7 @@ export class AvroDeserializer<T = unknown> {
     this.#retryMs = options.unknownIdRetryMs ?? 10_000
     this.#now = options.now ?? Date.now
     this.#sameReader = compileRecordReader(this.readerType, (field) => field)
+    this.#keepWritten = options.keepWritten
   }
 
   /** Decodes one message; awaits the registry only for a writer id not seen before. */
@@ -143,7 +158,9 @@ export class AvroDeserializer<T = unknown> {
     try {
       const { value, offset } = this.readerType.decode(message, 5, entry.resolver)
       if (offset !== message.length) throw new Error(`decoded ${offset} of ${message.length} bytes`)
-      return { ok: true, value: value as T, schemaId }
+      if (entry.keep === undefined) return { ok: true, value: value as T, schemaId }
+      const written = { type: entry.keep, value: entry.keep.decode(message, 5).value }
+      return { ok: true, value: value as T, schemaId, written }
     } catch (error) {
       return { ok: false, reason: 'DECODE_FAILED', detail: (error as Error).message, schemaId }
     }
@@ -184,11 +201,13 @@ export class AvroDeserializer<T = unknown> {
     // Ids are immutable, so a writer schema that cannot be read stays unreadable: cache that too.
     try {
       const writer = parseSchema(schema)
+      const same = writer.equals(this.readerType)
       return {
         ok: true,
         resolver: this.readerType.createResolver(writer),
         walker: compileWalker(writer),
-        same: writer.equals(this.readerType),
+        same,
+        keep: !same && this.#keepWritten?.(writer) === true ? writer : undefined,
       }
     } catch (error) {
       const detail = `writer schema ${id} cannot be read with the reader schema: ${(error as Error).message}`

@@ -6,6 +6,7 @@ export {
   type AvroDeserializerOptions,
   type DecodeFailureReason,
   type DecodeResult,
+  type Written,
 } from './deserializer.ts'
 export { isRegistryError, RegistryError, RegistryErrorCode, type RegistryErrorOptions } from './errors.ts'
 export {

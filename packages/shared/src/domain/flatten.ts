@@ -13,10 +13,16 @@ export interface FlattenResult {
  * Turns one decoded `HealthDataBatch` (v2 reader shape) into flattened samples for
  * `health-data-samples`, in batch order. A sample whose startTime or endTime, or whose batch's
  * uploadedAt, is not ISO 8601 with an offset becomes a `BAD_TIMESTAMP` error (stage ingest) instead.
+ * `extras` are the samples' extras (`extras.ts`) by index, when the writer schema had any.
  * Nothing else is judged here: that is the validator's job. Samples share the batch's metadata
  * object; treat records as immutable.
  */
-export function flattenBatch(batch: RawBatch, source: SourceRecord, nowMicros: Micros): FlattenResult {
+export function flattenBatch(
+  batch: RawBatch,
+  source: SourceRecord,
+  nowMicros: Micros,
+  extras?: readonly (string | null)[],
+): FlattenResult {
   const samples: HealthSample[] = []
   const errors: ErrorRecord[] = []
   const uploaded = parseIsoTimestamp(batch.uploadedAt)
@@ -55,6 +61,7 @@ export function flattenBatch(batch: RawBatch, source: SourceRecord, nowMicros: M
       sourceIndex: i,
       writerSchemaId: source.writerSchemaId,
       ingestedAt: nowMicros,
+      extras: extras?.[i] ?? null,
     })
   }
   return { samples, errors }

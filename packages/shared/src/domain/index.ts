@@ -16,6 +16,19 @@ export {
   type ReplayOrigin,
   sampleErrorRecord,
 } from './errors.ts'
+export {
+  EXTRA_TYPES,
+  type ExtraField,
+  type Extras,
+  type ExtrasPlan,
+  type ExtraType,
+  type ExtraValue,
+  extrasPlan,
+  extraTypeOf,
+  hasExtras,
+  parseExtras,
+  sampleExtras,
+} from './extras.ts'
 export type { FlattenResult } from './flatten.ts'
 export { flattenBatch } from './flatten.ts'
 export { ReasonCode, type Stage } from './reason-codes.ts'

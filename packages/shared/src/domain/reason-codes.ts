@@ -25,6 +25,9 @@ export const ReasonCode = {
   // lake-writer: an input record no table can hold (besides BAD_MAGIC, UNKNOWN_SCHEMA_ID, DECODE_FAILED)
   TOMBSTONE: 'TOMBSTONE',
   UNKNOWN_GRANULARITY: 'UNKNOWN_GRANULARITY',
+  // ingest or lake-writer: a field of a newer upstream schema that cannot get a column of its own
+  // (its name or kind clashes with an existing column, or with another extra): kept as a dead letter
+  SCHEMA_CONFLICT: 'SCHEMA_CONFLICT',
   // any stage: a fetched record batch that inflates beyond FETCH_MAX_INFLATED_BYTES (one per batch)
   BATCH_INFLATE_LIMIT: 'BATCH_INFLATE_LIMIT',
 } as const

@@ -77,6 +77,11 @@ export interface HealthSample {
   writerSchemaId: number
   /** Processing time at ingest. */
   ingestedAt: Micros
+  /**
+   * Fields of a newer upstream schema that the v2 reader lacks, with their kinds, as JSON
+   * (`extras.ts`); null when the upload had none.
+   */
+  extras: string | null
 }
 
 /** Flags a valid sample may carry in `ValidatedSample.flags`. */

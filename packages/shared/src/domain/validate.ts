@@ -149,5 +149,6 @@ function toValidated(
     knownType: spec !== undefined,
     flags: flagsFor(spec, s.unit),
     validatedAt: nowMicros,
+    extras: s.extras,
   }
 }

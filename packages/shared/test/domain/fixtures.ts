@@ -77,6 +77,7 @@ export function healthSample(overrides: Partial<HealthSample> = {}): HealthSampl
     sourceIndex: 0,
     writerSchemaId: 7,
     ingestedAt: NOW,
+    extras: null,
     ...overrides,
   }
 }

@@ -36,6 +36,7 @@ describe('flattenBatch', () => {
         sourceIndex: 0,
         writerSchemaId: 7,
         ingestedAt: NOW,
+        extras: null,
       },
     ])
   })

@@ -48,6 +48,7 @@ function sample(i: number): HealthSample {
     sourceIndex: 0,
     writerSchemaId: 1,
     ingestedAt: T0,
+    extras: null,
   }
 }
 

@@ -62,6 +62,7 @@ export function validatedSample(overrides: Partial<ValidatedSample> = {}): Valid
     knownType: true,
     flags: [],
     validatedAt: us('2026-03-10T12:05:02Z'),
+    extras: null,
     ...overrides,
   }
 }

@@ -2,6 +2,7 @@
  * What goes wrong on the lake side, each with a stable code and whether a resync from the tables
  * helps (`canRetry`); the loop resyncs after any error, and an operator reads the message.
  */
+import type { NewColumn } from '@healthstream/iceberg'
 
 /** The table moved under this writer: another writer committed partitions this one thought it owned. */
 export class FencedError extends Error {
@@ -35,5 +36,23 @@ export class SchemaEvolutionError extends Error {
   constructor(table: string, required: readonly string[]) {
     super(`${table}: new columns must be optional to be added to an existing table: ${required.join(', ')}`)
     this.name = 'SchemaEvolutionError'
+  }
+}
+
+/**
+ * Rows bring extras the table has no columns for yet: the writer adds them (schema evolution, one
+ * commit of metadata only) and resyncs, so the rows are read again into a batch that has them.
+ */
+export class MissingColumnsError extends Error {
+  readonly code = 'LAKE_MISSING_COLUMNS'
+  /** Add the columns, then resync: nothing to do for an operator. */
+  readonly canRetry = true
+  readonly table: string
+  readonly columns: readonly NewColumn[]
+  constructor(table: string, columns: readonly NewColumn[]) {
+    super(`${table}: rows bring new extras, adding columns ${columns.map((c) => c.name).join(', ')}`)
+    this.name = 'MissingColumnsError'
+    this.table = table
+    this.columns = columns
   }
 }

@@ -12,6 +12,7 @@ import {
   type DataFile,
   isIcebergError,
   liveEntries,
+  type NewColumn,
   partitionOf,
   partitionTupleKey,
   readLiveRows,
@@ -51,7 +52,7 @@ export interface CommitResult {
 }
 
 /** What a sink asks the catalog (and storage) for: commit a snapshot, or re-read the table. */
-export type CatalogOperation = 'commit' | 'refresh'
+export type CatalogOperation = 'commit' | 'refresh' | 'evolve'
 
 /** Options of a sink. */
 export interface SinkOptions {
@@ -114,6 +115,16 @@ export class TableSink {
     const schema = this.table.schema
     const reads = files.map((f) => async () => readParquet(await this.table.store.get(f.filePath), schema))
     return stateFromRows(reads, lineage, this.def.eventTime)
+  }
+
+  /** Adds optional columns (schema evolution); columns another writer added meanwhile are kept as they are. */
+  async addColumns(columns: readonly NewColumn[]): Promise<void> {
+    try {
+      await this.table.addColumns(columns, { ifNotExists: true })
+    } catch (error) {
+      this.#options.onError?.('evolve', error)
+      throw error
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 /** Where to read each owned partition from, and handing records to the tables that still want them. */
 import { ReasonCode } from '@healthstream/shared/domain'
 import type { ConsumedRecord, PartitionOffset, TopicPartition } from '@healthstream/shared/kafka'
+import { withExtras } from './extras-row.ts'
 import { type DirectRead, deadLetterRow, type TopicRoute } from './routing.ts'
 import type { TableBuffer } from './table-buffer.ts'
 
@@ -149,6 +150,7 @@ export async function routeRecords(
         continue
       }
       let x = route.decode(r)
+      if (x.extras !== undefined) x = withExtras(x, r, wanting(x.table, i), now)
       if (x.mark !== undefined)
         for (const [at, t] of tables.entries()) if (firsts[at]! <= i) t.mark(topic, partition, x.mark)
       try {

@@ -12,7 +12,9 @@ import { Buffer } from 'node:buffer'
 import { type AvroDeserializer, compileColumnReader, type ValueSink } from '@healthstream/shared/avro'
 import {
   type ErrorRecord,
+  type Extras,
   errorRecord,
+  parseExtras,
   ReasonCode,
   unreadableBatchError,
   type ValidatedSample,
@@ -52,6 +54,8 @@ export interface Routed {
   readonly deadLetter?: DeadLetter
   /** An aggregator watermark mark (table null): every table the topic feeds records it. */
   readonly mark?: WatermarkMark
+  /** Fields of a newer upstream schema: columns of the row's table, added when it lacks them. */
+  readonly extras?: Extras
 }
 
 /** One input topic. */
@@ -166,27 +170,37 @@ function route<T>(
  * goes through `decode`: avsc's schema resolution and `rawRow`, or its dead letter.
  */
 function rawRoute(topic: string, decoder: AvroDeserializer<ValidatedSample>, now: () => number): TopicRoute {
-  const generic = route(
-    topic,
-    [TableNames.raw, TableNames.errors],
-    decoder,
-    (v, at) => ({ table: TableNames.raw, row: rawRow(v, at) }),
-    now,
-  )
+  const generic = route(topic, [TableNames.raw, TableNames.errors], decoder, rawRouted, now)
   const decode = (r: ConsumedRecord): Routed =>
     isAggregatorReplay(r) ? { table: null, row: {} } : generic.decode(r)
   const direct = directRawRead(decoder)
   return direct === undefined ? { ...generic, decode } : { ...generic, decode, direct }
 }
 
+/** A validated sample's row, with its extras when it has any. */
+function rawRouted(v: ValidatedSample, at: KafkaCoordinates): Routed | DeadLetter {
+  const row = rawRow(v, at)
+  if (v.extras === null || v.extras === undefined) return { table: TableNames.raw, row }
+  const parsed = parseExtras(v.extras)
+  if (!parsed.ok) return { reason: ReasonCode.DECODE_FAILED, detail: parsed.detail }
+  return { table: TableNames.raw, row, extras: parsed.extras }
+}
+
 /** A sample the aggregator rejected, sent to it again by a replay: the raw table took it the first time. */
 const isAggregatorReplay = (r: ConsumedRecord): boolean => readReplayMark(r.headers)?.stage === 'aggregator'
 
-/** The direct read of validated samples into `health_data_raw`, when every column gets exactly one field. */
+/**
+ * The direct read of validated samples into `health_data_raw`, when every column of the table's own
+ * gets exactly one field. A sample with extras is left to `decode` (its extras need columns checked,
+ * perhaps added); the `extras` field is read into a probe that says so. Columns after the table's own
+ * (extras' columns) are null for a sample without extras.
+ */
 function directRawRead(decoder: AvroDeserializer<ValidatedSample>): DirectRead | undefined {
   const columns = RAW_FIELDS.map((f) => f.name)
   const indexOf = (column: string | undefined) => (column === undefined ? -1 : columns.indexOf(column))
+  const probeAt = columns.length
   const reader = compileColumnReader(decoder.readerType, (field) => {
+    if (field === 'extras') return probeAt
     const at = indexOf(RAW_COLUMN_OF[field])
     return at < 0 ? undefined : at
   })
@@ -198,16 +212,34 @@ function directRawRead(decoder: AvroDeserializer<ValidatedSample>): DirectRead |
     (i) => i >= 0,
   )
   if (filled.length !== columns.length || new Set(filled).size !== columns.length) return undefined
+  const probe = new ExtrasProbe()
+  // The table's own columns and the probe, made again only when the buffer's batch changes
+  let own: readonly ValueSink[] = []
+  let withProbe: ValueSink[] = []
   return {
     table: TableNames.raw,
     read(r, sinks) {
       if (r.value === null || isAggregatorReplay(r)) return false
-      const read = decoder.readLoadedInto(r.value, sinks, reader)
-      if (read === undefined || !read.ok) return false
+      if (sinks !== own) {
+        own = sinks
+        withProbe = [...sinks.slice(0, probeAt), probe]
+      }
+      probe.value = null
+      const read = decoder.readLoadedInto(r.value, withProbe, reader)
+      if (read === undefined || !read.ok || probe.value !== null) return false
+      for (let i = probeAt; i < sinks.length; i++) sinks[i]!.push(null)
       sinks[partitionAt]!.push(r.partition)
       sinks[offsetAt]!.push(r.offset)
       return true
     },
+  }
+}
+
+/** Where the direct read puts a sample's `extras`: only to look at it. */
+class ExtrasProbe implements ValueSink {
+  value: unknown = null
+  push(value: unknown): void {
+    this.value = value
   }
 }
 

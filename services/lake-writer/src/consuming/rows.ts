@@ -21,7 +21,10 @@ export interface KafkaCoordinates {
  */
 export type AggregateRecord = Omit<DomainAggregateRecord, 'granularity'> & { granularity: string }
 
-/** The `health_data_raw` column of each field of a validated sample (the mapping `rawRow` spells out). */
+/**
+ * The `health_data_raw` column of each field of a validated sample (the mapping `rawRow` spells out);
+ * `extras` have columns of their own, made at run time (`committing/extra-columns.ts`).
+ */
 export const RAW_COLUMN_OF: Readonly<Record<string, string>> = {
   sampleId: 'sample_id',
   userId: 'user_id',
@@ -53,7 +56,7 @@ export const RAW_COLUMN_OF: Readonly<Record<string, string>> = {
   knownType: 'known_type',
   flags: 'flags',
   validatedAt: 'validated_at',
-} satisfies Record<keyof ValidatedSample, string>
+} satisfies Record<Exclude<keyof ValidatedSample, 'extras'>, string>
 
 /** A validated sample as a `health_data_raw` row. */
 export function rawRow(s: ValidatedSample, at: KafkaCoordinates): Row {

@@ -4,7 +4,7 @@
  * A record below what the table holds is not wanted (it is already in the table), so a replay after a
  * crash, or a partition re-read for another table, never lands twice.
  */
-import { type AnyColumn, ColumnBatch } from '@healthstream/iceberg'
+import { type AnyColumn, ColumnBatch, type Schema } from '@healthstream/iceberg'
 import { partitionKey, type TopicPartition, type WatermarkMark } from '@healthstream/shared/kafka'
 import type { CommitWork } from '../committing/commit-work.ts'
 import type { ExpectedOffset, OffsetMap } from '../committing/offsets.ts'
@@ -18,6 +18,8 @@ const MAX_RESERVED_ROWS = 100_000
 /** The buffer of one table. */
 export class TableBuffer {
   readonly def: TableDef
+  /** The columns rows are buffered with: the definition's, then the table's others (extras' columns). */
+  #schema: Schema
   #rows: Row[] = []
   /** Append tables keep their rows as columns; undefined for upsert tables. */
   #batch: ColumnBatch | undefined
@@ -39,6 +41,7 @@ export class TableBuffer {
 
   constructor(def: TableDef) {
     this.def = def
+    this.#schema = def.schema
     this.#batch = this.#newBatch()
   }
 
@@ -46,11 +49,19 @@ export class TableBuffer {
   #lastRowCount = 0
 
   #newBatch(): ColumnBatch | undefined {
-    return this.def.key === undefined ? ColumnBatch.of(this.def.schema, this.#lastRowCount) : undefined
+    return this.def.key === undefined ? ColumnBatch.of(this.#schema, this.#lastRowCount) : undefined
   }
 
-  /** Starts over from what the table holds, for the partitions this writer now owns. */
-  reset(recorded: OffsetMap, owned: readonly TopicPartition[]): void {
+  get schema(): Schema {
+    return this.#schema
+  }
+
+  /**
+   * Starts over from what the table holds, for the partitions this writer now owns, buffering rows
+   * with `schema` from now on (the table's columns as `bufferSchema` orders them).
+   */
+  reset(recorded: OffsetMap, owned: readonly TopicPartition[], schema: Schema = this.def.schema): void {
+    this.#schema = schema
     this.#rows = []
     this.#batch = this.#newBatch()
     this.#next.clear()

@@ -12,7 +12,7 @@ export interface LakeMetrics {
   catalogError(table: string, operation: CatalogOperation): void
 }
 
-const CATALOG_OPERATIONS: readonly CatalogOperation[] = ['commit', 'refresh']
+const CATALOG_OPERATIONS: readonly CatalogOperation[] = ['commit', 'refresh', 'evolve']
 
 const labelNames = ['table'] as const
 

@@ -40,6 +40,7 @@ export function validatedSample(i: number, users = 7, spacing = 17 * 60_000_000)
     knownType: true,
     flags: i % 7 === 0 ? ['UNIT_CONVERTED'] : [],
     validatedAt: start + HOUR + 2000,
+    extras: null,
   }
 }
 
