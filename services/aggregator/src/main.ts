@@ -1,6 +1,7 @@
 /** aggregator: health-data-validated → daily/weekly/monthly window rows on health-data-aggregates + TOO_LATE dead letters. */
 import { AvroDeserializer, AvroSerializer } from '@healthstream/shared/avro'
 import type { AggregateRecord, ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
+import { erasureRoute } from '@healthstream/shared/erasure'
 import { openServiceRedis, redisConfigProblems } from '@healthstream/shared/redis'
 import { runHop } from '@healthstream/shared/service'
 import { TopicSchemas } from '@healthstream/shared/topics'
@@ -8,6 +9,7 @@ import { Counter } from 'prom-client'
 import { aggregatorConfig } from './config.ts'
 import { Aggregator } from './pipeline.ts'
 import { queryConfigProblems, queryRoutes } from './query/setup.ts'
+import { eraseAggregateUsers } from './state/redis-erase.ts'
 import { RedisAggregateStore } from './state/redis-store.ts'
 import { aggregationSpec } from './windows/spec.ts'
 
@@ -74,6 +76,10 @@ await runHop({
       watermarkMarks: config.WATERMARK_MARKS ? config.TOPIC_PARTITIONS : 0,
     })
     const partitions = config.TOPIC_PARTITIONS
+    const query = queryRoutes(config, store, logger)
+    const erase = async ({ users }: { users: readonly string[] }) => ({
+      counts: await eraseAggregateUsers(redis, config.REDIS_NAMESPACE, users),
+    })
     return {
       inputTopics: [topics.validated],
       topics: [
@@ -83,7 +89,10 @@ await runHop({
         { topic: topics.errors, partitions },
       ],
       transform: aggregator.transform,
-      routes: queryRoutes(config, store, logger),
+      routes: (app) => {
+        query?.(app)
+        erasureRoute('aggregator', erase, logger)(app)
+      },
       adminActions: { watermarks: async () => ({ ...aggregator.status() }) },
       close: async () => void (await redis.quit()),
     }

@@ -23,6 +23,7 @@ import {
   DEFAULT_FETCH_MAX_BYTES,
   type GroupSession,
   isKafkaLoopError,
+  type PartitionOffset,
 } from '@healthstream/shared/kafka'
 import { BackgroundTask } from './background-task.ts'
 import { MissingColumnsError } from './committing/errors.ts'
@@ -95,6 +96,11 @@ export class LakeLoop {
 
   resume(): void {
     this.#paused = false
+  }
+
+  /** Where each owned partition is read next; empty while not synced. */
+  readPositions(): PartitionOffset[] {
+    return this.#synced === undefined ? [] : this.#fetcher.positions()
   }
 
   /** Runs table maintenance between commits, never beside one of this writer's own commits. */

@@ -6,7 +6,8 @@
  */
 import { ParquetEncodePool } from '@healthstream/iceberg'
 import { AvroDeserializer } from '@healthstream/shared/avro'
-import { limitInflatedBatches } from '@healthstream/shared/kafka'
+import { erasureRoute } from '@healthstream/shared/erasure'
+import { limitInflatedBatches, type PartitionOffset, type TopicPartition } from '@healthstream/shared/kafka'
 import { LagMetrics, runService, type ServiceContext, type ServiceWorker } from '@healthstream/shared/service'
 import { TopicSchemas } from '@healthstream/shared/topics'
 import { tableCompleteness } from './committing/completeness.ts'
@@ -21,6 +22,7 @@ import { type TopicRoute, topicRoutes } from './consuming/routing.ts'
 import { LakeLoop } from './lake-loop.ts'
 import { readinessOf } from './loop-stats.ts'
 import { adminActions, tableEndpoints } from './operating/admin-http.ts'
+import { eraseFromLake } from './operating/erase-lake.ts'
 import { logLakeEvent, logMaintenanceEvent } from './operating/event-log.ts'
 import { feedLag } from './operating/lag.ts'
 import { MaintenanceSchedule } from './operating/maintenance-schedule.ts'
@@ -52,7 +54,7 @@ async function startLakeWriter(context: Context): Promise<ServiceWorker> {
     TABLES.map((t) => t.name),
   )
   const { sinks, close } = await openSinks(context, writer, metrics)
-  const { loop, lag, routes } = lakeLoop(context, sinks, metrics)
+  const { loop, lag, routes, ends } = lakeLoop(context, sinks, metrics)
   const log = kafkaTopicLog({ ...context.kafka, groupId: context.groupId })
   const reconciler = new Reconciler({
     sinks,
@@ -85,6 +87,9 @@ async function startLakeWriter(context: Context): Promise<ServiceWorker> {
     http: (app) => {
       tableEndpoints(maintenance)(app)
       reconcileEndpoint(reconciler)(app)
+      const erase = (request: Parameters<typeof eraseFromLake>[1]) =>
+        eraseFromLake({ loop, ends, sinks, writer, retries: config.COMMIT_RETRIES }, request)
+      erasureRoute(NAME, erase, context.logger)(app)
     },
     run: async () => {
       schedule.start()
@@ -137,7 +142,12 @@ function lakeLoop(
   context: Context,
   sinks: readonly TableSink[],
   metrics: LakeMetrics,
-): { loop: LakeLoop; lag: LagMetrics; routes: readonly TopicRoute[] } {
+): {
+  loop: LakeLoop
+  lag: LagMetrics
+  routes: readonly TopicRoute[]
+  ends: (partitions: readonly TopicPartition[]) => Promise<PartitionOffset[]>
+} {
   const { config, registry, logger } = context
   const routes = topicRoutes(context.topics, {
     validated: new AvroDeserializer({ registry, readerSchema: TopicSchemas.validated }),
@@ -172,5 +182,5 @@ function lakeLoop(
       logLakeEvent(logger, event)
     },
   })
-  return { loop, lag, routes }
+  return { loop, lag, routes, ends: (partitions) => consumer.logOffsets(partitions, 'latest') }
 }

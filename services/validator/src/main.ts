@@ -7,7 +7,13 @@ import {
   type ValidatedSample,
   validationConfig,
 } from '@healthstream/shared/domain'
-import { openServiceRedis, RedisDedupStore, redisConfigProblems } from '@healthstream/shared/redis'
+import { erasureRoute } from '@healthstream/shared/erasure'
+import {
+  eraseDedupMarks,
+  openServiceRedis,
+  RedisDedupStore,
+  redisConfigProblems,
+} from '@healthstream/shared/redis'
 import { runHop } from '@healthstream/shared/service'
 import { TopicSchemas } from '@healthstream/shared/topics'
 import { Counter } from 'prom-client'
@@ -72,6 +78,12 @@ await runHop({
         onDeadLetter: deadLetter,
         onDuplicates: (n) => duplicates.inc(n),
       }),
+      // Erasure: the users' duplicate marks (packages/shared/src/redis/dedup-erase.ts)
+      routes: erasureRoute(
+        'validator',
+        async ({ users }) => ({ counts: await eraseDedupMarks(redis, config.REDIS_NAMESPACE, users) }),
+        logger,
+      ),
       close: async () => void (await redis.quit()),
     }
   },

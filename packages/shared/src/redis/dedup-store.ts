@@ -26,10 +26,14 @@ return out
 
 /**
  * What the duplicate store needs of Redis: its script (`EVALSHA`, `EVAL`) and the commands the script
- * calls, on the keys of `namespace` (a Redis glob; `*` allows every namespace).
+ * calls, on the keys of `namespace` (a Redis glob; `*` allows every namespace); and the erasure's
+ * `SCAN` and `DEL` (`eraseDedupMarks`: there is no per-user index to read instead).
  */
 export function dedupAccess(namespace = 'healthstream'): RedisAccess {
-  return { commands: ['evalsha', 'eval', ...scriptCommands(SEEN_SCRIPT)], keys: [`${namespace}:dedup:*`] }
+  return {
+    commands: ['evalsha', 'eval', ...scriptCommands(SEEN_SCRIPT), 'scan', 'del'],
+    keys: [`${namespace}:dedup:*`],
+  }
 }
 
 /**

@@ -16,6 +16,7 @@ export {
   type RedisTlsOptions,
   redisStartup,
 } from './connect.ts'
+export { dedupMarkPattern, dedupMarkUser, eraseDedupMarks, globEscape } from './dedup-erase.ts'
 export { dedupAccess, RedisDedupStore } from './dedup-store.ts'
 export { type RedisErrorCount, type RedisOperation, redisErrorCounter } from './errors.ts'
 export {

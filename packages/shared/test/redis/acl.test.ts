@@ -15,9 +15,9 @@ describe('scriptCommands', () => {
 })
 
 describe('dedupAccess', () => {
-  it('is the duplicate script and its GET and SET, on the namespace’s dedup keys', () => {
+  it('is the duplicate script, its GET and SET, and the erasure’s SCAN and DEL, on the namespace’s dedup keys', () => {
     assert.deepEqual(dedupAccess('healthstream'), {
-      commands: ['evalsha', 'eval', 'get', 'set'],
+      commands: ['evalsha', 'eval', 'get', 'set', 'scan', 'del'],
       keys: ['healthstream:dedup:*'],
     })
   })
@@ -28,7 +28,7 @@ describe('aclUserRule', () => {
     assert.equal(
       aclUserRule({ name: 'healthstream-validator', passwordSha256: HASH, access: dedupAccess() }),
       `user healthstream-validator reset on #${HASH} ~healthstream:dedup:* resetchannels -@all ` +
-        '+info +ping +quit +evalsha +eval +get +set',
+        '+info +ping +quit +evalsha +eval +get +set +scan +del',
     )
   })
 

@@ -7,7 +7,7 @@ describe("the aggregator's Redis access", () => {
     assert.deepEqual(aggregateStoreAccess('healthstream'), {
       commands: [
         ...['del', 'eval', 'evalsha', 'get', 'hgetall', 'hincrby', 'hset', 'sadd', 'set', 'smembers'],
-        ...['srem', 'zadd', 'zrangebyscore', 'zrem'],
+        ...['srem', 'zadd', 'zrange', 'zrangebyscore', 'zrem'],
       ],
       keys: ['healthstream:agg:*'],
     })

@@ -41,6 +41,11 @@ export class Fetcher {
     for (const p of positions) this.#positions.set(partitionKey(p.topic, p.partition), p)
   }
 
+  /** Where each owned partition is read next (past the records `next` has returned). */
+  positions(): PartitionOffset[] {
+    return [...this.#positions.values()]
+  }
+
   /** The next records (empty when none arrived within `maxWaitMs`); throws a failed fetch's error. */
   async next(): Promise<readonly ConsumedRecord[]> {
     if (this.#positions.size === 0) {

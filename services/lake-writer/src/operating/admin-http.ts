@@ -84,7 +84,7 @@ function numberParam(name: string, raw: string | undefined): number | undefined 
 }
 
 /** Waits for the loop's flush, failing after `timeoutMs` (the flush itself goes on). */
-async function flushWithin(loop: AdminDeps['loop'], timeoutMs: number): Promise<void> {
+export async function flushWithin(loop: AdminDeps['loop'], timeoutMs: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new FlushTimeoutError(timeoutMs)), timeoutMs)
