@@ -24,6 +24,7 @@ import {
   type GroupSession,
   isKafkaLoopError,
   type PartitionOffset,
+  sleep,
 } from '@healthstream/shared/kafka'
 import { BackgroundTask } from './background-task.ts'
 import { MissingColumnsError } from './committing/errors.ts'
@@ -31,6 +32,7 @@ import { bufferSchema } from './committing/extra-columns.ts'
 import { Fetcher } from './consuming/fetcher.ts'
 import { positionsFor, recordedPositions, routeRecords } from './consuming/positions.ts'
 import { TableBuffer } from './consuming/table-buffer.ts'
+import { FlushRequests } from './flush-requests.ts'
 import type { LakeLoopOptions } from './loop-options.ts'
 import type { LakeEvent, LakeStats } from './loop-stats.ts'
 import { Mutex } from './mutex.ts'
@@ -44,7 +46,7 @@ export class LakeLoop {
   readonly #mutex = new Mutex()
   readonly #stop = new AbortController()
   #synced: GroupSession | undefined
-  #flushes: { resolve: () => void; reject: (e: unknown) => void }[] = []
+  readonly #flushes = new FlushRequests()
   #state: LakeStats['state'] = 'created'
   #stats = {
     lastCommitAt: 0,
@@ -86,7 +88,7 @@ export class LakeLoop {
 
   /** Commits every table with pending work now; resolves once that commit is done. */
   flush(): Promise<void> {
-    return new Promise((resolve, reject) => this.#flushes.push({ resolve, reject }))
+    return this.#flushes.wait()
   }
 
   /** Stops reading (buffered rows are still committed on the interval); the group membership is kept. */
@@ -136,7 +138,7 @@ export class LakeLoop {
         attempt++
         this.#synced = undefined
         this.#stats.lastError = error instanceof Error ? error.message : String(error)
-        for (const f of this.#flushes.splice(0)) f.reject(error)
+        this.#flushes.rejectAll(error)
         if (isKafkaLoopError(error) && !error.canRetry) {
           fatal = error
           break
@@ -151,7 +153,7 @@ export class LakeLoop {
       await this.#commits.settled()
       if (this.#synced !== undefined && !this.#commits.failed) await this.#commit()
     } finally {
-      for (const f of this.#flushes.splice(0)) f.reject(new Error('the lake-writer stopped'))
+      this.#flushes.rejectAll(new Error('the lake-writer stopped'))
       await consumer.close().catch(() => undefined)
       this.#state = 'stopped'
     }
@@ -208,11 +210,11 @@ export class LakeLoop {
     this.#commits.throwFailed()
     if (!this.#due()) return
     if (this.#commits.running) {
-      if (!this.#full() && this.#flushes.length === 0) return
+      if (!this.#full() && !this.#flushes.pending) return
       await this.#commits.settled()
       this.#commits.throwFailed()
     }
-    const waiting = this.#flushes.length > 0
+    const waiting = this.#flushes.pending
     const ended = this.#commits.start(() => this.#commit())
     if (waiting) {
       await ended
@@ -221,7 +223,7 @@ export class LakeLoop {
   }
 
   #due(): boolean {
-    if (this.#flushes.length > 0 || this.#full()) return true
+    if (this.#flushes.pending || this.#full()) return true
     const now = Date.now()
     for (const b of this.#buffers.values())
       if (b.dirtySince !== undefined && now - b.dirtySince >= this.#o.commitIntervalMs) return true
@@ -277,7 +279,7 @@ export class LakeLoop {
    * meanwhile); a failure throws (→ resync from the tables, which drops whatever was read since).
    */
   async #commit(): Promise<void> {
-    const flushes = this.#flushes.splice(0)
+    const flushes = this.#flushes.take()
     const dirty = [...this.#buffers.values()].filter((b) => b.dirtySince !== undefined)
     const taken = dirty.map((b) => ({ b, work: b.take(), traces: this.#tracing.take(b.def.name) }))
     try {
@@ -293,9 +295,9 @@ export class LakeLoop {
         }
         if (taken.length > 0) this.#committed()
       })
-      for (const f of flushes) f.resolve()
+      flushes.resolve()
     } catch (error) {
-      for (const f of flushes) f.reject(error)
+      flushes.reject(error)
       throw error
     }
   }
@@ -324,17 +326,4 @@ function countByTopic(records: readonly { topic: string }[]): Map<string, number
   const out = new Map<string, number>()
   for (const r of records) out.set(r.topic, (out.get(r.topic) ?? 0) + 1)
   return out
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    function done(): void {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }

@@ -1,5 +1,5 @@
 export type { BackoffOptions } from './backoff.ts'
-export { backoffDelay } from './backoff.ts'
+export { backoffDelay, sleep } from './backoff.ts'
 export { nextOffsets } from './batch.ts'
 export { isKafkaLoopError, KafkaErrorCode, KafkaLoopError, transformError } from './errors.ts'
 export { BATCH_INFLATE_LIMIT, BatchInflateLimitError } from './inflate.ts'
