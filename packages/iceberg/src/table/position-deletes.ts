@@ -9,10 +9,10 @@ import { IcebergError } from '../errors.ts'
 import type { ObjectStore } from '../io/object-store.ts'
 import { joinLocation } from '../io/object-store.ts'
 import type { DataFile } from '../manifest/types.ts'
-import { metricsOf } from '../spec/metrics.ts'
 import type { Schema, TableMetadata } from '../spec/types.ts'
 import { dataLocation } from './locations.ts'
 import { dataFileOptions } from './parquet-options.ts'
+import { writtenFileFacts } from './written-file.ts'
 
 /** Reserved field id of a position delete file's `file_path` column. */
 export const DELETE_FILE_PATH_ID = 2147483546
@@ -62,7 +62,6 @@ export function encodePositionDeletes(
     )
   const rows = sorted.map((pos) => ({ file_path: data.filePath, pos: BigInt(pos) }))
   const written = writeParquet(POSITION_DELETE_SCHEMA, rows, dataFileOptions(POSITION_DELETE_SCHEMA))
-  const metrics = metricsOf(written.columnStats, Number.MAX_SAFE_INTEGER)
   const location = deleteFileLocation(m, data)
   return {
     location,
@@ -73,15 +72,8 @@ export function encodePositionDeletes(
       fileFormat: 'PARQUET',
       specId: data.specId,
       partition: data.partition,
-      recordCount: written.recordCount,
-      fileSizeInBytes: written.bytes.length,
-      columnSizes: written.columnSizes,
-      valueCounts: metrics.valueCounts,
-      nullValueCounts: metrics.nullValueCounts,
-      nanValueCounts: metrics.nanValueCounts,
-      lowerBounds: metrics.lowerBounds,
-      upperBounds: metrics.upperBounds,
-      splitOffsets: written.splitOffsets,
+      // file_path bounds uncut: readers match them against the data file's path
+      ...writtenFileFacts(written, Number.MAX_SAFE_INTEGER),
       referencedDataFile: data.filePath,
     },
   }

@@ -11,12 +11,12 @@ import {
 } from '@healthstream/parquet'
 import type { ObjectStore } from '../io/object-store.ts'
 import type { DataFile } from '../manifest/types.ts'
-import { metricsOf } from '../spec/metrics.ts'
 import { bindPartitionSpec, type PartitionValues, partitionOf, partitionPath } from '../spec/partition.ts'
 import type { PartitionSpec, Schema, TableMetadata } from '../spec/types.ts'
 import { type BatchEncoder, encodeOnThisThread, tupleKey } from './batch-files.ts'
 import { newDataFileLocation } from './locations.ts'
 import { dataFileOptions } from './parquet-options.ts'
+import { writtenFileFacts } from './written-file.ts'
 
 type Row = Readonly<Record<string, unknown>>
 
@@ -117,22 +117,13 @@ async function putDataFile(
 ): Promise<DataFile> {
   const filePath = newDataFileLocation(m, at.path)
   await store.put(filePath, written.bytes)
-  const metrics = metricsOf(written.columnStats, boundLength)
   return {
     content: 0,
     filePath,
     fileFormat: 'PARQUET',
     specId: spec.specId,
     partition: at.partition,
-    recordCount: written.recordCount,
-    fileSizeInBytes: written.bytes.length,
-    columnSizes: written.columnSizes,
-    valueCounts: metrics.valueCounts,
-    nullValueCounts: metrics.nullValueCounts,
-    nanValueCounts: metrics.nanValueCounts,
-    lowerBounds: metrics.lowerBounds,
-    upperBounds: metrics.upperBounds,
-    splitOffsets: written.splitOffsets,
+    ...writtenFileFacts(written, boundLength),
     sortOrderId: 0,
   }
 }
