@@ -20,15 +20,13 @@ import { after, describe, it } from 'node:test'
 import { localTarget } from '@healthstream/lake-writer/testing'
 import { parseTruth, type TruthEntry } from '@healthstream/simulator'
 import {
-  checkAggregates,
+  checkAggregateTables,
   checkErrors,
   checkRaw,
   expectedWindows,
-  GRANULARITIES,
   HOUR,
   maxEventLag,
   outcomes,
-  type Row,
   readTable,
   zoneDays,
 } from '@healthstream/testkit/lake'
@@ -124,24 +122,20 @@ describe("daily windows in the users' zones across DST changes, simulator → la
     assert.deepEqual(checkErrors(errors, truth), [])
 
     const watermark = endOfData - OUT_OF_ORDERNESS
-    const expected = expectedWindows(valid, { dailyZone: 'user' })
-    let daily: readonly Row[] = []
-    for (const granularity of GRANULARITIES) {
-      const rows = await readTable({
-        ...target.ref(`health_data_${granularity}_agg`),
-        sort: ['user_id', 'data_type', 'window_start'],
-      })
-      const checked = checkAggregates(granularity, rows, expected, LATENESS[granularity], {
-        low: watermark,
-        high: watermark,
-      })
+    const tables = await checkAggregateTables({
+      ref: target.ref,
+      expected: expectedWindows(valid, { dailyZone: 'user' }),
+      lateness: LATENESS,
+      watermark,
+    })
+    for (const [granularity, checked] of Object.entries(tables)) {
       assert.deepEqual(checked.violations, [])
       assert.ok(checked.finals > 0, `${granularity}: some windows must be final`)
       console.log(
         `${granularity}: ${checked.rows} rows (${checked.finals} final) of ${checked.windows} windows`,
       )
-      if (granularity === 'daily') daily = rows
     }
+    const daily = tables.daily.read
 
     // What the daily table itself says: each zone's changed days and nothing else off 24 hours
     const days = zoneDays(daily)

@@ -38,7 +38,7 @@ import { after, describe, it } from 'node:test'
 import { localTarget } from '@healthstream/lake-writer/testing'
 import { parseTruth } from '@healthstream/simulator'
 import {
-  checkAggregates,
+  checkAggregateTables,
   checkErrors,
   checkRaw,
   completeBefore,
@@ -129,16 +129,13 @@ describe('simulator → ingest → validator → aggregator → lake-writer → 
     // The last batch leaves the watermark at the largest event time − out-of-orderness (the other
     // partitions are idle by then, their windows fire by it): rows and finals are exactly determined
     const watermark = endOfData - OUT_OF_ORDERNESS
-    const expected = expectedWindows(valid)
-    for (const granularity of GRANULARITIES) {
-      const rows = await readTable({
-        ...target.ref(`health_data_${granularity}_agg`),
-        sort: ['user_id', 'data_type', 'window_start'],
-      })
-      const checked = checkAggregates(granularity, rows, expected, LATENESS[granularity], {
-        low: watermark,
-        high: watermark,
-      })
+    const tables = await checkAggregateTables({
+      ref: target.ref,
+      expected: expectedWindows(valid),
+      lateness: LATENESS,
+      watermark,
+    })
+    for (const [granularity, checked] of Object.entries(tables)) {
       assert.deepEqual(checked.violations, [])
       assert.ok(checked.finals > 0, `${granularity}: some windows must be final`)
       console.log(

@@ -1,5 +1,6 @@
 /** @healthstream/testkit/lake: the lake as engines we do not write read it. Public names, exported explicitly. */
 
+export { type AggregateTableCheck, checkAggregateTables } from './aggregate-tables.ts'
 export { type Completeness, completeBefore } from './completeness.ts'
 export {
   expected as contractRow,
