@@ -3,7 +3,7 @@
  * each (see @healthstream/shared/replay). One replay at a time per instance (409 while one runs); the
  * replayer's Kafka clients are made on the first replay and kept. Each replay is logged with its report.
  */
-import type { Logger } from '@healthstream/shared/platform'
+import { adminJobRoute, type Logger } from '@healthstream/shared/platform'
 import {
   parseReplayRequest,
   ReplayError,
@@ -23,21 +23,17 @@ export function replayRoute(
   logger: Logger,
 ): ReplayRoute {
   let opened: Promise<{ ports: ReplayPorts; close: () => Promise<void> }> | undefined
-  let running = false
-  const routes = (app: Hono) => {
-    app.post('/admin/replay', async (c) => {
-      let request: ReturnType<typeof parseReplayRequest>
-      try {
-        request = parseReplayRequest(await c.req.json())
-      } catch (error) {
-        if (error instanceof ReplayRequestError)
-          return c.json({ error: error.message, problems: error.problems }, 400)
-        return c.json({ error: 'the body must be a JSON object' }, 400)
-      }
-      if (running)
-        return c.json({ error: 'a replay is running on this instance; try again when it ends' }, 409)
-      running = true
-      try {
+  const routes = (app: Hono) =>
+    adminJobRoute(app, {
+      path: '/admin/replay',
+      parse: (body) => {
+        if (typeof body !== 'object' || body === null)
+          throw new ReplayRequestError(['the body must be a JSON object'])
+        return parseReplayRequest(body)
+      },
+      refused: (error) => error instanceof ReplayRequestError,
+      busy: 'a replay is running on this instance; try again when it ends',
+      run: async (request) => {
         opened ??= openPorts().catch((error: unknown) => {
           opened = undefined
           throw error
@@ -47,19 +43,17 @@ export function replayRoute(
           { replay: report },
           request.dryRun ? 'dead-letter replay counted (dry run)' : 'dead letters replayed',
         )
-        return c.json(report)
-      } catch (error) {
+        return report
+      },
+      failed: (request, error) => {
         logger.error(
           { err: error, by: request.by, selection: request.selection },
           'dead-letter replay failed',
         )
         const replayed = error instanceof ReplayError ? error.replayed : 0
-        return c.json({ error: (error as Error).message, replayed }, 500)
-      } finally {
-        running = false
-      }
+        return { error: (error as Error).message, replayed }
+      },
     })
-  }
   const close = async () => {
     const ports = await opened?.catch(() => undefined)
     await ports?.close()

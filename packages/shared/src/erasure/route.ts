@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Hono } from 'hono'
+import { adminJobRoute } from '../platform/admin-job.ts'
 import type { Logger } from '../platform/logger.ts'
 import { erasureAudit, userHash } from './audit.ts'
 import { type ErasureRequest, ErasureRequestError, parseErasureRequest } from './request.ts'
@@ -19,34 +20,27 @@ export type EraseUsers = (request: ErasureRequest & { readonly erasureId: string
 
 /** The route for the service's HTTP app. */
 export function erasureRoute(service: string, erase: EraseUsers, logger: Logger): (app: Hono) => void {
-  let running = false
-  return (app) => {
-    app.post('/admin/erase', async (c) => {
-      let request: ErasureRequest
-      try {
-        request = parseErasureRequest(await c.req.json().catch(() => undefined))
-      } catch (error) {
-        if (error instanceof ErasureRequestError)
-          return c.json({ error: error.message, problems: error.problems }, 400)
-        throw error
-      }
-      if (running)
-        return c.json({ error: 'an erasure is running on this instance; try again when it ends' }, 409)
-      running = true
-      const erasureId = request.erasureId ?? randomUUID()
-      try {
-        const outcome = await erase({ ...request, erasureId })
-        const audit = erasureAudit(service, request, outcome.counts, new Date(), erasureId)
+  return (app) =>
+    adminJobRoute(app, {
+      path: '/admin/erase',
+      parse: (body) => {
+        const request = parseErasureRequest(body)
+        return { ...request, erasureId: request.erasureId ?? randomUUID() }
+      },
+      refused: (error) => error instanceof ErasureRequestError,
+      busy: 'an erasure is running on this instance; try again when it ends',
+      run: async (request) => {
+        const outcome = await erase(request)
+        const audit = erasureAudit(service, request, outcome.counts, new Date(), request.erasureId)
         logger.info({ erasure: audit }, 'users erased')
-        return c.json(audit)
-      } catch (error) {
+        return audit
+      },
+      failed: (request, error) => {
+        const { erasureId } = request
         const users = request.users.map(userHash).sort()
         logger.error({ err: error, erasure: { erasureId, by: request.by, users } }, 'erasure failed')
         const code = (error as { code?: unknown }).code
-        return c.json({ error: (error as Error).message, erasureId, ...(code ? { code } : {}) }, 500)
-      } finally {
-        running = false
-      }
+        return { error: (error as Error).message, erasureId, ...(code ? { code } : {}) }
+      },
     })
-  }
 }

@@ -1,6 +1,7 @@
 /** Service shell: configuration, logs, metrics, tracing, the health/admin app and serving. */
 
 export { type AdminAuditEntry, remoteAddress } from './admin-audit.ts'
+export { type AdminJob, adminJobRoute, type RefusedRequest } from './admin-job.ts'
 export { commonConfig } from './common-config.ts'
 export {
   bool,
