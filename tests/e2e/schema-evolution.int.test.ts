@@ -8,91 +8,24 @@
  * filled, through pyiceberg and DuckDB; each kind of conflict is a `SCHEMA_CONFLICT` dead letter.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { localTarget } from '@healthstream/lake-writer/testing'
-import { AvroDeserializer, encode, HttpSchemaRegistry, healthDataBatchV2 } from '@healthstream/shared/avro'
-import type { HealthSample } from '@healthstream/shared/domain'
-import { readCommittedTopic } from '@healthstream/shared/kafka'
-import { TopicSchemas } from '@healthstream/shared/topics'
+import { encode, HttpSchemaRegistry, healthDataBatchV2 } from '@healthstream/shared/avro'
 import { readTable, tableFiles } from '@healthstream/testkit/lake'
-import { endpoint, eventually, produceRaw, readValidated, testPipeline } from '@healthstream/testkit/stack'
+import {
+  endpoint,
+  eventually,
+  produceRaw,
+  readSamples,
+  readValidated,
+  testPipeline,
+} from '@healthstream/testkit/stack'
 import avro from 'avsc'
-
-const USER = 'user-evolve'
-type Field = { name: string; type: unknown; default?: unknown }
-type RecordSchema = { fields: Field[] }
-
-/** v2 plus the given batch and sample fields. */
-function evolved(batchFields: Field[], sampleFields: Field[]): object {
-  const schema = structuredClone(healthDataBatchV2) as RecordSchema
-  schema.fields.push(...batchFields)
-  const samples = schema.fields.find((f) => f.name === 'samples')!
-  ;(samples.type as { items: RecordSchema }).items.fields.push(...sampleFields)
-  return schema
-}
-
-/** The v3 of the issue: what a newer app sends. */
-const V3 = evolved(
-  [{ name: 'deviceModel', type: ['null', 'string'], default: null }],
-  [
-    { name: 'tags', type: { type: 'array', items: 'string' }, default: [] },
-    { name: 'sensorLocation', type: ['null', 'string'], default: null },
-  ],
-)
-
-function batch(batchId: string, samples: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
-  return {
-    batchId,
-    userId: USER,
-    deviceId: 'd-1',
-    platform: 'ANDROID',
-    appVersion: '6.0.0',
-    uploadedAt: new Date().toISOString(),
-    timeZone: 'Europe/Berlin',
-    samples: samples.map((s, i) => ({
-      sampleId: `${batchId}-${i}`,
-      dataType: 'heart_rate',
-      value: 60 + i,
-      unit: 'count/min',
-      startTime: new Date(Date.now() - 3_600_000 + i * 1000).toISOString(),
-      endTime: null,
-      sourceApp: null,
-      confidence: null,
-      metadata: {},
-      ...s,
-    })),
-    metadata: {},
-    ...extra,
-  }
-}
-
-/** The table's current metadata file, as the SQL catalog records it. */
-function metadataOf(dir: string, table: string) {
-  const db = new DatabaseSync(join(dir, 'lake', 'catalog.db'))
-  try {
-    const row = db
-      .prepare('SELECT metadata_location FROM iceberg_tables WHERE table_name = ?')
-      .get(table) as { metadata_location: string }
-    const path = row.metadata_location.startsWith('file:')
-      ? fileURLToPath(row.metadata_location)
-      : row.metadata_location
-    return JSON.parse(readFileSync(path, 'utf8')) as {
-      'last-column-id': number
-      'current-schema-id': number
-      schemas: {
-        'schema-id': number
-        fields: { id: number; name: string; required: boolean; type: unknown; doc?: string }[]
-      }[]
-    }
-  } finally {
-    db.close()
-  }
-}
+import { batch, evolved, metadataOf, USER, V3 } from './support/upstream-v3.ts'
 
 describe('new upstream fields become new lake columns without a deploy', { timeout: 300_000 }, () => {
   const pipeline = testPipeline('evolve')
@@ -317,21 +250,3 @@ describe('new upstream fields become new lake columns without a deploy', { timeo
     )
   })
 })
-
-/** Every flattened sample on health-data-samples, decoded with our reader schema. */
-async function readSamples(topic: string): Promise<HealthSample[]> {
-  const decoder = new AvroDeserializer<HealthSample>({
-    registry: new HttpSchemaRegistry({ url: endpoint('SCHEMA_REGISTRY_URL') }),
-    readerSchema: TopicSchemas.samples,
-  })
-  const records = await readCommittedTopic(
-    { bootstrapBrokers: [endpoint('KAFKA_BROKERS')], clientId: 'test' },
-    topic,
-  )
-  const out: HealthSample[] = []
-  for (const r of records) {
-    const d = await decoder.decode(r.value ?? Buffer.alloc(0))
-    if (d.ok) out.push(d.value)
-  }
-  return out
-}

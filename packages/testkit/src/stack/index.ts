@@ -11,6 +11,7 @@ export {
   expectedOutcomes,
   multiplicity,
   readErrors,
+  readSamples,
   readTruth,
   readValidated,
   sampleKey,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AvroDeserializer, HttpSchemaRegistry } from '@healthstream/shared/avro'
-import type { ErrorRecord, ValidatedSample } from '@healthstream/shared/domain'
+import type { ErrorRecord, HealthSample, ValidatedSample } from '@healthstream/shared/domain'
 import { readCommittedTopic } from '@healthstream/shared/kafka'
 import { type TopicNames, TopicSchemas, topicNames } from '@healthstream/shared/topics'
 import {
@@ -60,6 +60,15 @@ export function testPipeline(label: string): TestPipeline {
 
 const kafka = () => ({ bootstrapBrokers: [endpoint('KAFKA_BROKERS')], clientId: 'test-reader' })
 const registry = () => new HttpSchemaRegistry({ url: endpoint('SCHEMA_REGISTRY_URL') })
+
+/** Every flattened sample on health-data-samples a read_committed reader sees, decoded. */
+export async function readSamples(topic: string): Promise<HealthSample[]> {
+  const decoder = new AvroDeserializer<HealthSample>({
+    registry: registry(),
+    readerSchema: TopicSchemas.samples,
+  })
+  return decodeAll(decoder, await readCommittedTopic(kafka(), topic))
+}
 
 /** Every validated sample a read_committed reader sees, decoded. */
 export async function readValidated(topic: string): Promise<ValidatedSample[]> {
