@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, openSync } from 'node:fs'
+import { existsSync, fstatSync, mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Topics } from '@healthstream/shared/topics'
@@ -12,6 +12,7 @@ import { OffsetsProbe } from '@healthstream/testkit/stack'
 import { down, envLines, up } from './stack/main.ts'
 import { projectRoot, simulatorMain, stackDir } from './stack/paths.ts'
 import { allServers } from './stack/servers/index.ts'
+import { lastWordsOfLog } from './start/log-tail.ts'
 import { parseCounters, type ServiceCounters } from './start/metrics-scrape.ts'
 import { localQueryAuth } from './start/query-token.ts'
 
@@ -29,13 +30,15 @@ const SERVICES: readonly ServiceSpec[] = [
 ]
 const SIMULATOR_RATE = process.env.SIMULATOR_RATE ?? '2000'
 
-const children: { name: string; child: ChildProcess }[] = []
+/** What this run started; `logFrom` is the size its log had before (logs are appended to). */
+const children: { name: string; child: ChildProcess; logFrom: number }[] = []
 
 function startProcess(name: string, script: string, args: string[], env: NodeJS.ProcessEnv): void {
   mkdirSync(join(stackDir, 'logs'), { recursive: true })
   const log = openSync(join(stackDir, 'logs', `${name}.log`), 'a')
+  const logFrom = fstatSync(log).size
   const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', log, log] })
-  children.push({ name, child })
+  children.push({ name, child, logFrom })
 }
 
 async function scrape(port: number): Promise<ServiceCounters | undefined> {
@@ -166,8 +169,10 @@ async function main(): Promise<void> {
       const url = 'http://127.0.0.1:8083/aggregates/user-000001?granularity=daily'
       lines.push(`query: curl -H "Authorization: Bearer $(cat ${query.tokenFile})" '${url}'`)
     }
-    for (const { name, child } of children) {
-      if (child.exitCode !== null) lines.push(`!! ${name} exited with code ${child.exitCode}; see its log`)
+    for (const { name, child, logFrom } of children) {
+      if (child.exitCode === null) continue
+      const said = lastWordsOfLog(join(stackDir, 'logs', `${name}.log`), logFrom)
+      lines.push(`!! ${name} exited with code ${child.exitCode}${said ? `: ${said}` : '; see its log'}`)
     }
     if (stopping) return
     process.stdout.write(`\x1b[2J\x1b[H${lines.join('\n')}\n`)

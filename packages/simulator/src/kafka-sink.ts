@@ -95,8 +95,9 @@ async function ensureTopic(options: KafkaSinkOptions): Promise<void> {
   })
   try {
     // Shared with the services: a topic another process creates at the same time is fine (ingest
-    // creates health-data-raw too), and the call returns once the topic has leaders
-    await ensureTopics(admin, [{ topic: options.topic, partitions: options.partitions }])
+    // creates health-data-raw too, with its own partition count, which a producer takes as it is),
+    // and the call returns once the topic has leaders
+    await ensureTopics(admin, [{ topic: options.topic, partitions: options.partitions, minPartitions: 1 }])
   } finally {
     await admin.close()
   }

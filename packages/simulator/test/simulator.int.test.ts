@@ -10,6 +10,7 @@ import {
   HttpSchemaRegistry,
   healthDataBatchV2,
 } from '@healthstream/shared/avro'
+import { createAdmin, ensureTopics } from '@healthstream/shared/kafka'
 import { endpoint, uniqueName } from '@healthstream/testkit/stack'
 import { Consumer, FetchIsolationLevels } from '@platformatic/kafka'
 import { spec, toCanonical } from '../src/data-types.ts'
@@ -103,6 +104,32 @@ describe('simulator against the real broker and registry', () => {
       `${e.userId}/${e.sampleId}/${e.batchId}/${e.outcome}/v${e.schemaVersion}`
     assert.deepEqual(seen.map(key).sort(), truth.map(key).sort())
     assertValidValues(truth, seen)
+  })
+
+  it('produces to a topic someone else created with fewer partitions than its own default', async (t) => {
+    // As under `npm start`, where ingest may create health-data-raw (4 partitions) first
+    const brokers = endpoint('KAFKA_BROKERS').split(',')
+    const topic = uniqueName('sim-int-existing')
+    const admin = createAdmin({ bootstrapBrokers: brokers, clientId: uniqueName('sim-int') })
+    t.after(async () => {
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined)
+      await admin.close()
+    })
+    await ensureTopics(admin, [{ topic, partitions: 2 }])
+    const options = simulatorOptions({
+      users: 3,
+      samples: 300,
+      seed: 11,
+      start: START,
+      brokers,
+      registryUrl: endpoint('SCHEMA_REGISTRY_URL'),
+      topic,
+      partitions: 6,
+      progress: false,
+    })
+    const stats = await simulate(options)
+    assert.equal(stats.samples, 300)
+    assert.equal((await readTopic(topic, stats.batches)).length, stats.batches)
   })
 })
 

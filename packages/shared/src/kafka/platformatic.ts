@@ -142,7 +142,13 @@ export function createTransactionalPorts(config: TransactionalConfig): Transacti
 /** A topic the application needs. */
 export interface TopicSpec {
   readonly topic: string
+  /** Partitions the topic is created with. */
   readonly partitions: number
+  /**
+   * The fewest partitions an existing topic may have; default `partitions`. A consumer keyed by
+   * partition needs its count; a plain producer (the simulator) takes any.
+   */
+  readonly minPartitions?: number
   /** Default: the broker's `default.replication.factor`. */
   readonly replicas?: number
   /** Topic configs, e.g. `{ 'cleanup.policy': 'compact' }`. */
@@ -206,10 +212,11 @@ async function topicsNotReady(admin: Admin, topics: readonly TopicSpec[]): Promi
   const pending: string[] = []
   for (const spec of topics) {
     const topic = metadata.topics.get(spec.topic)
-    if (topic !== undefined && topic.partitionsCount < spec.partitions) {
+    const required = spec.minPartitions ?? spec.partitions
+    if (topic !== undefined && topic.partitionsCount < required) {
       throw new KafkaLoopError(
         KafkaErrorCode.FATAL,
-        `topic ${spec.topic} has ${topic.partitionsCount} partitions, ${spec.partitions} are required`,
+        `topic ${spec.topic} has ${topic.partitionsCount} partitions, ${required} are required`,
       )
     }
     if (topic === undefined || topic.partitions.some((p) => p === undefined || p.leader < 0))
