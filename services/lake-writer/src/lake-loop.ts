@@ -29,12 +29,13 @@ import {
 import { BackgroundTask } from './background-task.ts'
 import { MissingColumnsError } from './committing/errors.ts'
 import { bufferSchema } from './committing/extra-columns.ts'
+import { buffersFull, commitDue, countByTopic } from './consuming/commit-due.ts'
 import { Fetcher } from './consuming/fetcher.ts'
 import { positionsFor, recordedPositions, routeRecords } from './consuming/positions.ts'
 import { TableBuffer } from './consuming/table-buffer.ts'
 import { FlushRequests } from './flush-requests.ts'
 import type { LakeLoopOptions } from './loop-options.ts'
-import type { LakeEvent, LakeStats } from './loop-stats.ts'
+import { type LakeEvent, type LakeStats, LoopCounters } from './loop-stats.ts'
 import { Mutex } from './mutex.ts'
 import { CommitTracing } from './tracing/commit-spans.ts'
 
@@ -48,15 +49,7 @@ export class LakeLoop {
   #synced: GroupSession | undefined
   readonly #flushes = new FlushRequests()
   #state: LakeStats['state'] = 'created'
-  #stats = {
-    lastCommitAt: 0,
-    lastProgressAt: 0,
-    commits: 0,
-    resyncs: 0,
-    lastError: undefined as string | undefined,
-  }
-  /** Tables whose lost position was recovered from their rows (reported until the process ends). */
-  readonly #recovered = new Map<string, number>()
+  readonly #counters = new LoopCounters()
   #running: Promise<void> | undefined
   #paused = false
   /** The commit running beside the reading. */
@@ -111,17 +104,13 @@ export class LakeLoop {
   }
 
   get stats(): LakeStats {
-    const buffered = Object.fromEntries([...this.#buffers].map(([name, b]) => [name, b.rowCount]))
-    const { lastError, ...rest } = this.#stats
     return {
       state: this.#state,
       paused: this.#paused,
       assignment: this.#synced?.assignment ?? [],
       synced: this.#synced !== undefined,
-      buffered,
-      recoveredPositions: Object.fromEntries(this.#recovered),
-      ...rest,
-      ...(lastError === undefined ? {} : { lastError }),
+      buffered: Object.fromEntries([...this.#buffers].map(([name, b]) => [name, b.rowCount])),
+      ...this.#counters.view(),
     }
   }
 
@@ -137,13 +126,13 @@ export class LakeLoop {
       } catch (error) {
         attempt++
         this.#synced = undefined
-        this.#stats.lastError = error instanceof Error ? error.message : String(error)
+        this.#counters.failed(error)
         this.#flushes.rejectAll(error)
         if (isKafkaLoopError(error) && !error.canRetry) {
           fatal = error
           break
         }
-        this.#stats.resyncs++
+        this.#counters.resyncs++
         this.#emit({ type: 'resync', error, attempt })
         await sleep(backoffDelay(attempt, { initialMs: 200, maxMs: 10_000 }), this.#stop.signal)
       }
@@ -169,7 +158,7 @@ export class LakeLoop {
     const records = this.#paused
       ? await sleep(200, this.#stop.signal).then(() => [])
       : await this.#fetcher.next()
-    if (records.length === 0) this.#stats.lastProgressAt = Date.now()
+    if (records.length === 0) this.#counters.progressed()
     // A fetch may bring far more than COMMIT_MAX_ROWS: take it in slices so buffers stay bounded.
     const slice = Math.min(this.#o.commitMaxRows, 5000)
     for (let i = 0; i < records.length; i += slice) await this.#take(records.slice(i, i + slice))
@@ -208,9 +197,10 @@ export class LakeLoop {
    */
   async #maybeCommit(): Promise<void> {
     this.#commits.throwFailed()
-    if (!this.#due()) return
+    const flush = this.#flushes.pending
+    if (!flush && !commitDue(this.#buffers.values(), this.#o, Date.now())) return
     if (this.#commits.running) {
-      if (!this.#full() && !this.#flushes.pending) return
+      if (!flush && !buffersFull(this.#buffers.values(), this.#o.commitMaxRows)) return
       await this.#commits.settled()
       this.#commits.throwFailed()
     }
@@ -220,19 +210,6 @@ export class LakeLoop {
       await ended
       this.#commits.throwFailed()
     }
-  }
-
-  #due(): boolean {
-    if (this.#flushes.pending || this.#full()) return true
-    const now = Date.now()
-    for (const b of this.#buffers.values())
-      if (b.dirtySince !== undefined && now - b.dirtySince >= this.#o.commitIntervalMs) return true
-    return false
-  }
-
-  #full(): boolean {
-    for (const b of this.#buffers.values()) if (b.rowCount >= this.#o.commitMaxRows) return true
-    return false
   }
 
   /** When the session changed (or after an error): re-read every table and start from what it holds. */
@@ -259,7 +236,7 @@ export class LakeLoop {
           session.assignment.filter((tp) => topics.has(tp.topic)),
           bufferSchema(sink.def, sink.table.schema),
         )
-        if (state.source === 'rows') this.#recovered.set(table, Date.now())
+        if (state.source === 'rows') this.#counters.recovered(table)
         this.#emit({ type: 'recorded', table, watermark: state.watermark, source: state.source })
       }
       return positionsFor(session.assignment, this.#o.routes, this.#buffers, (tps) =>
@@ -269,7 +246,7 @@ export class LakeLoop {
     if (!consumer.isCurrent(session)) return undefined
     this.#fetcher.reset(positions)
     this.#synced = session
-    this.#stats.lastProgressAt = Date.now()
+    this.#counters.progressed()
     this.#emit({ type: 'assigned', session, positions })
     return session
   }
@@ -303,8 +280,7 @@ export class LakeLoop {
   }
 
   #committed(): void {
-    this.#stats.commits++
-    this.#stats.lastCommitAt = this.#stats.lastProgressAt = Date.now()
+    this.#counters.committed()
     const positions = this.#synced
       ? recordedPositions(this.#synced.assignment, this.#o.routes, this.#buffers)
       : []
@@ -320,10 +296,4 @@ export class LakeLoop {
       // A broken listener must not break the commit protocol
     }
   }
-}
-
-function countByTopic(records: readonly { topic: string }[]): Map<string, number> {
-  const out = new Map<string, number>()
-  for (const r of records) out.set(r.topic, (out.get(r.topic) ?? 0) + 1)
-  return out
 }

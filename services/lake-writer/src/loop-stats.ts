@@ -59,3 +59,46 @@ export function readinessOf(stats: LakeStats): Readiness {
       stats.synced || stats.lastError === undefined ? [] : [`resyncing from the tables: ${stats.lastError}`],
   }
 }
+
+/** The loop's counters and times behind `LakeStats` (the rest of it is the loop's live state). */
+export class LoopCounters {
+  lastCommitAt = 0
+  lastProgressAt = 0
+  commits = 0
+  resyncs = 0
+  lastError: string | undefined
+  /** Tables whose lost position was recovered from their rows, with when (kept until the process ends). */
+  readonly #recovered = new Map<string, number>()
+
+  progressed(now = Date.now()): void {
+    this.lastProgressAt = now
+  }
+
+  committed(now = Date.now()): void {
+    this.commits++
+    this.lastCommitAt = this.lastProgressAt = now
+  }
+
+  failed(error: unknown): void {
+    this.lastError = error instanceof Error ? error.message : String(error)
+  }
+
+  recovered(table: string, now = Date.now()): void {
+    this.#recovered.set(table, now)
+  }
+
+  /** The counters' part of `LakeStats`. */
+  view(): Pick<
+    LakeStats,
+    'lastCommitAt' | 'lastProgressAt' | 'commits' | 'resyncs' | 'recoveredPositions' | 'lastError'
+  > {
+    return {
+      lastCommitAt: this.lastCommitAt,
+      lastProgressAt: this.lastProgressAt,
+      commits: this.commits,
+      resyncs: this.resyncs,
+      recoveredPositions: Object.fromEntries(this.#recovered),
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+    }
+  }
+}
