@@ -10,8 +10,9 @@ import {
 } from './errors.ts'
 import type { ResolvedLoopOptions, TransactionalLoopOptions } from './loop-options.ts'
 import { resolveLoopOptions } from './loop-options.ts'
+import { LoopProgress } from './loop-progress.ts'
 import type { LoopEvent, LoopState, LoopStats } from './loop-stats.ts'
-import { emptyCounters, errorSummary } from './loop-stats.ts'
+import { errorSummary } from './loop-stats.ts'
 import { Notifier } from './notifier.ts'
 import type { ConsumedRecord, GroupSession, PartitionOffset, TransactionPort } from './ports.ts'
 import { closeAll, Prefetcher } from './prefetcher.ts'
@@ -33,7 +34,8 @@ import { closeAll, Prefetcher } from './prefetcher.ts'
 export class TransactionalLoop {
   readonly #options: ResolvedLoopOptions
   readonly #prefetcher: Prefetcher
-  readonly #counters = emptyCounters()
+  readonly #progress = new LoopProgress()
+  readonly #counters = this.#progress.counters
   readonly #wake = new Notifier()
   #state: LoopState = 'created'
   #synced: GroupSession | undefined
@@ -44,10 +46,6 @@ export class TransactionalLoop {
   #pause = new AbortController()
   #stopTimer: NodeJS.Timeout | undefined
   #paused = false
-  #syncedAt = 0
-  /** When the batch in hand was taken; undefined between batches. */
-  #busySince: number | undefined
-  #seenGeneration: number | undefined
   #producerStuck = false
   #running: Promise<void> | undefined
 
@@ -91,16 +89,11 @@ export class TransactionalLoop {
       session: this.#synced,
       bufferedRecords: this.#prefetcher.buffered,
       throttled: this.#prefetcher.throttled,
-      lastProgressAt: this.#lastProgressAt(),
+      lastProgressAt: this.#progress.lastProgressAt(
+        this.#synced?.assignment.length,
+        this.#prefetcher.caughtUpAt,
+      ),
     }
-  }
-
-  #lastProgressAt(): number {
-    // A member without partitions has nothing to do, which is progress as far as readiness goes
-    if (this.#synced?.assignment.length === 0) return Date.now()
-    // A batch in hand is not idleness: reads finding nothing new while it hangs are no progress
-    const caughtUpAt = this.#busySince ?? this.#prefetcher.caughtUpAt
-    return Math.max(this.#counters.lastCommitAt, caughtUpAt, this.#syncedAt)
   }
 
   async #run(): Promise<void> {
@@ -171,10 +164,8 @@ export class TransactionalLoop {
     const wakeUp = AbortSignal.any([this.#batch.signal, this.#stop.signal, this.#pause.signal])
     const records = await this.#prefetcher.take(maxBatchRecords, lingerMs, wakeUp)
     if (records.length === 0) return
-    this.#busySince = Date.now()
-    await this.#process(records, session).finally(() => {
-      this.#busySince = undefined
-    })
+    this.#progress.busy()
+    await this.#process(records, session).finally(() => this.#progress.idle())
   }
 
   /** Re-reads start positions when the session changed (or after an error); undefined while joining. */
@@ -190,7 +181,7 @@ export class TransactionalLoop {
     if (!consumer.isCurrent(session)) return undefined
     this.#prefetcher.reset(positions)
     this.#synced = session
-    this.#syncedAt = Date.now()
+    this.#progress.synced()
     this.#emit({ type: 'assigned', session, positions })
     return session
   }
@@ -220,12 +211,8 @@ export class TransactionalLoop {
   }
 
   #committed(records: number, outputs: number, offsets: readonly PartitionOffset[], started: number): void {
-    const c = this.#counters
-    c.recordsIn += records
-    c.recordsOut += outputs
-    c.transactionsCommitted++
-    c.lastCommitAt = Date.now()
-    this.#emit({ type: 'committed', records, outputs, offsets, durationMs: c.lastCommitAt - started })
+    const at = this.#progress.committed(records, outputs)
+    this.#emit({ type: 'committed', records, outputs, offsets, durationMs: at - started })
   }
 
   /**
@@ -260,12 +247,7 @@ export class TransactionalLoop {
   }
 
   #onSession(session: GroupSession): void {
-    // Against the last generation seen, not the synced one: a step may have dropped #synced already
-    // (the consumer said "rebalancing" before this join), and the rebalance would go uncounted
-    if (this.#seenGeneration !== undefined && this.#seenGeneration !== session.generationId) {
-      this.#counters.rebalances++
-    }
-    this.#seenGeneration = session.generationId
+    this.#progress.joined(session.generationId)
     // The batch in hand belongs to the old generation: let the transform give up early
     if (this.#synced?.generationId !== session.generationId) this.#batch.abort()
     this.#wake.notify()
