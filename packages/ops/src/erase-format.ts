@@ -16,6 +16,12 @@ export interface ErasureStep {
   readonly error?: string
 }
 
+/** What `erase --json` prints. */
+export interface ErasureReport {
+  readonly erasureId: string
+  readonly steps: readonly ErasureStep[]
+}
+
 /** The lines the command prints. */
 export function formatErasure(erasureId: string, users: number, steps: readonly ErasureStep[]): string[] {
   const lines = [`erasure ${erasureId}: ${users} user${users === 1 ? '' : 's'}`]

@@ -10,7 +10,13 @@ import { userInfo } from 'node:os'
 import { adminToken, callAdmin } from '../admin-client.ts'
 import { parseArgs, single } from '../args.ts'
 import { type OpsCommand, UsageError } from '../command.ts'
-import { type ErasureAnswer, type ErasureStep, erasureExitCode, formatErasure } from '../erase-format.ts'
+import {
+  type ErasureAnswer,
+  type ErasureReport,
+  type ErasureStep,
+  erasureExitCode,
+  formatErasure,
+} from '../erase-format.ts'
 
 const USAGE = `usage: npm run ops -- erase --user <id> [--user <id>…] --lake-writer <URL> [--lake-writer <URL>…]
                             --aggregator <URL> --validator <URL> [--by <name>] [--json]
@@ -74,7 +80,7 @@ export const eraseCommand: OpsCommand = {
         steps.push({ service, url, error: (error as Error).message })
       }
     }
-    if (parsed.flags.has('json')) out(JSON.stringify({ erasureId, steps }, null, 2))
+    if (parsed.flags.has('json')) out(JSON.stringify({ erasureId, steps } satisfies ErasureReport, null, 2))
     else for (const line of formatErasure(erasureId, users.length, steps)) out(line)
     return erasureExitCode(steps)
   },
