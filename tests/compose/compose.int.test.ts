@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { TableNames } from '@healthstream/lake-writer/tables'
 import { GRANULARITIES, type Row, readTable, windowKey } from '@healthstream/testkit/lake'
 import { freePort, projectRoot } from '@healthstream/testkit/stack'
 import { type Captured, capture, down, succeeded, toolchainEnv, up } from '@healthstream/tools/containers'
@@ -21,13 +22,7 @@ import { dashboardMetrics, family, readDashboard, SCRAPE_SERIES } from './dashbo
 
 const PROJECT = `hs-compose-${randomBytes(3).toString('hex')}`
 const SERVICES = ['ingest', 'validator', 'aggregator', 'lake-writer'] as const
-const TABLES = [
-  'health_data_raw',
-  'health_data_daily_agg',
-  'health_data_weekly_agg',
-  'health_data_monthly_agg',
-  'health_data_errors',
-] as const
+const TABLES = Object.values(TableNames)
 const PORT_KEYS = [
   'KAFKA',
   'REGISTRY',

@@ -1,18 +1,14 @@
 /** What the erasure test does and reads beside the chain: the CLI, Redis keys, the catalog, Spark. */
 import assert from 'node:assert/strict'
 import { DatabaseSync } from 'node:sqlite'
+import { TableNames } from '@healthstream/lake-writer/tables'
 import { type ErasureReport, main as ops } from '@healthstream/ops'
 import { type Row, startSpark, type TableRef } from '@healthstream/testkit/lake'
 import { TEST_ADMIN_TOKEN } from '@healthstream/testkit/stack'
 import type { Redis } from 'ioredis'
 
-export const ERASABLE_TABLES = [
-  'health_data_raw',
-  'health_data_daily_agg',
-  'health_data_weekly_agg',
-  'health_data_monthly_agg',
-  'health_data_errors',
-] as const
+/** All five tables hold people's data. */
+export const ERASABLE_TABLES = Object.values(TableNames)
 
 /** A row as compared before and after: identity and statistics, not revision, offsets or firing. */
 export function stable(table: string, r: Row): string {
