@@ -109,6 +109,13 @@ const SECTIONS: readonly Section[] = [
         queries: [q(quantile(0.95, 'healthstream_transaction_seconds', 'service', W), '{{service}}')],
       },
       {
+        title: 'Record latency p99, by service',
+        description:
+          "From an input record's timestamp (its producer's create time) to the commit of the transaction that consumed it: what one hop adds, the wait upstream of it included.",
+        unit: 's',
+        queries: [q(quantile(0.99, 'healthstream_record_latency_seconds', 'service', W), '{{service}}')],
+      },
+      {
         title: 'Assigned partitions, by service',
         description: 'Input partitions the instances of each service own.',
         unit: 'short',

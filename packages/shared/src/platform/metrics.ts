@@ -1,4 +1,13 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { WeightedHistogram } from './weighted-histogram.ts'
+
+/**
+ * Buckets of `healthstream_record_latency_seconds`: fine around the 100 ms a hop aims for, coarse
+ * towards minutes (a backlog being worked off).
+ */
+export const RECORD_LATENCY_BUCKETS = [
+  0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60, 300,
+] as const
 
 /** The metrics every hop publishes; services add their own to the same registry. */
 export interface HopMetrics {
@@ -8,6 +17,8 @@ export interface HopMetrics {
   readonly deadLetters: Counter<'reason'>
   readonly transactions: Counter<'outcome'>
   readonly transactionSeconds: Histogram
+  /** Input record timestamp → the commit of the transaction that consumed it, per record. */
+  readonly recordLatency: WeightedHistogram
   readonly assignedPartitions: Gauge
 }
 
@@ -45,6 +56,12 @@ export function createHopMetrics(service: string): HopMetrics {
       name: 'healthstream_transaction_seconds',
       help: 'time from first consumed record to committed transaction',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    recordLatency: new WeightedHistogram({
+      name: 'healthstream_record_latency_seconds',
+      help: "time from an input record's timestamp (its producer's create time) to the commit of the transaction that consumed it, per record",
+      buckets: RECORD_LATENCY_BUCKETS,
       registers: [registry],
     }),
     assignedPartitions: new Gauge({

@@ -3,7 +3,8 @@ import type { HopMetrics } from '../platform/metrics.ts'
 
 /**
  * Counts what a batch produced only once its transaction committed: a retried or aborted batch is
- * not counted twice. The loop runs one batch at a time, so one pending tally is enough.
+ * not counted twice, and each of its records' latency (its timestamp → the commit) is observed once.
+ * The loop runs one batch at a time, so one pending tally is enough.
  */
 export class CommittedTally {
   readonly #metrics: HopMetrics
@@ -11,6 +12,8 @@ export class CommittedTally {
   inputLabel = ''
   #outputs = new Map<string, number>()
   #deadLetters = new Map<string, number>()
+  /** The batch's input records by timestamp: records of one upstream send share theirs. */
+  #timestamps = new Map<number, number>()
 
   constructor(metrics: HopMetrics) {
     this.#metrics = metrics
@@ -25,6 +28,8 @@ export class CommittedTally {
   wrap(transform: Transform): Transform {
     return async (records, context) => {
       this.#reset()
+      for (const r of records)
+        if (r.timestamp > 0) this.#timestamps.set(r.timestamp, (this.#timestamps.get(r.timestamp) ?? 0) + 1)
       const outputs = await transform(records, context)
       for (const output of outputs)
         this.#outputs.set(output.topic, (this.#outputs.get(output.topic) ?? 0) + 1)
@@ -40,6 +45,9 @@ export class CommittedTally {
       for (const [reason, n] of this.#deadLetters) this.#metrics.deadLetters.inc({ reason }, n)
       this.#metrics.transactions.inc({ outcome: 'committed' })
       this.#metrics.transactionSeconds.observe(event.durationMs / 1000)
+      const now = Date.now()
+      for (const [timestamp, n] of this.#timestamps)
+        this.#metrics.recordLatency.observe(Math.max(0, now - timestamp) / 1000, n)
       this.#reset()
     } else if (event.type === 'aborted') {
       this.#metrics.transactions.inc({ outcome: 'aborted' })
@@ -52,5 +60,6 @@ export class CommittedTally {
   #reset(): void {
     this.#outputs = new Map()
     this.#deadLetters = new Map()
+    this.#timestamps = new Map()
   }
 }
