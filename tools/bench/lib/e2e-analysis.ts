@@ -214,13 +214,6 @@ export function cpuPerSample(ticks: readonly Tick[], samples: number): Record<st
   )
 }
 
-/** Commits of one consumer group on one topic, from the ticks' committed offsets. */
-export function groupCommits(ticks: readonly Tick[], key: string): Commit[] {
-  return ticks
-    .filter((t) => t.committed[key] !== undefined)
-    .map((t) => ({ at: t.at, offsets: new Map(t.committed[key]!.map((o, p) => [p, o])) }))
-}
-
 /** Latency percentiles, or undefined without any measurement. */
 export function latencyOf(values: readonly number[]): Percentiles | undefined {
   return values.length === 0 ? undefined : percentiles(values)

@@ -3,7 +3,6 @@ import { describe, it } from 'node:test'
 import {
   commitLatencies,
   cpuPerSample,
-  groupCommits,
   hopRate,
   lagSeries,
   machineMean,
@@ -160,21 +159,6 @@ describe('cpuPerSample', () => {
     ]
     // x: 1 core × 1 s + 0.5 × 2 s = 2 s; y: 0.5 s; over 1 000 000 samples
     assert.deepEqual(cpuPerSample(ticks, 1_000_000), { x: 2, y: 0.5 })
-  })
-})
-
-describe('groupCommits', () => {
-  it('reads one group-topic pair out of the ticks, partition by position', () => {
-    const ticks = [tick(1), tick(2, { committed: { 'g t': [4, -1] } })]
-    assert.deepEqual(groupCommits(ticks, 'g t'), [
-      {
-        at: 1_002_000,
-        offsets: new Map([
-          [0, 4],
-          [1, -1],
-        ]),
-      },
-    ])
   })
 })
 

@@ -49,7 +49,7 @@ const measured: Measured = {
   },
   sim: { samplesSent: 2000, batches: 40, bytes: 200_000, elapsedMs: 1000, samplesPerSecond: 2000 },
   scanned,
-  aggregatorCommits: [],
+  aggregatorLatency: undefined,
   rawTableCommits: [{ at: T0 + 3000, offsets: new Map([[0, 2]]) }],
   completeAt: T0 + 4000,
   drained: true,
