@@ -3,7 +3,13 @@ import type { ReasonCode } from '../domain/reason-codes.ts'
 import { compileWalker, type Walker } from './bounds.ts'
 import { parseSchema } from './compatibility.ts'
 import { isRegistryError, RegistryErrorCode } from './errors.ts'
-import { compileRecordReader, type RecordReader } from './record-reader.ts'
+import {
+  compileRecordMaker,
+  compileRecordReader,
+  type RecordMaker,
+  type RecordReader,
+  recordEnd,
+} from './record-reader.ts'
 import { type SchemaInput, type SchemaRegistry, schemaText } from './registry.ts'
 import { AvroReadError } from './value-readers.ts'
 import { parseHeader } from './wire-format.ts'
@@ -79,6 +85,8 @@ export class AvroDeserializer<T = unknown> {
   readonly #now: () => number
   /** Reads messages whose writer is the reader schema itself (most): no resolver, no bounds walk. */
   readonly #sameReader: RecordReader | undefined
+  /** The same, making each record as one object of its final shape (the fast path). */
+  readonly #sameMaker: RecordMaker | undefined
   readonly #keepWritten: ((writer: Type) => boolean) | undefined
 
   constructor(options: AvroDeserializerOptions) {
@@ -87,6 +95,7 @@ export class AvroDeserializer<T = unknown> {
     this.#retryMs = options.unknownIdRetryMs ?? 10_000
     this.#now = options.now ?? Date.now
     this.#sameReader = compileRecordReader(this.readerType, (field) => field)
+    this.#sameMaker = compileRecordMaker(this.readerType)
     this.#keepWritten = options.keepWritten
   }
 
@@ -144,6 +153,7 @@ export class AvroDeserializer<T = unknown> {
 
   #decodeWith(entry: WriterEntry, message: Buffer, schemaId: number): DecodeResult<T> {
     if (!entry.ok) return { ok: false, reason: entry.reason, detail: entry.detail, schemaId }
+    if (entry.same && this.#sameMaker !== undefined) return makeBody<T>(message, this.#sameMaker, schemaId)
     if (entry.same && this.#sameReader !== undefined) {
       const value: Record<string, unknown> = {}
       const read = readBody(message, value, this.#sameReader, schemaId)
@@ -218,6 +228,18 @@ export class AvroDeserializer<T = unknown> {
   #remember(id: number, entry: WriterEntry): WriterEntry {
     this.#writers.set(id, entry)
     return entry
+  }
+}
+
+/** Makes the record of the Avro body after the 5-byte header; bad bytes are a failed result. */
+function makeBody<T>(message: Buffer, make: RecordMaker, schemaId: number): DecodeResult<T> {
+  try {
+    const value = make(message, 5)
+    if (recordEnd() === message.length) return { ok: true, value: value as T, schemaId }
+    return { ok: false, reason: 'DECODE_FAILED', detail: 'trailing bytes after the Avro body', schemaId }
+  } catch (error) {
+    if (!(error instanceof AvroReadError)) throw error
+    return { ok: false, reason: 'DECODE_FAILED', detail: error.message, schemaId }
   }
 }
 

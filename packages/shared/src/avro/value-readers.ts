@@ -240,4 +240,25 @@ export function readWith<T>(fill: (target: T) => void, b: Buffer, p: number, tar
   }
 }
 
+/**
+ * Runs `make` over the bytes of `b` from `p` and returns what it made; the position after the record
+ * is then `positionAfterMake()` (kept beside, so no result object is allocated per record).
+ */
+export function makeWith<T>(make: () => T, b: Buffer, p: number): T {
+  buf = b
+  pos = p
+  try {
+    const value = make()
+    madeUpTo = pos
+    return value
+  } finally {
+    buf = EMPTY
+  }
+}
+
+let madeUpTo = 0
+
+/** The position after the record the last `makeWith` read. */
+export const positionAfterMake = (): number => madeUpTo
+
 const EMPTY = Buffer.alloc(0)

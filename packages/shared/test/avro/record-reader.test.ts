@@ -3,7 +3,12 @@ import { Buffer } from 'node:buffer'
 import { describe, it } from 'node:test'
 import avsc from 'avsc'
 import fc from 'fast-check'
-import { compileColumnReader, compileRecordReader } from '../../src/avro/record-reader.ts'
+import {
+  compileColumnReader,
+  compileRecordMaker,
+  compileRecordReader,
+  recordEnd,
+} from '../../src/avro/record-reader.ts'
 import { schemaText } from '../../src/avro/registry.ts'
 import { AvroReadError } from '../../src/avro/value-readers.ts'
 import { TopicSchemas } from '../../src/topics.ts'
@@ -184,5 +189,73 @@ describe('reading an Avro record straight into a target', () => {
       compileRecordReader(nested, (f) => f),
       undefined,
     )
+  })
+})
+
+describe('making an Avro record as one object', () => {
+  const make = (type: avsc.Type, bytes: Buffer) => {
+    const value = compileRecordMaker(type)!(bytes, 0)
+    return { value, end: recordEnd() }
+  }
+
+  for (const [name, type] of [
+    ['every type', EVERYTHING],
+    ['the validated sample', VALIDATED],
+  ] as const) {
+    it(`makes what avsc reads and the record reader fills, for random values of ${name}`, () => {
+      for (let k = 0; k < 300; k++) {
+        const bytes = type.toBuffer(type.random())
+        const { value, end } = make(type, bytes)
+        assert.equal(end, bytes.length)
+        assert.deepEqual(value, plain({ ...type.fromBuffer(bytes) }))
+        assert.deepEqual(Object.keys(value), Object.keys(readAll(type, bytes).target), 'fields in order')
+      }
+    })
+  }
+
+  it('reports the end of each record when records follow one another in one buffer', () => {
+    const values = [VALIDATED.random(), VALIDATED.random()]
+    const bytes = Buffer.concat(values.map((v) => VALIDATED.toBuffer(v)))
+    const maker = compileRecordMaker(VALIDATED)!
+    const first = maker(bytes, 0)
+    const middle = recordEnd()
+    assert.equal(middle, VALIDATED.toBuffer(values[0]).length)
+    assert.deepEqual(maker(bytes, middle), plain({ ...VALIDATED.fromBuffer(VALIDATED.toBuffer(values[1])) }))
+    assert.equal(recordEnd(), bytes.length)
+    assert.deepEqual(first, plain({ ...VALIDATED.fromBuffer(VALIDATED.toBuffer(values[0])) }))
+  })
+
+  it('turns every truncation and garbage into AvroReadError, never another error', () => {
+    const bytes = VALIDATED.toBuffer(VALIDATED.random())
+    for (let cut = 0; cut < bytes.length; cut++) {
+      try {
+        make(VALIDATED, bytes.subarray(0, cut))
+        assert.ok(recordEnd() <= cut, 'a prefix read as a whole record ends inside it')
+      } catch (error) {
+        assert.ok(error instanceof AvroReadError, String(error))
+      }
+    }
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (garbage) => {
+        try {
+          make(EVERYTHING, Buffer.from(garbage))
+          assert.ok(recordEnd() <= garbage.length)
+        } catch (error) {
+          assert.ok(error instanceof AvroReadError, String(error))
+        }
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('makes nothing of a type it does not read (nested records)', () => {
+    const nested = avsc.Type.forSchema({
+      type: 'record',
+      name: 'Outer',
+      fields: [
+        { name: 'inner', type: { type: 'record', name: 'Inner', fields: [{ name: 'x', type: 'int' }] } },
+      ],
+    })
+    assert.equal(compileRecordMaker(nested), undefined)
   })
 })
