@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ensureTopics } from '@healthstream/shared/kafka'
+import { ensureTopics, keyPartitioner } from '@healthstream/shared/kafka'
 import { Admin, Producer } from '@platformatic/kafka'
 
 /** Where and how the simulator produces. */
@@ -82,6 +82,7 @@ async function openProducer(options: KafkaSinkOptions): Promise<Producer> {
     bootstrapBrokers: [...options.brokers],
     idempotent: true,
     compression: options.compression,
+    partitioner: keyPartitioner,
     autocreateTopics: false,
   })
   await producer.initIdempotentProducer({})

@@ -11,6 +11,7 @@ export { DEFAULT_FETCH_MAX_BYTES } from './loop-options.ts'
 export type { LoopEvent, LoopState, LoopStats } from './loop-stats.ts'
 export { isLoopReady } from './loop-stats.ts'
 export { Notifier } from './notifier.ts'
+export { keyPartitioner, murmur2 } from './partitioner.ts'
 export type {
   GroupConsumerConfig,
   KafkaConnectionConfig,

@@ -2,6 +2,7 @@ import type { ConnectionOptions } from '@platformatic/kafka'
 import { Admin, Consumer, FetchIsolationLevels, type Producer } from '@platformatic/kafka'
 import { sleep } from './backoff.ts'
 import { KafkaErrorCode, KafkaLoopError } from './errors.ts'
+import { keyPartitioner } from './partitioner.ts'
 import { type GroupTiming, groupSettings, PlatformaticConsumer } from './platformatic-consumer.ts'
 import { classifyKafkaError, hasKafkaError } from './platformatic-errors.ts'
 import { PlatformaticProducer } from './platformatic-producer.ts'
@@ -93,6 +94,8 @@ export function createTransactionalProducer(
     ...baseOptions(config, 'producer'),
     idempotent: true,
     transactionalId: config.transactionalId,
+    // The client's default partitioner, computed without BigInt (see partitioner.ts)
+    partitioner: keyPartitioner,
     retries: 10,
     // The client sends `timeout` as the transaction timeout of InitProducerId (and as the produce timeout)
     timeout: config.transactionTimeoutMs ?? 60_000,
