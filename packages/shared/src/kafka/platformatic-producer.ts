@@ -136,10 +136,25 @@ class PlatformaticTransaction implements TransactionPort {
   }
 }
 
+/** Header names as bytes, made once each: the same few names are on most records. */
+const headerNames = new Map<string, Buffer>()
+
+function headerName(name: string): Buffer {
+  let bytes = headerNames.get(name)
+  if (bytes === undefined) {
+    bytes = Buffer.from(name)
+    if (headerNames.size < 1000) headerNames.set(name, bytes)
+  }
+  return bytes
+}
+
 function toMessage(record: OutputRecord): MessageToProduce {
-  const headers = new Map<Buffer, Buffer>()
-  for (const [name, value] of record.headers ?? []) headers.set(Buffer.from(name), value)
-  const message: MessageToProduce = { topic: record.topic, headers }
+  const message: MessageToProduce = { topic: record.topic }
+  if (record.headers !== undefined && record.headers.size > 0) {
+    const headers = new Map<Buffer, Buffer>()
+    for (const [name, value] of record.headers) headers.set(headerName(name), value)
+    message.headers = headers
+  }
   if (record.key != null) message.key = record.key
   if (record.value !== null) message.value = record.value
   if (record.partition !== undefined) message.partition = record.partition
