@@ -14,8 +14,8 @@ import {
   testPipeline,
   zeroBombBatch,
 } from '@healthstream/testkit/stack'
+import { encodedRawBatch } from '@healthstream/testkit/upstream'
 import { Producer } from '@platformatic/kafka'
-import { encodedRawBatch } from './support/raw-batch.ts'
 
 const MiB = 1024 * 1024
 /** Zeros in the bomb's one record: the largest value the client can still parse (its varints are 32-bit). */

@@ -5,53 +5,19 @@ import type { ErrorRecord, HealthSample, RawBatch } from '@healthstream/shared/d
 import type { ConsumedRecord } from '@healthstream/shared/kafka'
 import { TopicSchemas, Topics } from '@healthstream/shared/topics'
 import { MemorySchemaRegistry } from '@healthstream/testkit/memory'
+import { evolved, rawBatch, UPSTREAM_V3 as V3 } from '@healthstream/testkit/upstream'
 import avro from 'avsc'
 import { BatchExtras } from '../src/extras.ts'
 import { ingestTransform } from '../src/pipeline.ts'
 
-type Field = { name: string; type: unknown; default?: unknown }
-
-function evolved(batchFields: Field[], sampleFields: Field[]): object {
-  const schema = structuredClone(healthDataBatchV2) as { fields: Field[] }
-  schema.fields.push(...batchFields)
-  const samples = schema.fields.find((f) => f.name === 'samples')!
-  ;(samples.type as { items: { fields: Field[] } }).items.fields.push(...sampleFields)
-  return schema
-}
-
-const V3 = evolved(
-  [{ name: 'deviceModel', type: ['null', 'string'], default: null }],
-  [
-    { name: 'tags', type: { type: 'array', items: 'string' }, default: [] },
-    { name: 'sensorLocation', type: ['null', 'string'], default: null },
-  ],
-)
-
-function batch(samples: Record<string, unknown>[], extra: Record<string, unknown> = {}) {
-  return {
-    batchId: 'b-1',
-    userId: 'u-1',
-    deviceId: 'd-1',
-    platform: 'IOS',
-    appVersion: null,
-    uploadedAt: '2026-11-25T08:15:30.123+01:00',
-    timeZone: 'Europe/Berlin',
-    samples: samples.map((s, i) => ({
-      sampleId: `s-${i}`,
-      dataType: 'heart_rate',
-      value: 61,
-      unit: 'count/min',
-      startTime: '2026-11-25T08:00:00+01:00',
-      endTime: null,
-      sourceApp: null,
-      confidence: null,
-      metadata: {},
-      ...s,
-    })),
-    metadata: {},
-    ...extra,
-  }
-}
+/** An upload of user u-1 in the shape these cases compare, each sample overridden by its entry. */
+const batch = (samples: Record<string, unknown>[], extra: Record<string, unknown> = {}) =>
+  rawBatch(
+    'b-1',
+    'u-1',
+    samples.map((s, i) => ({ sampleId: `s-${i}`, value: 61, startTime: '2026-11-25T08:00:00+01:00', ...s })),
+    { platform: 'IOS', appVersion: null, uploadedAt: '2026-11-25T08:15:30.123+01:00', ...extra },
+  )
 
 const ctx = {
   session: { groupId: 'g', memberId: 'm', generationId: 1, assignment: [] },

@@ -9,8 +9,8 @@ import {
   readValidated,
   testPipeline,
 } from '@healthstream/testkit/stack'
+import { rawBatch, v2Type } from '@healthstream/testkit/upstream'
 import avro from 'avsc'
-import { rawBatch, v2Type } from './support/raw-batch.ts'
 
 const USER = 'user-poison'
 const batch = (batchId: string, samples: Record<string, unknown>[], extra: Record<string, unknown> = {}) =>

@@ -1,4 +1,7 @@
-/** Raw `HealthDataBatch` values (v2) as a phone uploads them, for the ingest tests on the stack. */
+/**
+ * Uploads as a phone sends them, for tests: `HealthDataBatch` v2 values and the v3 of issue 19's
+ * schema-evolution tests (v2 plus a batch `deviceModel` and per-sample `tags` and `sensorLocation`).
+ */
 import { encode, healthDataBatchV2 } from '@healthstream/shared/avro'
 import avro from 'avsc'
 
@@ -39,3 +42,24 @@ export function rawBatch(
 /** `rawBatch` with one sample, in the Confluent wire format under `schemaId`. */
 export const encodedRawBatch = (schemaId: number, batchId: string, userId: string): Buffer =>
   encode(schemaId, v2Type.toBuffer(rawBatch(batchId, userId, [{}])))
+
+export type Field = { name: string; type: unknown; default?: unknown }
+type RecordSchema = { fields: Field[] }
+
+/** v2 plus the given batch and sample fields. */
+export function evolved(batchFields: Field[], sampleFields: Field[]): object {
+  const schema = structuredClone(healthDataBatchV2) as RecordSchema
+  schema.fields.push(...batchFields)
+  const samples = schema.fields.find((f) => f.name === 'samples')!
+  ;(samples.type as { items: RecordSchema }).items.fields.push(...sampleFields)
+  return schema
+}
+
+/** The v3 of issue 19: what a newer app sends. */
+export const UPSTREAM_V3 = evolved(
+  [{ name: 'deviceModel', type: ['null', 'string'], default: null }],
+  [
+    { name: 'tags', type: { type: 'array', items: 'string' }, default: [] },
+    { name: 'sensorLocation', type: ['null', 'string'], default: null },
+  ],
+)
