@@ -34,6 +34,7 @@ import { lagLabel, Monitor, type Watched } from './lib/e2e-monitor.ts'
 import { formatReport } from './lib/e2e-report.ts'
 import { assembleResult } from './lib/e2e-result.ts'
 import { ceilings, readTrace, runSimulator, waitAssigned, waitDrained } from './lib/e2e-run.ts'
+import { memoryMiB } from './lib/memory.ts'
 import { histogramBuckets, histogramPercentiles } from './lib/metric-histogram.ts'
 import { cleanUp, redisCommandStats, redisDelta, stackEnv, stackPid } from './lib/stack.ts'
 import { outTotal } from './lib/throughput.ts'
@@ -46,6 +47,7 @@ const USAGE = `usage: npm run bench [-- e2e] [flags]
   --rate N        samples/s the simulator offers; 0 = as fast as it can (default 0)
   --timeout S     longest the chain may take to drain after the simulator finished (default 900)
   --env K=V       extra environment for the services (repeatable), e.g. COMMIT_INTERVAL=2s
+  --settle S      after the chain drained, leave the services idle S seconds and read their RSS (default 0)
   --skip-broker   leave out the broker ceiling
   --keep          keep the topics, Redis keys and the lake
   --out PATH      JSON results (default bench-results/e2e.json; the chart goes beside it as .svg)`
@@ -56,6 +58,7 @@ const FLAGS = {
   partitions: { type: 'string', default: '4' },
   rate: { type: 'string', default: '0' },
   timeout: { type: 'string', default: '900' },
+  settle: { type: 'string', default: '0' },
   env: { type: 'string', multiple: true },
   'skip-broker': { type: 'boolean', default: false },
   keep: { type: 'boolean', default: false },
@@ -70,7 +73,7 @@ const log = (line: string) => process.stderr.write(`e2e bench: ${line}\n`)
 export async function run(args: readonly string[]): Promise<void> {
   const { values: v } = parseArgs({ args: [...args], options: FLAGS, strict: true })
   if (v.help) return console.log(USAGE)
-  const int = (name: 'samples' | 'users' | 'partitions' | 'rate' | 'timeout', min = 1): number => {
+  const int = (name: 'samples' | 'users' | 'partitions' | 'rate' | 'timeout' | 'settle', min = 1): number => {
     const value = Number(String(v[name]).replaceAll('_', ''))
     if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}`)
     return value
@@ -81,6 +84,7 @@ export async function run(args: readonly string[]): Promise<void> {
     partitions: int('partitions'),
     rate: int('rate', 0),
     timeoutMs: int('timeout') * 1000,
+    settleSeconds: int('settle', 0),
   }
   const env = stackEnv()
   const pipeline = testPipeline('bench-e2e')
@@ -153,7 +157,14 @@ function prepare(pipeline: TestPipeline, dir: string, serviceEnv: Record<string,
 }
 
 interface Run extends ReturnType<typeof prepare> {
-  readonly o: { samples: number; users: number; partitions: number; rate: number; timeoutMs: number }
+  readonly o: {
+    samples: number
+    users: number
+    partitions: number
+    rate: number
+    timeoutMs: number
+    settleSeconds: number
+  }
   readonly v: { 'skip-broker': boolean; env?: string[] | undefined; out: string }
   readonly env: Record<string, string>
   readonly pipeline: TestPipeline
@@ -199,6 +210,7 @@ async function measure(r: Run, signal: AbortSignal) {
   const redis = redisDelta(redisBefore, await redisCommandStats(env.REDIS_URL!))
   // Its outputs are windows, not one per input: its record latency is what it measured itself
   const aggregatorMetrics = await (await services.aggregator.fetch('/metrics')).text()
+  const settled = await settledMemory(services, o.settleSeconds, signal)
   for (const s of Object.values(services)) await s.stop()
 
   log('reading raw, samples and validated back for the latencies')
@@ -210,7 +222,6 @@ async function measure(r: Run, signal: AbortSignal) {
     ? []
     : await ceilings(env, pipeline.prefix, o.partitions, sim, scanned.avgBytes, meter)
   const ticks = monitor.ticks
-  const group = (name: string) => `${pipeline.prefix}healthstream-${name}`
   const result = assembleResult({
     ticks,
     hops: hopInputs(watched, pipeline, r.serviceEnv, sim.samplesSent / Math.max(1, sim.batches)),
@@ -227,12 +238,26 @@ async function measure(r: Run, signal: AbortSignal) {
     redis,
     counters: Object.fromEntries(monitor.counters),
     snapshots: Object.fromEntries(Object.entries(snapshots).map(([k, s]) => [k, s.length])),
+    settled,
     options: { ...o, env: r.v.env },
     serviceEnv: r.serviceEnv,
     machine: { cores: navigator.hardwareConcurrency, node: process.version },
     chart: `${r.v.out.replace(/\.json$/, '')}.svg`,
   })
   return { result, ticks }
+}
+
+/** Each service's RSS after `seconds` with nothing to do (what it gives back after load); none for 0. */
+async function settledMemory(services: Services, seconds: number, signal: AbortSignal) {
+  if (seconds === 0) return undefined
+  log(`leaving the services idle for ${seconds} s`)
+  await sleep(seconds * 1000, undefined, { signal })
+  const rss = Object.fromEntries(
+    Object.entries(services).map(([name, s]) => [name, Math.round(memoryMiB(s.pid)?.now ?? Number.NaN)]),
+  )
+  for (const s of Object.values(services))
+    for (const line of s.lines.filter((l) => l.includes('idle: heap given back'))) log(`${s.name}: ${line}`)
+  return { seconds, rssMiB: rss }
 }
 
 /** What the monitor reads of each service: its group, its input topics, its progress in samples. */

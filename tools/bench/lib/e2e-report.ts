@@ -66,6 +66,10 @@ export interface E2EResult {
   readonly bottleneck: string | undefined
   readonly recordBytes: { readonly raw: number; readonly sample: number; readonly validated: number }
   readonly snapshots: Readonly<Record<string, number>>
+  /** Each service's RSS `seconds` after the chain drained, the services left running idle (`--settle`). */
+  readonly settled?:
+    | { readonly seconds: number; readonly rssMiB: Readonly<Record<string, number>> }
+    | undefined
   readonly chart: string
 }
 
@@ -214,6 +218,12 @@ export function summaryLines(r: E2EResult): string[] {
     lines.push(
       `CPU per sample: ${costs.map(([name, us]) => `${name} ${us.toFixed(1)} µs`).join(', ')}; ` +
         `${total.toFixed(1)} µs in all: ${r.machine.cores} cores carry at most ${n((r.machine.cores * 1e6) / total)} samples/s`,
+    )
+  if (r.settled)
+    lines.push(
+      `RSS ${r.settled.seconds} s after the chain drained, idle: ${Object.entries(r.settled.rssMiB)
+        .map(([name, mib]) => `${name} ${n(mib)} MiB`)
+        .join(', ')}`,
     )
   if (r.otherBusy > 0.25)
     lines.push(

@@ -41,6 +41,7 @@ export interface Measured {
   readonly redis: RedisCommandUse
   readonly counters: Readonly<Record<string, unknown>>
   readonly snapshots: Readonly<Record<string, number>>
+  readonly settled?: E2EResult['settled']
   readonly options: Readonly<Record<string, unknown>>
   readonly serviceEnv: Readonly<Record<string, string>>
   readonly machine: { readonly cores: number; readonly node: string }
@@ -131,6 +132,7 @@ export function assembleResult(m: Measured): E2EResult {
     bottleneck: slowest(rates, sim.samplesSent),
     recordBytes: scanned.avgBytes,
     snapshots: m.snapshots,
+    settled: m.settled,
     chart: m.chart,
   }
 }

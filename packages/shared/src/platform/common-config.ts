@@ -61,6 +61,10 @@ export const commonConfig = {
     'no progress for this long with partitions assigned makes /readyz and /healthz (liveness: restart) fail',
     60_000,
   ),
+  IDLE_MEMORY_RELEASE: duration(
+    'after this long without a record in or out, one garbage collection gives the heap grown under load back to the system; 0s: never',
+    30_000,
+  ),
   LAG_REFRESH_INTERVAL: duration(
     "how often the consumer lag metric reads the input partitions' read_committed end offsets from Kafka",
     10_000,

@@ -11,7 +11,9 @@ import { HttpSchemaRegistry, type RegistryAuth } from '../avro/index.ts'
 import { createAdmin, ensureTopics, type KafkaConnectionConfig, type TopicSpec } from '../kafka/index.ts'
 import { commonConfig } from '../platform/common-config.ts'
 import { ConfigError, type ConfigKey, type ConfigOf, loadConfig } from '../platform/config.ts'
+import { heapRelease } from '../platform/heap-release.ts'
 import { createServiceApp, type Readiness, readinessProblems } from '../platform/http-app.ts'
+import { IdleMemory } from '../platform/idle-memory.ts'
 import { createLogger, type Logger } from '../platform/logger.ts'
 import { createHopMetrics, type HopMetrics, registerReadiness } from '../platform/metrics.ts'
 import { tracingProblems } from '../platform/sampler.ts'
@@ -151,6 +153,7 @@ export async function runService<S extends ConfigSpec>(
   // Before `started`: whoever saw that line may stop the process at once
   stopOnSignals(logger, () => worker.stop())
   logger.info({ port: server.port, instance: context.instance, ...worker.describe }, 'started')
+  const stopIdleMemory = releaseIdleMemory(context)
 
   let exitCode = 0
   try {
@@ -159,11 +162,34 @@ export async function runService<S extends ConfigSpec>(
     logger.fatal(fatalFields(error, config), 'fatal error; exiting so the process is restarted')
     exitCode = EXIT_FATAL
   }
+  stopIdleMemory()
   await worker.close?.()
   await server.close()
   await shutdownTracing()
   logger.info('stopped')
   process.exit(exitCode)
+}
+
+/**
+ * Starts the idle-memory release (IDLE_MEMORY_RELEASE): records in or out, counted by the metrics every
+ * service keeps, are its activity. Returns the stop function.
+ */
+function releaseIdleMemory({ config, logger, metrics }: ServiceContext<ConfigSpec>): () => void {
+  const release = heapRelease()
+  if (release === undefined || config.IDLE_MEMORY_RELEASE === 0) return () => undefined
+  const total = async (counter: HopMetrics['recordsIn']) =>
+    (await counter.get()).values.reduce((sum, v) => sum + v.value, 0)
+  const MiB = (bytes: number) => Math.round(bytes / 2 ** 20)
+  return new IdleMemory({
+    idleAfterMs: config.IDLE_MEMORY_RELEASE,
+    activity: async () => (await total(metrics.recordsIn)) + (await total(metrics.recordsOut)),
+    release,
+    onRelease: ({ pauseMs, heapBefore, heapAfter }) =>
+      logger.info(
+        { pauseMs: Math.round(pauseMs), heapMiB: { before: MiB(heapBefore), after: MiB(heapAfter) } },
+        'idle: heap given back',
+      ),
+  }).start()
 }
 
 /** Everything the shell sets up before the service builds its work. */
