@@ -1,5 +1,6 @@
 import type { Consumer, Message, MessageToProduce, Producer } from '@platformatic/kafka'
 import { classifyKafkaError } from './platformatic-errors.ts'
+import type { TransactionalProducer, TxnOffsetTopic } from './platformatic-txn-producer.ts'
 import type {
   GroupSession,
   OutputRecord,
@@ -15,12 +16,12 @@ import type {
  * one left open.
  */
 export class PlatformaticProducer implements TransactionalProducerPort {
-  readonly #create: () => Producer
+  readonly #create: () => TransactionalProducer
   readonly #consumer: Consumer
-  #producer: Producer
+  #producer: TransactionalProducer
 
   /** `create` makes a transactional producer; `consumer` is the group whose offsets go into transactions. */
-  constructor(create: () => Producer, consumer: Consumer) {
+  constructor(create: () => TransactionalProducer, consumer: Consumer) {
     this.#create = create
     this.#consumer = consumer
     this.#producer = create()
@@ -36,7 +37,7 @@ export class PlatformaticProducer implements TransactionalProducerPort {
     if (this.#producer.transaction !== undefined) await this.reset()
     try {
       const transaction = await this.#producer.beginTransaction()
-      return new PlatformaticTransaction(transaction, this.#consumer)
+      return new PlatformaticTransaction(transaction, this.#producer, this.#consumer)
     } catch (error) {
       throw classifyKafkaError(error, 'begin transaction')
     }
@@ -77,10 +78,12 @@ type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>
 
 class PlatformaticTransaction implements TransactionPort {
   readonly #transaction: Transaction
+  readonly #producer: TransactionalProducer
   readonly #consumer: Consumer
 
-  constructor(transaction: Transaction, consumer: Consumer) {
+  constructor(transaction: Transaction, producer: TransactionalProducer, consumer: Consumer) {
     this.#transaction = transaction
+    this.#producer = producer
     this.#consumer = consumer
   }
 
@@ -102,18 +105,18 @@ class PlatformaticTransaction implements TransactionPort {
   }
 
   /**
-   * AddOffsetsToTxn, then one TxnOffsetCommit per partition carrying the session's generation and
-   * member id (KIP-447): the group coordinator rejects them once the group has a newer generation.
-   * Sequential on purpose: the client merges concurrent commits of one transaction into one request.
+   * AddOffsetsToTxn, then one TxnOffsetCommit for every partition, carrying the session's generation
+   * and member id (KIP-447): the group coordinator rejects it once the group has a newer generation.
    */
   async sendOffsets(offsets: readonly PartitionOffset[], session: GroupSession): Promise<void> {
     try {
       await this.#transaction.addConsumer(this.#consumer)
       // TxnOffsetCommit goes to the group coordinator, which the client forgets after some errors
       const coordinatorId = this.#consumer.coordinatorId ?? (await this.#consumer.findGroupCoordinator())
-      for (const offset of offsets) {
-        await this.#transaction.addOffset(offsetMessage(offset, session, coordinatorId))
-      }
+      const [first] = offsets
+      if (first === undefined) return
+      const commit = () => this.#transaction.addOffset(offsetMessage(first, session, coordinatorId))
+      await this.#producer.addOffsetsAtOnce(commit, offsetTopics(offsets))
     } catch (error) {
       throw classifyKafkaError(error, 'send offsets to transaction')
     }
@@ -160,6 +163,25 @@ function toMessage(record: OutputRecord): MessageToProduce {
   if (record.partition !== undefined) message.partition = record.partition
   if (record.timestamp !== undefined) message.timestamp = BigInt(record.timestamp)
   return message
+}
+
+/** The offsets as the topics of one TxnOffsetCommit request ("next offset to read", leader epoch unknown). */
+export function offsetTopics(offsets: readonly PartitionOffset[]): TxnOffsetTopic[] {
+  const byTopic = new Map<string, TxnOffsetTopic['partitions'][number][]>()
+  for (const { topic, partition, offset } of offsets) {
+    let partitions = byTopic.get(topic)
+    if (partitions === undefined) {
+      partitions = []
+      byTopic.set(topic, partitions)
+    }
+    partitions.push({
+      partitionIndex: partition,
+      committedOffset: offset,
+      committedLeaderEpoch: -1,
+      committedMetadata: null,
+    })
+  }
+  return [...byTopic].map(([name, partitions]) => ({ name, partitions }))
 }
 
 /**

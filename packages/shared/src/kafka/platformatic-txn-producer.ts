@@ -29,11 +29,35 @@ const CLIENT_ADD_PARTITIONS_VERSION = 3
 export class TransactionalProducer extends Producer {
   /** The lowest AddPartitionsToTxn the broker accepts, once asked. */
   #brokerMinimum: number | undefined
+  /** What the TxnOffsetCommit being sent carries instead of the one partition the client put in it. */
+  #offsetTopics: readonly TxnOffsetTopic[] | undefined
+
+  /**
+   * Adds the offsets of every partition to the transaction in one TxnOffsetCommit. The client sends one
+   * request per partition (and merges concurrent calls into the first one's), a round trip to the group
+   * coordinator each: `commit(first)` is the client's own path — its retries, its coordinator lookup,
+   * its error handling — with the request's partitions replaced by all of `topics`.
+   */
+  async addOffsetsAtOnce(commit: () => Promise<void>, topics: readonly TxnOffsetTopic[]): Promise<void> {
+    this.#offsetTopics = topics
+    try {
+      await commit()
+    } finally {
+      this.#offsetTopics = undefined
+    }
+  }
 
   override [kGetApi]<RequestArguments extends Array<unknown>, ResponseType>(
     name: string,
     callback: Callback<API<RequestArguments, ResponseType>>,
   ): void {
+    if (name === 'TxnOffsetCommit' && this.#offsetTopics !== undefined) {
+      const topics = this.#offsetTopics
+      super[kGetApi]<RequestArguments, ResponseType>(name, (error, api) =>
+        callback(error, api === undefined ? api : withTopics(api, topics)),
+      )
+      return
+    }
     if (name !== 'AddPartitionsToTxn') {
       super[kGetApi](name, callback)
       return
@@ -68,6 +92,31 @@ export class TransactionalProducer extends Producer {
       callback(null, minimum)
     })
   }
+}
+
+/** A topic's partitions in a TxnOffsetCommit request: the next offset to read of each. */
+export interface TxnOffsetTopic {
+  readonly name: string
+  readonly partitions: readonly {
+    readonly partitionIndex: number
+    readonly committedOffset: bigint
+    /** -1: unknown, as the Java client sends when the consumer did not track it */
+    readonly committedLeaderEpoch: number
+    readonly committedMetadata: string | null
+  }[]
+}
+
+/** TxnOffsetCommit `api` with its topics argument (the last before the callback) replaced. */
+function withTopics<A extends Array<unknown>, R>(
+  api: API<A, R>,
+  topics: readonly TxnOffsetTopic[],
+): API<A, R> {
+  const replaced = ((connection: unknown, ...args: unknown[]) => {
+    const callback = typeof args.at(-1) === 'function' ? args.pop() : undefined
+    args[args.length - 1] = topics
+    ;(api as unknown as (...a: unknown[]) => void)(connection, ...args, ...(callback ? [callback] : []))
+  }) as unknown as API<A, R>
+  return Object.assign(replaced, { key: api.key, version: api.version, async: api.async })
 }
 
 function unsupported(minimum: number): UnsupportedError {

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from '@platformatic/kafka'
-import { Admin, Consumer, FetchIsolationLevels, type Producer } from '@platformatic/kafka'
+import { Admin, Consumer, FetchIsolationLevels } from '@platformatic/kafka'
 import { sleep } from './backoff.ts'
 import { KafkaErrorCode, KafkaLoopError } from './errors.ts'
 import { keyPartitioner } from './partitioner.ts'
@@ -89,7 +89,7 @@ export function createTransactionalProducer(
     readonly transactionalId: string
     readonly transactionTimeoutMs?: number
   },
-): Producer {
+): TransactionalProducer {
   return new TransactionalProducer({
     ...baseOptions(config, 'producer'),
     idempotent: true,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { endpoint, uniqueName } from '@healthstream/testkit/stack'
+import { committedOffsets, endpoint, nextOffsets, uniqueName } from '@healthstream/testkit/stack'
 import type { KafkaConnectionConfig, OutputRecord } from '../../src/kafka/index.ts'
 import {
   createAdmin,
@@ -15,6 +15,7 @@ import {
   createTransactionalProducer,
   ensureTopics,
   KafkaErrorCode,
+  type LoopEvent,
   readCommittedTopic,
   TransactionalLoop,
 } from '../../src/kafka/index.ts'
@@ -111,7 +112,11 @@ function runUntilCrash(setup: Setup, crash: Partial<CopyLoopConfig>): Promise<No
 }
 
 /** An in-process loop over the setup, stopped (gracefully) after the test. */
-function startLoop(setup: Setup, transactionalId = setup.transactionalId): TransactionalLoop {
+function startLoop(
+  setup: Setup,
+  transactionalId = setup.transactionalId,
+  onEvent?: (event: LoopEvent) => void,
+): TransactionalLoop {
   const ports = createTransactionalPorts({
     ...setup.connection,
     groupId: setup.groupId,
@@ -124,6 +129,7 @@ function startLoop(setup: Setup, transactionalId = setup.transactionalId): Trans
     inputTopics: [setup.input],
     transform: copy(setup.output),
     maxBatchRecords: setup.maxBatchRecords,
+    onEvent,
   })
   const done = loop.run()
   done.catch((error: unknown) => failures.set(loop, error))
@@ -156,6 +162,24 @@ function assertExactlyOnce(setup: Setup, records: Awaited<ReturnType<typeof read
     assert.equal(record.headers.get('traceparent')?.toString(), `00-${i}-01`)
   }
 }
+
+test("commits every partition's next offset in the transaction, several partitions at a time", async (t) => {
+  const setup = await setUp(t, 1000)
+  const partitionsPerCommit: number[] = []
+  const loop = startLoop(setup, setup.transactionalId, (event) => {
+    if (event.type === 'committed') partitionsPerCommit.push(event.offsets.length)
+  })
+  await outputOnceComplete(setup)
+  await waitFor(() => loop.stats.recordsIn === setup.count, 'the loop consumed every input')
+  const ends = nextOffsets(await readCommittedTopic(setup.connection, setup.input))
+  assert.equal(ends.size, 4, 'the inputs span the four partitions')
+  assert.ok(
+    partitionsPerCommit.some((n) => n > 1),
+    `some transaction carried several partitions' offsets: ${partitionsPerCommit}`,
+  )
+  const show = (m: Map<number, bigint>) => JSON.stringify([...m].sort().map(([p, o]) => [p, String(o)]))
+  assert.equal(show(await committedOffsets(setup.groupId, setup.input)), show(ends))
+})
 
 test('a loop killed between produce and commit, then killed again after a commit, ends with each record once', async (t) => {
   const setup = await setUp(t, 3000)
