@@ -32,10 +32,15 @@ RUN node /tmp/image-workspaces.ts prune ${SERVICE} /app \
 
 FROM ${NODE_IMAGE}
 ARG SERVICE=lake-writer
-# tini as PID 1 forwards SIGTERM, so `docker stop` lets the service commit or abort its transaction
-RUN command -v tini >/dev/null || { apt-get update && apt-get install -y --no-install-recommends tini \
-      && rm -rf /var/lib/apt/lists/*; }
+# tini as PID 1 forwards SIGTERM, so `docker stop` lets the service commit or abort its transaction.
+# jemalloc as the C allocator: glibc kept 70-180 MiB of freed fetch and produce buffers per service
+# after load, jemalloc gives them back (BENCHMARKS.md, "Memory after load"); linked at a fixed path.
+RUN { command -v tini && ls /usr/lib/*/libjemalloc.so.2; } >/dev/null 2>&1 \
+    || { apt-get update && apt-get install -y --no-install-recommends tini libjemalloc2 \
+      && rm -rf /var/lib/apt/lists/*; } \
+    && ln -sf "$(ls /usr/lib/*/libjemalloc.so.2 | head -n 1)" /usr/local/lib/libjemalloc.so.2
 ENV NODE_ENV=production \
+    LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 \
     SERVICE=${SERVICE} \
     HTTP_PORT=8080 \
     HOME=/tmp \

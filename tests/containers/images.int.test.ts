@@ -108,6 +108,18 @@ for (const service of SERVICES) {
         throw new Error(`${error.message}\n${podman(['logs', container]).stderr.slice(-3000)}`)
       })
       assert.match(ready, /"ready":true/)
+      // The service allocates through jemalloc (LD_PRELOAD), not glibc's malloc
+      const mapped = succeeded(
+        podman([
+          'exec',
+          container,
+          'sh',
+          '-c',
+          // By its command line: Node 24 names its main thread "MainThread", not "node"
+          `for d in /proc/[0-9]*; do case "$(tr '\\0' ' ' < $d/cmdline)" in node*) grep -c libjemalloc $d/maps;; esac; done; true`,
+        ]),
+      )
+      assert.ok(Number(mapped) > 0, `libjemalloc mapped in the node process (${mapped} mappings)`)
       const user = succeeded(podman(['inspect', '--format', '{{.Config.User}}', container]))
       assert.match(user, /^1000/)
       const started = Date.now()

@@ -23,14 +23,17 @@ export interface BaseRecipe {
   readonly uid: number
 }
 
-/** node:24-slim as the Dockerfile expects it, plus tini (upstream's image has no tini). */
+/**
+ * node:24-slim as the Dockerfile expects it, plus tini and jemalloc, which upstream's image lacks and
+ * the Dockerfile installs there with apt-get (here, where its build has no Debian mirror to reach).
+ */
 export const NODE_24_SLIM: BaseRecipe = Object.freeze({
   image: 'docker.io/library/node:24-slim',
-  revision: 1,
+  revision: 2,
   suite: 'bookworm',
   nodeVersion: '24.22.3',
   npmVersion: '11.21.3',
-  packages: Object.freeze(['ca-certificates', 'tini']),
+  packages: Object.freeze(['ca-certificates', 'tini', 'libjemalloc2']),
   uid: 1000,
 })
 
