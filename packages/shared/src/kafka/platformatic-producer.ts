@@ -1,4 +1,5 @@
 import type { Consumer, Message, MessageToProduce, Producer } from '@platformatic/kafka'
+import { keyPartitioner } from './partitioner.ts'
 import { classifyKafkaError } from './platformatic-errors.ts'
 import type { TransactionalProducer, TxnOffsetTopic } from './platformatic-txn-producer.ts'
 import type {
@@ -8,6 +9,7 @@ import type {
   TransactionalProducerPort,
   TransactionPort,
 } from './ports.ts'
+import { sendChunks } from './send-chunks.ts'
 
 /**
  * `TransactionalProducerPort` over a @platformatic/kafka `Producer` with a fixed transactional id.
@@ -87,21 +89,40 @@ class PlatformaticTransaction implements TransactionPort {
     this.#consumer = consumer
   }
 
-  /**
-   * Sends in chunks of at most SEND_CHUNK_BYTES: the client puts one call's records for a partition
-   * into one record batch, and the broker rejects batches above `message.max.bytes` (1 MiB default).
-   */
+  /** Sends in as few requests as the broker's batch limit allows (`sendChunks`), in order. */
   async send(records: readonly OutputRecord[]): Promise<void> {
     let topics = ''
     try {
-      for (const chunk of chunksBySize(records, SEND_CHUNK_BYTES)) {
-        topics = [...new Set(chunk.map((r) => r.topic))].join(', ')
-        await this.#transaction.send({ messages: chunk.map(toMessage) })
+      const partitions = await this.#partitionsOf(records)
+      for (const [start, end] of sendChunks(records, partitions)) {
+        const messages: MessageToProduce[] = new Array(end - start)
+        const names = new Set<string>()
+        for (let i = start; i < end; i++) {
+          messages[i - start] = toMessage(records[i]!, partitions[i])
+          names.add(records[i]!.topic)
+        }
+        topics = [...names].join(', ')
+        await this.#transaction.send({ messages })
       }
     } catch (error) {
       // The topics, so that a refusal (TOPIC_AUTHORIZATION_FAILED) says which
       throw classifyKafkaError(error, `produce in transaction to ${topics}`)
     }
+  }
+
+  /**
+   * Each record's partition as the client would pick it: its own, else its key's murmur2 over the
+   * topic's partition count (the client's metadata, cached); undefined leaves the choice to the client.
+   */
+  async #partitionsOf(records: readonly OutputRecord[]): Promise<(number | undefined)[]> {
+    const topics = [...new Set(records.map((r) => r.topic))]
+    const metadata = await this.#producer.metadata({ topics })
+    const counts = new Map(topics.map((t) => [t, metadata.topics.get(t)?.partitionsCount]))
+    return records.map((r) => {
+      if (r.partition !== undefined) return r.partition
+      const count = counts.get(r.topic)
+      return r.key == null || count === undefined ? undefined : keyPartitioner(r, r.key) % count
+    })
   }
 
   /**
@@ -151,7 +172,7 @@ function headerName(name: string): Buffer {
   return bytes
 }
 
-function toMessage(record: OutputRecord): MessageToProduce {
+function toMessage(record: OutputRecord, partition: number | undefined): MessageToProduce {
   const message: MessageToProduce = { topic: record.topic }
   if (record.headers !== undefined && record.headers.size > 0) {
     const headers = new Map<Buffer, Buffer>()
@@ -160,7 +181,7 @@ function toMessage(record: OutputRecord): MessageToProduce {
   }
   if (record.key != null) message.key = record.key
   if (record.value !== null) message.value = record.value
-  if (record.partition !== undefined) message.partition = record.partition
+  if (partition !== undefined) message.partition = partition
   if (record.timestamp !== undefined) message.timestamp = BigInt(record.timestamp)
   return message
 }
@@ -201,23 +222,4 @@ function offsetMessage(offset: PartitionOffset, session: GroupSession, coordinat
     offset: offset.offset - 1n,
     metadata: { consumer },
   } as unknown as Message
-}
-
-const SEND_CHUNK_BYTES = 512 * 1024
-
-/** Consecutive slices whose key + value bytes stay under `limit` (a larger record goes alone). */
-export function* chunksBySize(records: readonly OutputRecord[], limit: number): Generator<OutputRecord[]> {
-  let chunk: OutputRecord[] = []
-  let size = 0
-  for (const record of records) {
-    const bytes = (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64
-    if (chunk.length > 0 && size + bytes > limit) {
-      yield chunk
-      chunk = []
-      size = 0
-    }
-    chunk.push(record)
-    size += bytes
-  }
-  if (chunk.length > 0) yield chunk
 }
