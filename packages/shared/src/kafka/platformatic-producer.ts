@@ -91,9 +91,10 @@ class PlatformaticTransaction implements TransactionPort {
 
   /** Sends in as few requests as the broker's batch limit allows (`sendChunks`), in order. */
   async send(records: readonly OutputRecord[]): Promise<void> {
-    let topics = ''
+    const all = [...new Set(records.map((r) => r.topic))]
+    let topics = all.join(', ')
     try {
-      const partitions = await this.#partitionsOf(records)
+      const partitions = await this.#partitionsOf(records, all)
       for (const [start, end] of sendChunks(records, partitions)) {
         const messages: MessageToProduce[] = new Array(end - start)
         const names = new Set<string>()
@@ -114,8 +115,7 @@ class PlatformaticTransaction implements TransactionPort {
    * Each record's partition as the client would pick it: its own, else its key's murmur2 over the
    * topic's partition count (the client's metadata, cached); undefined leaves the choice to the client.
    */
-  async #partitionsOf(records: readonly OutputRecord[]): Promise<(number | undefined)[]> {
-    const topics = [...new Set(records.map((r) => r.topic))]
+  async #partitionsOf(records: readonly OutputRecord[], topics: string[]): Promise<(number | undefined)[]> {
     const metadata = await this.#producer.metadata({ topics })
     const counts = new Map(topics.map((t) => [t, metadata.topics.get(t)?.partitionsCount]))
     return records.map((r) => {
