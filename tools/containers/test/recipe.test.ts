@@ -19,12 +19,15 @@ describe('the node:24-slim recipe', () => {
     assert.match(key, /^[0-9a-f]{12}$/)
     assert.equal(recipeKey(NODE_24_SLIM, ['CA']), key)
     assert.notEqual(recipeKey({ ...NODE_24_SLIM, nodeVersion: '24.0.0' }, ['CA']), key)
-    assert.notEqual(recipeKey({ ...NODE_24_SLIM, revision: 2 }, ['CA']), key)
+    assert.notEqual(recipeKey({ ...NODE_24_SLIM, revision: NODE_24_SLIM.revision + 1 }, ['CA']), key)
     assert.notEqual(recipeKey(NODE_24_SLIM, ['another CA']), key)
   })
 
   it('names the cached tarball after the node version, suite, revision and key', () => {
-    assert.equal(rootfsFileName(NODE_24_SLIM, 'abc'), `node-${NODE_24_SLIM.nodeVersion}-bookworm-r1-abc.tar`)
+    assert.equal(
+      rootfsFileName({ ...NODE_24_SLIM, revision: 7 }, 'abc'),
+      `node-${NODE_24_SLIM.nodeVersion}-bookworm-r7-abc.tar`,
+    )
   })
 
   it('adds the node user with uid and gid 1000 and trusts the machine CA in npm', () => {
@@ -35,10 +38,10 @@ describe('the node:24-slim recipe', () => {
     assert.ok(script.includes(`cp ${shellQuote("/ca/it's.crt")} "$root/usr/local/share/ca-certificates/"`))
   })
 
-  it('builds a minbase root with tini and merged /usr without the usrmerge package', () => {
+  it('builds a minbase root with tini, jemalloc and merged /usr without the usrmerge package', () => {
     const args = mmdebstrapArgs(NODE_24_SLIM, '/h.sh', '/o.tar')
     assert.ok(args.includes('--variant=minbase'))
-    assert.ok(args.includes('--include=ca-certificates,tini'))
+    assert.ok(args.includes('--include=ca-certificates,tini,libjemalloc2'))
     assert.ok(args.includes('--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr'))
     assert.deepEqual(args.slice(-2), ['bookworm', '/o.tar'])
   })
