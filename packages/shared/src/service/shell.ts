@@ -175,8 +175,10 @@ export async function runService<S extends ConfigSpec>(
  * service keeps, are its activity. Returns the stop function.
  */
 function releaseIdleMemory({ config, logger, metrics }: ServiceContext<ConfigSpec>): () => void {
+  // Off: not even the runtime's collection is looked up (on Node that sets a V8 flag)
+  if (config.IDLE_MEMORY_RELEASE === 0) return () => undefined
   const release = heapRelease()
-  if (release === undefined || config.IDLE_MEMORY_RELEASE === 0) return () => undefined
+  if (release === undefined) return () => undefined
   const total = async (counter: HopMetrics['recordsIn']) =>
     (await counter.get()).values.reduce((sum, v) => sum + v.value, 0)
   const MiB = (bytes: number) => Math.round(bytes / 2 ** 20)
