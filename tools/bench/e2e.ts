@@ -33,10 +33,9 @@ import { scanLatencies, snapshotCommits, tableSnapshots } from './lib/e2e-latenc
 import { lagLabel, Monitor, type Watched } from './lib/e2e-monitor.ts'
 import { formatReport } from './lib/e2e-report.ts'
 import { assembleResult } from './lib/e2e-result.ts'
-import { ceilings, readTrace, runSimulator, waitAssigned, waitDrained } from './lib/e2e-run.ts'
-import { memoryMiB } from './lib/memory.ts'
+import { ceilings, readTrace, runSimulator, settledMemory, waitAssigned, waitDrained } from './lib/e2e-run.ts'
 import { histogramBuckets, histogramPercentiles } from './lib/metric-histogram.ts'
-import { cleanUp, redisCommandStats, redisDelta, stackEnv, stackPid } from './lib/stack.ts'
+import { cleanUp, envFlags, redisCommandStats, redisDelta, stackEnv, stackPid } from './lib/stack.ts'
 import { outTotal } from './lib/throughput.ts'
 import { TopicReader } from './lib/topic-scan.ts'
 
@@ -93,7 +92,7 @@ export async function run(args: readonly string[]): Promise<void> {
     TOPIC_PARTITIONS: String(o.partitions),
     KAFKA_SESSION_TIMEOUT: '10s',
     DEDUP_HORIZON: '1h', // the marks expire soon even if the clean-up is skipped
-    ...Object.fromEntries((v.env ?? []).map((kv) => kv.split(/=(.*)/s).slice(0, 2))),
+    ...envFlags(v.env),
   }
   const setup = prepare(pipeline, dir, serviceEnv)
   const reader = new TopicReader(env.KAFKA_BROKERS!)
@@ -210,7 +209,7 @@ async function measure(r: Run, signal: AbortSignal) {
   const redis = redisDelta(redisBefore, await redisCommandStats(env.REDIS_URL!))
   // Its outputs are windows, not one per input: its record latency is what it measured itself
   const aggregatorMetrics = await (await services.aggregator.fetch('/metrics')).text()
-  const settled = await settledMemory(services, o.settleSeconds, signal)
+  const settled = await settledMemory(Object.values(services), o.settleSeconds, log, signal)
   for (const s of Object.values(services)) await s.stop()
 
   log('reading raw, samples and validated back for the latencies')
@@ -245,19 +244,6 @@ async function measure(r: Run, signal: AbortSignal) {
     chart: `${r.v.out.replace(/\.json$/, '')}.svg`,
   })
   return { result, ticks }
-}
-
-/** Each service's RSS after `seconds` with nothing to do (what it gives back after load); none for 0. */
-async function settledMemory(services: Services, seconds: number, signal: AbortSignal) {
-  if (seconds === 0) return undefined
-  log(`leaving the services idle for ${seconds} s`)
-  await sleep(seconds * 1000, undefined, { signal })
-  const rss = Object.fromEntries(
-    Object.entries(services).map(([name, s]) => [name, Math.round(memoryMiB(s.pid)?.now ?? Number.NaN)]),
-  )
-  for (const s of Object.values(services))
-    for (const line of s.lines.filter((l) => l.includes('idle: heap given back'))) log(`${s.name}: ${line}`)
-  return { seconds, rssMiB: rss }
 }
 
 /** What the monitor reads of each service: its group, its input topics, its progress in samples. */

@@ -25,7 +25,7 @@ import { brokerCeiling } from './lib/kafka-perf.ts'
 import { measureLatency } from './lib/latency.ts'
 import { profilingEnv, readDiagnostics } from './lib/profile.ts'
 import { printReport } from './lib/report.ts'
-import { cleanUp, redisCommandStats, redisDelta, stackEnv, stackPid } from './lib/stack.ts'
+import { cleanUp, envFlags, redisCommandStats, redisDelta, stackEnv, stackPid } from './lib/stack.ts'
 import { measureThroughput, outTotal } from './lib/throughput.ts'
 
 const USAGE = `usage: npm run bench -- hop [flags]
@@ -87,7 +87,7 @@ export async function run(args: readonly string[]): Promise<void> {
     KAFKA_SESSION_TIMEOUT: '10s',
     DEDUP_HORIZON: '1h', // the marks expire soon even if the clean-up is skipped
     TOPIC_PARTITIONS: String(o.partitions),
-    ...Object.fromEntries((v.env ?? []).map((kv) => kv.split(/=(.*)/s).slice(0, 2))),
+    ...envFlags(v.env),
   }
   const meter = new CpuMeter()
   meter.watch('kafka', stackPid('kafka'))

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util'
 import { testPipeline } from '@healthstream/testkit/stack'
 import { idleMemory } from './lib/peers/idle-memory.ts'
-import { cleanUp, stackEnv } from './lib/stack.ts'
+import { cleanUp, envFlags, stackEnv } from './lib/stack.ts'
 
 const USAGE = `usage: npm run bench -- idle [flags]
   --env K=V      extra environment for the services (repeatable), e.g. IDLE_MEMORY_RELEASE=0s
@@ -29,7 +29,7 @@ export async function run(args: readonly string[]): Promise<void> {
   const serviceEnv: Record<string, string> = {
     TOPIC_PARTITIONS: '4',
     KAFKA_SESSION_TIMEOUT: '10s',
-    ...Object.fromEntries((v.env ?? []).map((kv) => kv.split(/=(.*)/s).slice(0, 2))),
+    ...envFlags(v.env),
   }
   const pipeline = testPipeline('bench-idle')
   try {

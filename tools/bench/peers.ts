@@ -25,7 +25,7 @@ import { lakeRound } from './lib/peers/lake-round.ts'
 import { formatPeers, type PeersResult } from './lib/peers/report.ts'
 import type { ChainFigures, LakeRoundResult, Preload, RoundResult } from './lib/peers/round.ts'
 import { streamsRound } from './lib/peers/streams-round.ts'
-import { cleanUp, stackEnv } from './lib/stack.ts'
+import { cleanUp, envFlags, stackEnv } from './lib/stack.ts'
 
 const USAGE = `usage: npm run bench -- peers [flags]
   --samples N        samples preloaded on health-data-raw for each round (default 1000000)
@@ -79,7 +79,7 @@ export async function run(args: readonly string[]): Promise<void> {
     TOPIC_PARTITIONS: String(preload.partitions),
     KAFKA_SESSION_TIMEOUT: '10s',
     DEDUP_HORIZON: '1h', // the marks expire soon even if the clean-up is skipped
-    ...Object.fromEntries((v.env ?? []).map((kv) => kv.split(/=(.*)/s).slice(0, 2))),
+    ...envFlags(v.env),
   }
   const isolated = async <T>(label: string, work: (p: ReturnType<typeof testPipeline>) => Promise<T>) => {
     const pipeline = testPipeline(label)

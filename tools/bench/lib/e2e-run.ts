@@ -16,6 +16,7 @@ import type { CpuMeter } from './cpu.ts'
 import { tableSnapshots } from './e2e-latency.ts'
 import type { Monitor } from './e2e-monitor.ts'
 import { type BrokerCeiling, brokerCeiling } from './kafka-perf.ts'
+import { rssNowMiB } from './memory.ts'
 import type { TopicReader } from './topic-scan.ts'
 
 const log = (line: string) => process.stderr.write(`e2e bench: ${line}\n`)
@@ -188,4 +189,22 @@ export interface ServiceTrace {
 export function readTrace(file: string): ServiceTrace | undefined {
   if (!existsSync(file)) return undefined
   return JSON.parse(readFileSync(file, 'utf8')) as ServiceTrace
+}
+
+/**
+ * Each service's RSS after `seconds` with nothing to do (what it gives back after load), and the idle
+ * releases it logged meanwhile; undefined for 0 seconds.
+ */
+export async function settledMemory(
+  services: readonly ServiceProcess[],
+  seconds: number,
+  log: (line: string) => void,
+  signal: AbortSignal,
+): Promise<{ seconds: number; rssMiB: Record<string, number> } | undefined> {
+  if (seconds === 0) return undefined
+  log(`leaving the services idle for ${seconds} s`)
+  await sleep(seconds * 1000, undefined, { signal })
+  for (const s of services)
+    for (const line of s.lines.filter((l) => l.includes('idle: heap given back'))) log(`${s.name}: ${line}`)
+  return { seconds, rssMiB: rssNowMiB(services) }
 }

@@ -15,3 +15,10 @@ export function memoryMiB(pid: number | undefined): { peak: number; now: number 
     return undefined
   }
 }
+
+/** Each named process's RSS now, rounded to MiB (NaN once it is gone). */
+export function rssNowMiB(processes: Iterable<{ readonly name: string; readonly pid: number | undefined }>) {
+  return Object.fromEntries(
+    [...processes].map((p) => [p.name, Math.round(memoryMiB(p.pid)?.now ?? Number.NaN)]),
+  )
+}

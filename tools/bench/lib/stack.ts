@@ -17,6 +17,11 @@ export function stackEnv(): Record<string, string> {
   return env
 }
 
+/** The benchmarks' repeatable `--env K=V` flags as an environment (the value may hold '='). */
+export function envFlags(flags: readonly string[] | undefined): Record<string, string> {
+  return Object.fromEntries((flags ?? []).map((kv) => kv.split(/=(.*)/s).slice(0, 2)))
+}
+
 /** Pids of the local stack's servers (undefined when the endpoints point elsewhere). */
 export const stackPid = (name: string): number | undefined => runningPid(name)
 

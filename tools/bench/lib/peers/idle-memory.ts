@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { localTarget } from '@healthstream/lake-writer/testing'
 import type { TestPipeline } from '@healthstream/testkit/stack'
 import { waitAssigned } from '../e2e-run.ts'
-import { memoryMiB } from '../memory.ts'
+import { rssNowMiB } from '../memory.ts'
 
 const SERVICES = ['ingest', 'validator', 'aggregator', 'lake-writer'] as const
 
@@ -28,7 +28,7 @@ export async function idleMemory(
     for (const s of services) await s.start()
     await waitAssigned(services, AbortSignal.timeout(90_000))
     await sleep(settleMs)
-    return Object.fromEntries(services.map((s) => [s.name, Math.round(memoryMiB(s.pid)?.now ?? Number.NaN)]))
+    return rssNowMiB(services)
   } finally {
     for (const s of services) await s.stop().catch(() => undefined)
     rmSync(dir, { recursive: true, force: true })
