@@ -7,6 +7,7 @@ import {
   Producer,
   UnsupportedError,
 } from '@platformatic/kafka'
+import { onePassProduce } from './platformatic-produce-api.ts'
 
 /**
  * The AddPartitionsToTxn this client sends: v3, the last version of a transaction-version-0 client.
@@ -24,7 +25,8 @@ const CLIENT_ADD_PARTITIONS_VERSION = 3
  * to principals allowed CLUSTER_ACTION — so on a cluster with ACLs every transaction of a service
  * failed with CLUSTER_AUTHORIZATION_FAILED. v3 needs WRITE on the transactional id and the topics only.
  * A broker that no longer accepts v3 is refused with an UNSUPPORTED error rather than spoken to in a
- * version that misstates the client's transaction protocol.
+ * version that misstates the client's transaction protocol. Its Produce requests are written in one
+ * pass (`onePassProduce`), and `addOffsetsAtOnce` puts a transaction's offsets in one request.
  */
 export class TransactionalProducer extends Producer {
   /** The lowest AddPartitionsToTxn the broker accepts, once asked. */
@@ -55,6 +57,12 @@ export class TransactionalProducer extends Producer {
       const topics = this.#offsetTopics
       super[kGetApi]<RequestArguments, ResponseType>(name, (error, api) =>
         callback(error, api === undefined ? api : withTopics(api, topics)),
+      )
+      return
+    }
+    if (name === 'Produce') {
+      super[kGetApi]<RequestArguments, ResponseType>(name, (error, api) =>
+        callback(error, api === undefined ? api : onePassProduce(api)),
       )
       return
     }
