@@ -32,6 +32,8 @@ export class Prefetcher {
   #paused = false
   #pump: Promise<void> | undefined
   #caughtUpAt = 0
+  /** When the oldest record in the queue was buffered (ms): a batch's linger counts from there. */
+  #queuedSince = 0
   readonly #pumpWake = new Notifier()
   readonly #dataWake = new Notifier()
 
@@ -91,7 +93,9 @@ export class Prefetcher {
   }
 
   /**
-   * Up to `maxRecords` records: waits for the first one, then at most `lingerMs` for the batch to fill.
+   * Up to `maxRecords` records: waits for the first one, then for the batch to fill until the oldest
+   * buffered record has waited `lingerMs` (as a Kafka producer's `linger.ms`: records that arrived
+   * while the previous batch was in its transaction have lingered already, and go at once).
    * Returns early (possibly empty) when `signal` aborts; throws the fetch error once the buffer is empty.
    */
   async take(maxRecords: number, lingerMs: number, signal?: AbortSignal): Promise<ConsumedRecord[]> {
@@ -100,7 +104,7 @@ export class Prefetcher {
       if (signal?.aborted || !this.#running) return []
       await this.#dataWake.wait(signal)
     }
-    const deadline = Date.now() + lingerMs
+    const deadline = this.#queuedSince + lingerMs
     while (this.#queue.length < maxRecords && this.#error === undefined && !signal?.aborted) {
       const left = deadline - Date.now()
       if (left <= 0 || !this.#running) break
@@ -151,6 +155,7 @@ export class Prefetcher {
 
   #accept(result: FetchResult): void {
     if (result.records.length === 0 && this.#queue.length === 0) this.#caughtUpAt = Date.now()
+    if (this.#queue.length === 0) this.#queuedSince = Date.now()
     for (const record of result.records) {
       if (!this.#positions.has(partitionKey(record.topic, record.partition))) continue
       this.#queue.push(record)

@@ -56,7 +56,7 @@ export const commonConfig = {
   ),
   INSTANCE_ID: str('stable id of this instance (pod name); part of the transactional id', ''),
   BATCH_MAX_RECORDS: int('most records consumed per transaction', 5000, 1, 1_000_000),
-  BATCH_LINGER: duration('longest wait to fill a batch', 50),
+  BATCH_LINGER: duration('longest a record waits for its batch to fill', 50),
   STALL_TIMEOUT: duration(
     'no progress for this long with partitions assigned makes /readyz and /healthz (liveness: restart) fail',
     60_000,

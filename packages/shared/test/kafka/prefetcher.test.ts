@@ -100,3 +100,29 @@ test('throws the fetch error to the taker once the buffer is empty', async (t) =
   prefetcher.reset(start)
   await assert.rejects(prefetcher.take(10, 0), /broker down/)
 })
+
+test('a batch lingers from its oldest record: records that waited out the linger go at once', async (t) => {
+  const memory = broker(3)
+  const prefetcher = prefetcherOver(new MemoryConsumer(memory, 'g'), t)
+  prefetcher.reset(start)
+  await eventually(() => prefetcher.buffered === 3)
+  // Buffered while the previous batch was in its transaction, say: their linger is over
+  await new Promise((resolve) => setTimeout(resolve, 250))
+  let started = performance.now()
+  assert.equal((await prefetcher.take(100, 200)).length, 3)
+  const late = performance.now() - started
+  assert.ok(late < 150, `took ${late.toFixed(0)} ms for records that had lingered 250 ms already`)
+
+  // A fresh record lingers: the batch waits for more, up to lingerMs from when it was buffered
+  appendInput(memory, 3, 1)
+  await eventually(() => prefetcher.buffered === 1)
+  started = performance.now()
+  setTimeout(() => appendInput(memory, 4, 1), 20)
+  const fresh = await prefetcher.take(100, 200)
+  const waited = performance.now() - started
+  assert.deepEqual(
+    fresh.map((r) => r.offset),
+    [3n, 4n],
+  )
+  assert.ok(waited >= 150, `a fresh batch lingered ${waited.toFixed(0)} ms`)
+})
