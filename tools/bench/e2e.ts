@@ -34,7 +34,7 @@ import { lagLabel, Monitor, type Watched } from './lib/e2e-monitor.ts'
 import { formatReport } from './lib/e2e-report.ts'
 import { assembleResult } from './lib/e2e-result.ts'
 import { ceilings, readTrace, runSimulator, settledMemory, waitAssigned, waitDrained } from './lib/e2e-run.ts'
-import { histogramBuckets, histogramPercentiles } from './lib/metric-histogram.ts'
+import { histogramBuckets, histogramPercentiles, histogramSince } from './lib/metric-histogram.ts'
 import { cleanUp, envFlags, redisCommandStats, redisDelta, stackEnv, stackPid } from './lib/stack.ts'
 import { outTotal } from './lib/throughput.ts'
 import { TopicReader } from './lib/topic-scan.ts'
@@ -46,6 +46,7 @@ const USAGE = `usage: npm run bench [-- e2e] [flags]
   --rate N        samples/s the simulator offers; 0 = as fast as it can (default 0)
   --timeout S     longest the chain may take to drain after the simulator finished (default 900)
   --env K=V       extra environment for the services (repeatable), e.g. COMMIT_INTERVAL=2s
+  --warmup S      inputs of the first S seconds are left out of the steady-state latencies (default 10)
   --settle S      after the chain drained, leave the services idle S seconds and read their RSS (default 0)
   --skip-broker   leave out the broker ceiling
   --keep          keep the topics, Redis keys and the lake
@@ -58,6 +59,7 @@ const FLAGS = {
   rate: { type: 'string', default: '0' },
   timeout: { type: 'string', default: '900' },
   settle: { type: 'string', default: '0' },
+  warmup: { type: 'string', default: '10' },
   env: { type: 'string', multiple: true },
   'skip-broker': { type: 'boolean', default: false },
   keep: { type: 'boolean', default: false },
@@ -66,13 +68,16 @@ const FLAGS = {
 } as const
 
 const SERVICES = ['ingest', 'validator', 'aggregator', 'lake-writer'] as const
+/** The record latency every hop exports (input record timestamp → its transaction's commit). */
+const LATENCY = 'healthstream_record_latency_seconds'
 const TABLES = Object.values(TableNames)
 const log = (line: string) => process.stderr.write(`e2e bench: ${line}\n`)
 
 export async function run(args: readonly string[]): Promise<void> {
   const { values: v } = parseArgs({ args: [...args], options: FLAGS, strict: true })
   if (v.help) return console.log(USAGE)
-  const int = (name: 'samples' | 'users' | 'partitions' | 'rate' | 'timeout' | 'settle', min = 1): number => {
+  type IntFlag = 'samples' | 'users' | 'partitions' | 'rate' | 'timeout' | 'settle' | 'warmup'
+  const int = (name: IntFlag, min = 1): number => {
     const value = Number(String(v[name]).replaceAll('_', ''))
     if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}`)
     return value
@@ -84,6 +89,7 @@ export async function run(args: readonly string[]): Promise<void> {
     rate: int('rate', 0),
     timeoutMs: int('timeout') * 1000,
     settleSeconds: int('settle', 0),
+    warmupSeconds: int('warmup', 0),
   }
   const env = stackEnv()
   const pipeline = testPipeline('bench-e2e')
@@ -163,6 +169,7 @@ interface Run extends ReturnType<typeof prepare> {
     rate: number
     timeoutMs: number
     settleSeconds: number
+    warmupSeconds: number
   }
   readonly v: { 'skip-broker': boolean; env?: string[] | undefined; out: string }
   readonly env: Record<string, string>
@@ -196,6 +203,12 @@ async function measure(r: Run, signal: AbortSignal) {
   log(
     `simulator: ${o.samples.toLocaleString('en')} samples${o.rate > 0 ? ` at ${o.rate}/s` : ', full speed'}`,
   )
+  // The aggregator's latency histogram as the warm-up ends, to tell its steady state from it
+  const steadyFrom = Date.now() + o.warmupSeconds * 1000
+  const atWarmup = sleep(o.warmupSeconds * 1000, undefined, { signal }).then(
+    async () => (await services.aggregator.fetch('/metrics')).text(),
+    () => undefined,
+  )
   const sim = await runSimulator(o, t.raw, (pid) => {
     pids.set('simulator', pid)
     meter.watch('simulator', pid)
@@ -209,11 +222,12 @@ async function measure(r: Run, signal: AbortSignal) {
   const redis = redisDelta(redisBefore, await redisCommandStats(env.REDIS_URL!))
   // Its outputs are windows, not one per input: its record latency is what it measured itself
   const aggregatorMetrics = await (await services.aggregator.fetch('/metrics')).text()
+  const aggregatorAtWarmup = await atWarmup
   const settled = await settledMemory(Object.values(services), o.settleSeconds, log, signal)
   for (const s of Object.values(services)) await s.stop()
 
   log('reading raw, samples and validated back for the latencies')
-  const scanned = await scanLatencies(r.reader, t, env.SCHEMA_REGISTRY_URL!)
+  const scanned = await scanLatencies(r.reader, t, env.SCHEMA_REGISTRY_URL!, steadyFrom)
   const snapshots = Object.fromEntries(
     await Promise.all(TABLES.map(async (table) => [table, await tableSnapshots(r.target, table)] as const)),
   )
@@ -226,9 +240,17 @@ async function measure(r: Run, signal: AbortSignal) {
     hops: hopInputs(watched, pipeline, r.serviceEnv, sim.samplesSent / Math.max(1, sim.batches)),
     sim,
     scanned,
-    aggregatorLatency: histogramPercentiles(
-      histogramBuckets(aggregatorMetrics, 'healthstream_record_latency_seconds'),
-    ),
+    aggregatorLatency: histogramPercentiles(histogramBuckets(aggregatorMetrics, LATENCY)),
+    aggregatorSteadyLatency:
+      aggregatorAtWarmup === undefined
+        ? undefined
+        : histogramPercentiles(
+            histogramSince(
+              histogramBuckets(aggregatorMetrics, LATENCY),
+              histogramBuckets(aggregatorAtWarmup, LATENCY),
+            ),
+          ),
+    warmupSeconds: o.warmupSeconds,
     rawTableCommits: snapshotCommits(snapshots[TableNames.raw] ?? [], t.validated),
     completeAt: drained.completeAt,
     drained: drained.ok,

@@ -26,6 +26,7 @@ import { formatPeers, type PeersResult } from './lib/peers/report.ts'
 import type { ChainFigures, LakeRoundResult, Preload, RoundResult } from './lib/peers/round.ts'
 import { streamsRound } from './lib/peers/streams-round.ts'
 import { cleanUp, envFlags, stackEnv } from './lib/stack.ts'
+import type { Percentiles } from './lib/stats.ts'
 
 const USAGE = `usage: npm run bench -- peers [flags]
   --samples N        samples preloaded on health-data-raw for each round (default 1000000)
@@ -187,15 +188,23 @@ async function chainFigures(
     peakRssMiB: Object.fromEntries(Object.entries(full.hops).map(([k, h]) => [k, h.use.rssPeakMiB])),
     paced: {
       rate,
-      hops: Object.fromEntries(
-        Object.entries(paced.hops)
-          .filter(([k, h]) => HOPS.includes(k) && h.latency !== undefined)
-          .map(([k, h]) => [k, { p50: h.latency!.p50, p99: h.latency!.p99 }]),
-      ),
+      warmupSeconds: paced.warmupSeconds,
+      hops: percentilesOf(paced, (h) => h.steadyLatency ?? h.latency),
+      whole: percentilesOf(paced, (h) => h.latency),
       freshness: paced.freshness ? { p50: paced.freshness.p50, p99: paced.freshness.p99 } : undefined,
       commitIntervalMs: commitInterval ? Number(commitInterval[1]) * 1000 : 10_000,
     },
   }
+}
+
+/** p50 and p99 of each Kafka hop, as `pick` takes them from its result. */
+function percentilesOf(result: E2EJson, pick: (hop: E2EJson['hops'][string]) => Percentiles | undefined) {
+  return Object.fromEntries(
+    Object.entries(result.hops).flatMap(([k, h]) => {
+      const p = pick(h)
+      return HOPS.includes(k) && p !== undefined ? [[k, { p50: p.p50, p99: p.p99 }]] : []
+    }),
+  )
 }
 
 /** The Kafka hops whose latency the goal names; the lake-writer's is the lake's freshness. */
@@ -207,7 +216,8 @@ interface E2EJson {
   readonly ceiling?: { readonly samplesPerSecond: number }
   readonly serviceEnv: Readonly<Record<string, string>>
   readonly freshness?: { readonly p50: number; readonly p99: number }
+  readonly warmupSeconds?: number
   readonly hops: Readonly<
-    Record<string, { use: { rssPeakMiB: number }; latency?: { p50: number; p99: number } }>
+    Record<string, { use: { rssPeakMiB: number }; latency?: Percentiles; steadyLatency?: Percentiles }>
   >
 }

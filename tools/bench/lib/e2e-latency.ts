@@ -70,6 +70,8 @@ const rawKey = (partition: number, offset: number) => partition * 2 ** 40 + offs
 export interface ScannedLatencies {
   readonly ingest: number[]
   readonly validator: number[]
+  /** The same for inputs produced from `steadyFrom` on: the services warmed up. */
+  readonly steady: { readonly ingest: number[]; readonly validator: number[] }
   /** Validated records by partition, timed by their own timestamp and by their raw batch's. */
   readonly validated: PartitionRecords[]
   readonly validatedFromRaw: PartitionRecords[]
@@ -78,11 +80,15 @@ export interface ScannedLatencies {
   readonly avgBytes: { raw: number; sample: number; validated: number }
 }
 
-/** Reads raw, samples and validated once each (read_committed) and matches records by provenance. */
+/**
+ * Reads raw, samples and validated once each (read_committed) and matches records by provenance;
+ * latencies of inputs timed from `steadyFrom` (ms since the epoch) on also go to `steady`.
+ */
 export async function scanLatencies(
   reader: TopicReader,
   topics: TopicNames,
   registryUrl: string,
+  steadyFrom: number,
 ): Promise<ScannedLatencies> {
   const registry = new HttpSchemaRegistry({ url: registryUrl })
   const bytes = { raw: 0, sample: 0, validated: 0 }
@@ -121,10 +127,13 @@ export async function scanLatencies(
   }
 
   const ingest: number[] = []
+  const steady = { ingest: [] as number[], validator: [] as number[] }
   const sampleAt = new Map<number, number>()
   await scanSamples(topics.samples, 'HealthSample', 'sample', (r, p, raw) => {
     sampleAt.set(sampleKey(p), r.timestamp)
-    if (raw !== undefined) ingest.push(r.timestamp - raw)
+    if (raw === undefined) return
+    ingest.push(r.timestamp - raw)
+    if (raw >= steadyFrom) steady.ingest.push(r.timestamp - raw)
   })
 
   const validator: number[] = []
@@ -140,6 +149,7 @@ export async function scanLatencies(
     push(own, r.partition, Number(r.offset), r.timestamp)
     const sampled = sampleAt.get(sampleKey(p))
     if (sampled !== undefined) validator.push(r.timestamp - sampled)
+    if (sampled !== undefined && sampled >= steadyFrom) steady.validator.push(r.timestamp - sampled)
     if (raw !== undefined) push(fromRaw, r.partition, Number(r.offset), raw)
   })
   const list = (m: typeof own): PartitionRecords[] =>
@@ -148,6 +158,7 @@ export async function scanLatencies(
   return {
     ingest,
     validator,
+    steady,
     validated: list(own),
     validatedFromRaw: list(fromRaw),
     firstRawAt,

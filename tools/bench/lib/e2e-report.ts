@@ -12,6 +12,8 @@ export const GOAL_RATIO = 0.25
 export interface HopResult {
   readonly rate: HopRate
   readonly latency: Percentiles | undefined
+  /** The latency of inputs that came after the warm-up (`E2EResult.warmupSeconds`). */
+  readonly steadyLatency?: Percentiles | undefined
   /** How the latency was taken (it differs per hop; see e2e-latency.ts). */
   readonly latencyBasis: string
   readonly use: ProcessUse
@@ -40,6 +42,8 @@ export interface E2EResult {
     readonly drained: boolean
   }
   readonly hops: Readonly<Record<string, HopResult>>
+  /** Seconds from the simulator's start whose inputs `steadyLatency` leaves out. */
+  readonly warmupSeconds?: number
   readonly freshness: Percentiles | undefined
   /** CPU and memory of the processes beside the services (broker, Redis, simulator, this bench). */
   readonly processes: Readonly<Record<string, ProcessUse>>
@@ -212,6 +216,13 @@ export function summaryLines(r: E2EResult): string[] {
         `each hop, samples: ${backlogs}`,
     )
   }
+  const steady = Object.entries(r.hops).filter(([, h]) => h.steadyLatency !== undefined)
+  if (steady.length > 0)
+    lines.push(
+      `latency after the first ${r.warmupSeconds} s (the services warmed up), p50/p99 ms: ${steady
+        .map(([name, h]) => `${name} ${ms(h.steadyLatency, 'p50')}/${ms(h.steadyLatency, 'p99')}`)
+        .join(', ')}`,
+    )
   const costs = Object.entries(r.cpuPerSample).sort((a, b) => b[1] - a[1])
   const total = costs.reduce((a, [, us]) => a + us, 0)
   if (total > 0)

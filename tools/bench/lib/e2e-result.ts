@@ -31,6 +31,9 @@ export interface Measured {
   readonly scanned: ScannedLatencies
   /** The aggregator's record latency, from its /metrics (`healthstream_record_latency_seconds`). */
   readonly aggregatorLatency: Percentiles | undefined
+  /** The same for the records it committed after the warm-up. */
+  readonly aggregatorSteadyLatency: Percentiles | undefined
+  readonly warmupSeconds: number
   /** The raw table's snapshots, on the validated topic. */
   readonly rawTableCommits: readonly Commit[]
   /** When the snapshot that completed the last table was made; whether it came before the timeout. */
@@ -65,6 +68,7 @@ export function assembleResult(m: Measured): E2EResult {
     validator: scanned.validator,
     'lake-writer': commitLatencies(scanned.validated, m.rawTableCommits).latencies,
   }
+  const steady: Record<string, number[]> = scanned.steady
   const rates = Object.fromEntries(
     Object.entries(m.hops).map(([s, h]) => [s, hopRate(ticks, s, h.inputs, h.busyBacklog)]),
   )
@@ -74,6 +78,7 @@ export function assembleResult(m: Measured): E2EResult {
     hops[s] = {
       rate: r,
       latency: s === 'aggregator' ? m.aggregatorLatency : latencyOf(latencies[s] ?? []),
+      steadyLatency: s === 'aggregator' ? m.aggregatorSteadyLatency : latencyOf(steady[s] ?? []),
       latencyBasis: BASIS[s] ?? '',
       use: processUse(ticks, s, r.startAt, r.endAt),
       // Seconds without a Kafka commit are left out of it; the lake-writer commits no transaction
@@ -110,6 +115,7 @@ export function assembleResult(m: Measured): E2EResult {
       drained: m.drained,
     },
     hops,
+    warmupSeconds: m.warmupSeconds,
     freshness: latencyOf(commitLatencies(scanned.validatedFromRaw, m.rawTableCommits).latencies),
     processes: Object.fromEntries(
       ['simulator', 'kafka', 'redis', 'bench'].map((p) => [p, processUse(ticks, p, firstIn, m.completeAt)]),

@@ -18,6 +18,15 @@ export function histogramBuckets(metricsText: string, name: string): [number, nu
   return [...byBound].sort((a, b) => a[0] - b[0])
 }
 
+/** What a cumulative histogram counted after `earlier` was read (bounds as in `later`). */
+export function histogramSince(
+  later: readonly [number, number][],
+  earlier: readonly [number, number][],
+): [number, number][] {
+  const before = new Map(earlier)
+  return later.map(([bound, count]) => [bound, count - (before.get(bound) ?? 0)])
+}
+
 /**
  * Percentiles in ms, interpolated linearly inside a bucket as Prometheus' `histogram_quantile` does;
  * a quantile in the +Inf bucket is the largest finite bound, and so is `max` when anything lies there

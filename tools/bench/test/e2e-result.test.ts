@@ -21,6 +21,7 @@ const ticks: Tick[] = [0, 1, 2, 3].map((s) => ({
 const scanned: ScannedLatencies = {
   ingest: [10, 20, 30],
   validator: [],
+  steady: { ingest: [20, 30], validator: [] },
   validated: [{ partition: 0, offsets: [0, 1], times: [T0 + 500, T0 + 1500] }],
   validatedFromRaw: [{ partition: 0, offsets: [0, 1], times: [T0, T0 + 1000] }],
   firstRawAt: T0,
@@ -50,6 +51,8 @@ const measured: Measured = {
   sim: { samplesSent: 2000, batches: 40, bytes: 200_000, elapsedMs: 1000, samplesPerSecond: 2000 },
   scanned,
   aggregatorLatency: undefined,
+  aggregatorSteadyLatency: undefined,
+  warmupSeconds: 1,
   rawTableCommits: [{ at: T0 + 3000, offsets: new Map([[0, 2]]) }],
   completeAt: T0 + 4000,
   drained: true,
@@ -89,6 +92,12 @@ describe('assembleResult', () => {
     assert.deepEqual([r.hops['lake-writer']!.latency?.p50, r.hops['lake-writer']!.latency?.max], [1500, 2500])
     assert.deepEqual([r.freshness?.p50, r.freshness?.max], [2000, 3000])
     assert.equal(r.hops.ingest!.latency?.p50, 20)
+  })
+
+  it('gives the latency after the warm-up beside the whole run’s', () => {
+    assert.deepEqual([r.hops.ingest!.steadyLatency?.count, r.hops.ingest!.steadyLatency?.max], [2, 30])
+    assert.equal(r.hops['lake-writer']!.steadyLatency, undefined)
+    assert.equal(r.warmupSeconds, 1)
   })
 
   it('keeps the event-loop share only where the trace saw commits', () => {

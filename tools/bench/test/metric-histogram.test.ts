@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { histogramBuckets, histogramPercentiles } from '../lib/metric-histogram.ts'
+import { histogramBuckets, histogramPercentiles, histogramSince } from '../lib/metric-histogram.ts'
 
 const METRICS = `# HELP healthstream_record_latency_seconds x
 # TYPE healthstream_record_latency_seconds histogram
@@ -47,5 +47,24 @@ describe('percentiles of a histogram on /metrics', () => {
     assert.equal(p.max, 1000)
     assert.equal(histogramPercentiles([[Number.POSITIVE_INFINITY, 0]]), undefined)
     assert.equal(histogramPercentiles([]), undefined)
+  })
+
+  it('subtracts an earlier reading: what was observed in between', () => {
+    const earlier: [number, number][] = [
+      [0.1, 90],
+      [1, 95],
+      [Number.POSITIVE_INFINITY, 100],
+    ]
+    const later: [number, number][] = [
+      [0.1, 150],
+      [1, 195],
+      [Number.POSITIVE_INFINITY, 200],
+    ]
+    assert.deepEqual(histogramSince(later, earlier), [
+      [0.1, 60],
+      [1, 100],
+      [Number.POSITIVE_INFINITY, 100],
+    ])
+    assert.deepEqual(histogramSince(later, []), later)
   })
 })

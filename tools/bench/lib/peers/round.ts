@@ -84,7 +84,10 @@ export interface ChainFigures {
   readonly peakRssMiB: Readonly<Record<string, number>>
   readonly paced?: {
     readonly rate: number
+    /** Inputs of the first seconds left out of `hops` (the services warming up); `whole` keeps them. */
+    readonly warmupSeconds?: number
     readonly hops: Readonly<Record<string, { readonly p50: number; readonly p99: number }>>
+    readonly whole?: Readonly<Record<string, { readonly p50: number; readonly p99: number }>>
     readonly freshness: { readonly p50: number; readonly p99: number } | undefined
     readonly commitIntervalMs: number
   }
