@@ -56,4 +56,5 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.HTTP_PORT}/readyz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["tini", "--"]
-CMD ["sh", "-c", "exec node services/${SERVICE}/src/main.ts"]
+# The services' Node flags: packages/testkit/src/stack/node-flags.ts (a test keeps them the same)
+CMD ["sh", "-c", "exec node --max-semi-space-size=8 services/${SERVICE}/src/main.ts"]

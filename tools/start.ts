@@ -8,7 +8,7 @@ import { existsSync, fstatSync, mkdirSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Topics } from '@healthstream/shared/topics'
-import { OffsetsProbe } from '@healthstream/testkit/stack'
+import { OffsetsProbe, SERVICE_NODE_FLAGS } from '@healthstream/testkit/stack'
 import { down, envLines, up } from './stack/main.ts'
 import { projectRoot, simulatorMain, stackDir } from './stack/paths.ts'
 import { allServers } from './stack/servers/index.ts'
@@ -33,11 +33,17 @@ const SIMULATOR_RATE = process.env.SIMULATOR_RATE ?? '2000'
 /** What this run started; `logFrom` is the size its log had before (logs are appended to). */
 const children: { name: string; child: ChildProcess; logFrom: number }[] = []
 
-function startProcess(name: string, script: string, args: string[], env: NodeJS.ProcessEnv): void {
+function startProcess(
+  name: string,
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  nodeFlags: readonly string[] = [],
+): void {
   mkdirSync(join(stackDir, 'logs'), { recursive: true })
   const log = openSync(join(stackDir, 'logs', `${name}.log`), 'a')
   const logFrom = fstatSync(log).size
-  const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', log, log] })
+  const child = spawn(process.execPath, [...nodeFlags, script, ...args], { env, stdio: ['ignore', log, log] })
   children.push({ name, child, logFrom })
 }
 
@@ -71,12 +77,14 @@ async function main(): Promise<void> {
   const running = SERVICES.filter((s) => existsSync(join(projectRoot, 'services', s.name, 'src', 'main.ts')))
   const missing = SERVICES.filter((s) => !running.includes(s)).map((s) => s.name)
   for (const s of running) {
-    startProcess(s.name, join(projectRoot, 'services', s.name, 'src', 'main.ts'), [], {
+    const main = join(projectRoot, 'services', s.name, 'src', 'main.ts')
+    const serviceEnv = {
       ...env,
       ...(s.name === 'aggregator' ? query.env : {}),
       HTTP_PORT: String(s.port),
       INSTANCE_ID: `${s.name}-local`,
-    })
+    }
+    startProcess(s.name, main, [], serviceEnv, SERVICE_NODE_FLAGS)
   }
   startProcess(
     'simulator',

@@ -8,7 +8,13 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { freePort, projectRoot, testPipeline, uniqueName } from '@healthstream/testkit/stack'
+import {
+  freePort,
+  projectRoot,
+  SERVICE_NODE_FLAGS,
+  testPipeline,
+  uniqueName,
+} from '@healthstream/testkit/stack'
 import {
   type Captured,
   capture,
@@ -120,6 +126,18 @@ for (const service of SERVICES) {
         ]),
       )
       assert.ok(Number(mapped) > 0, `libjemalloc mapped in the node process (${mapped} mappings)`)
+      // …and with the services' Node flags, as tests and `npm start` run them
+      const nodes = succeeded(
+        podman([
+          'exec',
+          container,
+          'sh',
+          '-c',
+          `for d in /proc/[0-9]*; do c="$(tr '\\0' ' ' < $d/cmdline)"; case "$c" in node*) echo "$c";; esac; done; true`,
+        ]),
+      )
+      const main = nodes.split('\n').find((line) => line.includes(`services/${service}/src/main.ts`))
+      assert.equal(main?.trim(), `node ${SERVICE_NODE_FLAGS.join(' ')} services/${service}/src/main.ts`)
       const user = succeeded(podman(['inspect', '--format', '{{.Config.User}}', container]))
       assert.match(user, /^1000/)
       const started = Date.now()

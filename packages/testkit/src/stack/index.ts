@@ -6,6 +6,7 @@ export { endpoint, uniqueName } from './endpoints.ts'
 export { type JaegerReference, type JaegerSpan, jaegerOtlpUrl, jaegerSpans, waitForSpans } from './jaeger.ts'
 export { type GroupTopic, groupTopicKey, OffsetsProbe } from './kafka-offsets.ts'
 export { saslSslConnection, saslSslEnv, stackPassword, stackPasswordFile } from './kafka-sasl.ts'
+export { SERVICE_NODE_FLAGS } from './node-flags.ts'
 export { projectRoot } from './paths.ts'
 export {
   expectedOutcomes,

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { SERVICE_NODE_FLAGS } from './node-flags.ts'
 import { projectRoot } from './paths.ts'
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789'
@@ -15,10 +16,14 @@ export class ServiceProcess {
   /** Every line the process logged, across restarts. */
   readonly lines: string[] = []
 
-  /** The runtime command and its arguments before the script (default: this Node). */
+  /** The runtime command and its arguments before the script (default: this Node, as the images run it). */
   readonly #runtime: readonly string[]
 
-  constructor(name: string, env: Record<string, string>, runtime: readonly string[] = [process.execPath]) {
+  constructor(
+    name: string,
+    env: Record<string, string>,
+    runtime: readonly string[] = [process.execPath, ...SERVICE_NODE_FLAGS],
+  ) {
     this.name = name
     this.#runtime = runtime
     this.#env = {
