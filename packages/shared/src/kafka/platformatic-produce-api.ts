@@ -19,6 +19,7 @@ import {
   Writer,
 } from '@platformatic/kafka'
 import {
+  FIRST_FLEXIBLE,
   type ProduceMessage,
   type ProduceOptions,
   produceRequestBody,
@@ -47,7 +48,7 @@ export function onePassProduce<A extends Array<unknown>, R>(api: API<A, R>): API
   if (module === undefined) return api
   let ours = byVersion.get(api.version)
   if (ours === undefined) {
-    const flexible = api.version >= 9
+    const flexible = api.version >= FIRST_FLEXIBLE
     const create = (acks: number, timeout: number, messages: ProduceMessage[], options: ProduceOptions) => {
       const writer = Writer.create().append(produceRequestBody(api.version, acks, timeout, messages, options))
       if (acks === ACKS_NONE) writer.context.noResponse = true

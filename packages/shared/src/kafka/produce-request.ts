@@ -32,7 +32,7 @@ export interface ProduceOptions {
 /** Produce versions whose request this writes: v3 (the first with record batches) to v11. */
 export const PRODUCE_VERSIONS = { min: 3, max: 11 } as const
 /** From v9 on the request is "flexible": compact strings and arrays, tagged fields. */
-const FIRST_FLEXIBLE = 9
+export const FIRST_FLEXIBLE = 9
 
 /** Whether `produceRequestBody` writes this request (otherwise the client's own encoder must). */
 export function writesProduce(version: number, options: ProduceOptions): boolean {

@@ -11,6 +11,7 @@ import {
   type Writer,
 } from '@platformatic/kafka'
 import fc from 'fast-check'
+import { onePassProduce } from '../../src/kafka/platformatic-produce-api.ts'
 import {
   type ProduceMessage,
   type ProduceOptions,
@@ -153,5 +154,61 @@ describe('record batch', () => {
       [0n, ...far],
     )
     assert.equal(read.maxTimestamp, 1_700_000_000_000n + (1n << 35n))
+  })
+})
+
+describe('the Produce API of the transactional producer', () => {
+  /** A connection that records what the API asks it to send. */
+  const connection = () => {
+    const sent: { key: number; version: number; payload: Buffer; pieces: number }[] = []
+    return {
+      sent,
+      send(key: number, version: number, createPayload: () => Writer) {
+        const writer = createPayload()
+        sent.push({ key, version, payload: writer.buffer, pieces: writer.buffers.length })
+      },
+    }
+  }
+  const messages = (): ProduceMessage[] => [
+    {
+      topic: 't',
+      partition: 1,
+      key: Buffer.from('k'),
+      value: Buffer.from('v'),
+      timestamp: 1_700_000_000_000n,
+    },
+  ]
+  const options = { transactionalId: 'txn', producerId: 7n, producerEpoch: 1, sequences: sequences({}) }
+
+  it('writes uncompressed requests itself, the same bytes at the same version', () => {
+    const wire = connection()
+    const api = onePassProduce(produceV11.api) as unknown as (...args: unknown[]) => void
+    api(wire, -1, 1000, messages(), options, () => undefined)
+    const theirs = (produceV11.createRequest as unknown as ClientCreate)(-1, 1000, messages(), options).buffer
+    assert.deepEqual(
+      wire.sent.map((s) => [s.key, s.version]),
+      [[0, 11]],
+    )
+    assert.deepEqual(wire.sent[0]!.payload, theirs)
+    assert.equal(wire.sent[0]!.pieces, 1, 'one buffer, where the client’s writer holds one per field')
+  })
+
+  it('hands compressed requests to the client’s own API', () => {
+    let called: unknown[] | undefined
+    const client = Object.assign(
+      (...args: unknown[]) => {
+        called = args
+      },
+      {
+        key: 0,
+        version: 11,
+        async: async () => undefined,
+      },
+    )
+    const wire = connection()
+    const compressed = { ...options, compression: 'zstd' }
+    onePassProduce(client as never)(wire as never, -1, 1000, messages(), compressed, () => undefined)
+    assert.equal(wire.sent.length, 0)
+    assert.equal(called?.[4], compressed)
   })
 })
