@@ -32,7 +32,10 @@ export class Prefetcher {
   #paused = false
   #pump: Promise<void> | undefined
   #caughtUpAt = 0
-  /** When the oldest record in the queue was buffered (ms): a batch's linger counts from there. */
+  /**
+   * When the queue last went from empty to holding records (ms): a batch's linger counts from there.
+   * What a full batch leaves behind keeps it (those records then go without lingering: a backlog).
+   */
   #queuedSince = 0
   readonly #pumpWake = new Notifier()
   readonly #dataWake = new Notifier()
