@@ -24,19 +24,18 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { TableNames } from '@healthstream/lake-writer/tables'
 import { localTarget } from '@healthstream/lake-writer/testing'
-import type { ServiceProcess } from '@healthstream/testkit/stack'
 import { type TestPipeline, testPipeline } from '@healthstream/testkit/stack'
 import { projectRoot } from '../stack/paths.ts'
 import { CpuMeter } from './lib/cpu.ts'
 import { buildChart } from './lib/e2e-chart.ts'
 import { scanLatencies, snapshotCommits, tableSnapshots } from './lib/e2e-latency.ts'
-import { lagLabel, Monitor, type Watched } from './lib/e2e-monitor.ts'
+import { Monitor } from './lib/e2e-monitor.ts'
 import { formatReport } from './lib/e2e-report.ts'
 import { assembleResult } from './lib/e2e-result.ts'
 import { ceilings, readTrace, runSimulator, settledMemory, waitAssigned, waitDrained } from './lib/e2e-run.ts'
+import { hopInputs, SERVICES, type Services, watchList } from './lib/e2e-watch.ts'
 import { histogramBuckets, histogramPercentiles, histogramSince } from './lib/metric-histogram.ts'
 import { cleanUp, envFlags, redisCommandStats, redisDelta, stackEnv, stackPid } from './lib/stack.ts'
-import { outTotal } from './lib/throughput.ts'
 import { TopicReader } from './lib/topic-scan.ts'
 
 const USAGE = `usage: npm run bench [-- e2e] [flags]
@@ -67,7 +66,6 @@ const FLAGS = {
   help: { type: 'boolean', default: false },
 } as const
 
-const SERVICES = ['ingest', 'validator', 'aggregator', 'lake-writer'] as const
 /** The record latency every hop exports (input record timestamp → its transaction's commit). */
 const LATENCY = 'healthstream_record_latency_seconds'
 const TABLES = Object.values(TableNames)
@@ -134,8 +132,6 @@ export async function run(args: readonly string[]): Promise<void> {
     }
   }
 }
-
-type Services = Record<(typeof SERVICES)[number], ServiceProcess>
 
 /**
  * The services (not started) with trace-hop.ts preloaded: it counts their Redis commands and
@@ -266,51 +262,4 @@ async function measure(r: Run, signal: AbortSignal) {
     chart: `${r.v.out.replace(/\.json$/, '')}.svg`,
   })
   return { result, ticks }
-}
-
-/** What the monitor reads of each service: its group, its input topics, its progress in samples. */
-function watchList(services: Services, pipeline: TestPipeline): Watched[] {
-  const group = (name: string) => `${pipeline.prefix}healthstream-${name}`
-  const t = pipeline.topics
-  const w = (name: keyof Services, inputs: string[], progress: Watched['progress']): Watched => ({
-    service: services[name],
-    group: group(name),
-    inputs,
-    progress,
-  })
-  return [
-    w('ingest', [t.raw], outTotal),
-    w('validator', [t.samples], (c) => c.recordsIn),
-    w('aggregator', [t.validated], (c) => c.recordsIn),
-    w('lake-writer', [t.validated, t.aggregates, t.errors], (c) => c.recordsOut[TableNames.raw] ?? 0),
-  ]
-}
-
-/**
- * Each hop's backlog in samples (a raw record is an upload; the lake-writer's backlog is its
- * validated input) and what it holds in flight anyway: two transactions, the lake-writer two commits.
- */
-function hopInputs(
-  watched: readonly Watched[],
-  pipeline: TestPipeline,
-  env: Record<string, string>,
-  perUpload: number,
-) {
-  const t = pipeline.topics
-  const unit = (name: string) =>
-    name === 'lake-writer' ? Number(env.COMMIT_MAX_ROWS ?? 100_000) : Number(env.BATCH_MAX_RECORDS ?? 5000)
-  return Object.fromEntries(
-    watched.map((w) => [
-      w.service.name,
-      {
-        inputs: w.inputs
-          .filter((topic) => topic !== t.aggregates && topic !== t.errors)
-          .map((topic) => ({
-            label: lagLabel(w.service.name, topic, pipeline.prefix),
-            samplesPerRecord: topic === t.raw ? perUpload : 1,
-          })),
-        busyBacklog: 2 * unit(w.service.name),
-      },
-    ]),
-  )
 }
