@@ -3,7 +3,7 @@
  * builds every record in its own growable writer (a handful of small buffers each) and copies each
  * batch once more to checksum it; a hop's transaction carries thousands of records, so that was a
  * third of the validator's allocation. Here a first pass measures every record, a second writes them
- * where they go. The bytes are the client's, byte for byte (`record-batch.test.ts` compares them).
+ * where they go. The bytes are the client's, byte for byte (`produce-request.test.ts` compares them).
  */
 import { crc32c } from '@platformatic/kafka'
 
