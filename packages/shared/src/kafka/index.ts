@@ -48,6 +48,7 @@ export type {
 export { partitionKey } from './ports.ts'
 export { decodeCommitted } from './read-committed.ts'
 export { readCommittedTopic } from './read-topic.ts'
+export { sealBatch, varintBytes, writeBatchHeader, writeVarint, zigzag } from './record-batch.ts'
 export { TransactionalLoop } from './transactional-loop.ts'
 export type { WatermarkMark } from './watermark-mark.ts'
 export { readWatermarkMark, WATERMARK_HEADER, watermarkMarkRecord } from './watermark-mark.ts'

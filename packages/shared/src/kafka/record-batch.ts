@@ -33,6 +33,43 @@ const CRC_AT = 17
 const MAGIC = 2
 const TRANSACTIONAL = 1 << 4
 
+/** A batch header's fields (magic 2): `bytes` is the whole batch, header included. */
+export interface BatchHeader {
+  readonly bytes: number
+  /** Compression codec bits, the transactional bit */
+  readonly attributes: number
+  readonly count: number
+  readonly firstTimestamp: number | bigint
+  readonly maxTimestamp: number | bigint
+  readonly producerId: bigint
+  readonly producerEpoch: number
+  readonly firstSequence: number
+  /** 0 from this client, as @platformatic/kafka writes; the broker sets its own */
+  readonly partitionLeaderEpoch: number
+}
+
+/** Writes a batch header at `offset`; returns where its records start. The CRC comes with `sealBatch`. */
+export function writeBatchHeader(target: Buffer, offset: number, header: BatchHeader): number {
+  target.writeBigInt64BE(0n, offset) // base offset: the broker assigns it
+  target.writeInt32BE(header.bytes - 12, offset + 8)
+  target.writeInt32BE(header.partitionLeaderEpoch, offset + 12)
+  target.writeInt8(MAGIC, offset + 16)
+  target.writeInt16BE(header.attributes, offset + CRC_FROM)
+  target.writeInt32BE(header.count - 1, offset + 23)
+  target.writeBigInt64BE(BigInt(header.firstTimestamp), offset + 27)
+  target.writeBigInt64BE(BigInt(header.maxTimestamp), offset + 35)
+  target.writeBigInt64BE(header.producerId, offset + 43)
+  target.writeInt16BE(header.producerEpoch, offset + 51)
+  target.writeInt32BE(header.firstSequence, offset + 53)
+  target.writeInt32BE(header.count, offset + 57)
+  return offset + BATCH_HEADER_BYTES
+}
+
+/** Writes the CRC of the batch `[start, end)` of `target` (attributes to the end, Castagnoli). */
+export function sealBatch(target: Buffer, start: number, end: number): void {
+  target.writeUInt32BE(crc32c(target.subarray(start + CRC_FROM, end)) >>> 0, start + CRC_AT)
+}
+
 /** A batch measured: its size, and each record's size without its length prefix. */
 export interface MeasuredBatch {
   readonly bytes: number
@@ -72,19 +109,17 @@ export function writeRecordBatch(
   producer: BatchProducer,
 ): number {
   const start = offset
-  target.writeBigInt64BE(0n, offset) // base offset: the broker assigns it
-  target.writeInt32BE(measured.bytes - 12, offset + 8)
-  target.writeInt32BE(0, offset + 12) // partition leader epoch: the broker sets it
-  target.writeInt8(MAGIC, offset + 16)
-  target.writeInt16BE(producer.transactional ? TRANSACTIONAL : 0, offset + CRC_FROM)
-  target.writeInt32BE(records.length - 1, offset + 23)
-  target.writeBigInt64BE(BigInt(measured.firstTimestamp), offset + 27)
-  target.writeBigInt64BE(BigInt(measured.maxTimestamp), offset + 35)
-  target.writeBigInt64BE(producer.producerId, offset + 43)
-  target.writeInt16BE(producer.producerEpoch, offset + 51)
-  target.writeInt32BE(producer.firstSequence, offset + 53)
-  target.writeInt32BE(records.length, offset + 57)
-  offset += BATCH_HEADER_BYTES
+  offset = writeBatchHeader(target, offset, {
+    bytes: measured.bytes,
+    attributes: producer.transactional ? TRANSACTIONAL : 0,
+    count: records.length,
+    firstTimestamp: measured.firstTimestamp,
+    maxTimestamp: measured.maxTimestamp,
+    producerId: producer.producerId,
+    producerEpoch: producer.producerEpoch,
+    firstSequence: producer.firstSequence,
+    partitionLeaderEpoch: 0,
+  })
   for (let i = 0; i < records.length; i++) {
     const record = records[i]!
     offset = writeVarint(target, offset, zigzag(measured.bodies[i]!))
@@ -101,7 +136,7 @@ export function writeRecordBatch(
         offset = writeBytesField(target, offset, value)
       }
   }
-  target.writeUInt32BE(crc32c(target.subarray(start + CRC_FROM, offset)), start + CRC_AT)
+  sealBatch(target, start, offset)
   return offset
 }
 
@@ -114,7 +149,7 @@ export function encodeRecordBatch(records: readonly BatchRecord[], producer: Bat
 }
 
 /** Zigzag of a safe integer, without 32-bit operators (timestamp deltas can exceed them). */
-function zigzag(n: number): number {
+export function zigzag(n: number): number {
   return n >= 0 ? n * 2 : -n * 2 - 1
 }
 

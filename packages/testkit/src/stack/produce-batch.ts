@@ -7,7 +7,8 @@
 import { once } from 'node:events'
 import type { Transform } from 'node:stream'
 import zlib from 'node:zlib'
-import { ConnectionPool, crc32c, Producer, produceV9, Writer } from '@platformatic/kafka'
+import { sealBatch, varintBytes, writeBatchHeader, writeVarint, zigzag } from '@healthstream/shared/kafka'
+import { ConnectionPool, Producer, produceV9, Writer } from '@platformatic/kafka'
 import { endpoint } from './endpoints.ts'
 
 /** Codecs a bomb can be compressed with, by their batch attribute bits. */
@@ -55,34 +56,29 @@ export async function zeroBombBatch(codec: BombCodec, valueBytes: number): Promi
 
 /** A v2 batch around `records` (compressed with `codecBits`), not transactional, not idempotent. */
 function batchOf(records: Buffer, codecBits: number, count: number): Buffer {
-  const header = Buffer.alloc(61)
-  const now = BigInt(Date.now())
-  header.writeBigInt64BE(0n, 0) // base offset: the broker assigns it
-  header.writeInt32BE(49 + records.length, 8)
-  header.writeInt32BE(-1, 12) // partition leader epoch
-  header.writeInt8(2, 16) // magic
-  header.writeInt16BE(codecBits, 21)
-  header.writeInt32BE(count - 1, 23) // last offset delta
-  header.writeBigInt64BE(now, 27)
-  header.writeBigInt64BE(now, 35)
-  header.writeBigInt64BE(-1n, 43) // producer id
-  header.writeInt16BE(-1, 51) // producer epoch
-  header.writeInt32BE(-1, 53) // base sequence
-  header.writeInt32BE(count, 57)
-  const batch = Buffer.concat([header, records])
-  batch.writeUInt32BE(crc32c(batch.subarray(21)) >>> 0, 17)
+  const batch = Buffer.alloc(61 + records.length)
+  const now = Date.now()
+  const start = writeBatchHeader(batch, 0, {
+    bytes: batch.length,
+    attributes: codecBits,
+    count,
+    firstTimestamp: now,
+    maxTimestamp: now,
+    producerId: -1n,
+    producerEpoch: -1,
+    firstSequence: -1,
+    partitionLeaderEpoch: -1,
+  })
+  records.copy(batch, start)
+  sealBatch(batch, 0, batch.length)
   return batch
 }
 
 function zigzagVarint(value: number): Buffer {
-  let n = value >= 0 ? value * 2 : -value * 2 - 1
-  const bytes: number[] = []
-  while (n >= 0x80) {
-    bytes.push((n % 0x80) | 0x80)
-    n = Math.floor(n / 0x80)
-  }
-  bytes.push(n)
-  return Buffer.from(bytes)
+  const n = zigzag(value)
+  const bytes = Buffer.alloc(varintBytes(n))
+  writeVarint(bytes, 0, n)
+  return bytes
 }
 
 /** Produces one handcrafted batch onto `topic`/`partition` (acks=all); resolves to its base offset. */
